@@ -1,0 +1,724 @@
+//! The DRF sorter, as Mesos's `DRFSorter`: it only keeps clients' allocations and shares and sorts
+//! them; it never looks at agents or makes offers (that is the allocator's job).
+//!
+//! Clients are paths (`a`, `b/c`). A subtree competes with its siblings as one node whose
+//! allocation and allocation count are the sums over the subtree. A client that is also a parent
+//! (`a` beside `a/b`) is represented by a virtual leaf `a/.` of weight 1 inside its own subtree.
+//! Order at every level: lower share, then lower allocation count, then path; paths are unique,
+//! so the order is total.
+
+use crate::cluster::resources::Resources;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+/// Index of a sorter node. Stable while the client exists; may be reused after removal.
+pub type ClientId = usize;
+
+#[derive(Clone, Debug)]
+struct Node {
+    path: String,
+    parent: Option<usize>,
+    children: Vec<usize>,
+    internal: bool,
+    is_virtual: bool,
+    active: bool,
+    alloc: Resources,
+    count: u64,
+    share: f64,
+    /// Caller's tag for a client (a framework or role index); meaningless for internal nodes.
+    tag: usize,
+    live: bool,
+}
+
+impl Node {
+    fn new(path: String, parent: Option<usize>) -> Node {
+        Node {
+            path,
+            parent,
+            children: Vec::new(),
+            internal: false,
+            is_virtual: false,
+            active: false,
+            alloc: Resources::ZERO,
+            count: 0,
+            share: 0.0,
+            tag: usize::MAX,
+            live: true,
+        }
+    }
+}
+
+/// Hierarchical weighted DRF sorter.
+#[derive(Clone, Debug)]
+pub struct DrfSorter {
+    nodes: Vec<Node>,
+    free: Vec<usize>,
+    clients: BTreeMap<String, usize>,
+    weights: BTreeMap<String, f64>,
+    total: Resources,
+    /// Shares of every node must be recomputed (totals or weights changed).
+    stale_shares: bool,
+    /// Internal nodes whose children must be re-sorted.
+    unsorted: Vec<usize>,
+    order: Vec<ClientId>,
+    order_dirty: bool,
+}
+
+const ROOT: usize = 0;
+
+impl Default for DrfSorter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DrfSorter {
+    pub fn new() -> DrfSorter {
+        let mut root = Node::new(String::new(), None);
+        root.internal = true;
+        DrfSorter {
+            nodes: vec![root],
+            free: Vec::new(),
+            clients: BTreeMap::new(),
+            weights: BTreeMap::new(),
+            total: Resources::ZERO,
+            stale_shares: false,
+            unsorted: Vec::new(),
+            order: Vec::new(),
+            order_dirty: false,
+        }
+    }
+
+    fn alloc_node(&mut self, n: Node) -> usize {
+        if let Some(i) = self.free.pop() {
+            self.nodes[i] = n;
+            i
+        } else {
+            self.nodes.push(n);
+            self.nodes.len() - 1
+        }
+    }
+
+    fn weight_of(&self, idx: usize) -> f64 {
+        let n = &self.nodes[idx];
+        if n.is_virtual {
+            return 1.0;
+        }
+        self.weights.get(&n.path).copied().unwrap_or(1.0)
+    }
+
+    fn compute_share(&self, idx: usize) -> f64 {
+        self.nodes[idx].alloc.dominant_share(&self.total) / self.weight_of(idx)
+    }
+
+    fn mark_parent_unsorted(&mut self, idx: usize) {
+        if let Some(p) = self.nodes[idx].parent {
+            self.unsorted.push(p);
+        }
+        self.order_dirty = true;
+    }
+
+    fn find_child(&self, parent: usize, path: &str) -> Option<usize> {
+        self.nodes[parent]
+            .children
+            .iter()
+            .copied()
+            .find(|&c| self.nodes[c].path == path)
+    }
+
+    /// Adds a client (inactive until `activate`). Adding an existing client is a no-op.
+    pub fn add(&mut self, path: &str) -> ClientId {
+        self.add_tagged(path, usize::MAX)
+    }
+
+    pub fn add_tagged(&mut self, path: &str, tag: usize) -> ClientId {
+        if let Some(&id) = self.clients.get(path) {
+            self.nodes[id].tag = tag;
+            return id;
+        }
+        let mut cur = ROOT;
+        let mut prefix = String::new();
+        let parts: Vec<&str> = path.split('/').collect();
+        for (k, part) in parts.iter().enumerate() {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(part);
+            let last = k + 1 == parts.len();
+            match self.find_child(cur, &prefix) {
+                Some(child) => {
+                    if !last && !self.nodes[child].internal {
+                        self.make_internal(child);
+                    }
+                    cur = child;
+                }
+                None => {
+                    let node = Node::new(prefix.clone(), Some(cur));
+                    let id = self.alloc_node(node);
+                    self.nodes[cur].children.push(id);
+                    self.unsorted.push(cur);
+                    if !last {
+                        self.nodes[id].internal = true;
+                    }
+                    cur = id;
+                }
+            }
+        }
+        // `cur` is the node for `path`. If it is internal, the client lives in a virtual leaf.
+        let id = if self.nodes[cur].internal {
+            let mut v = Node::new(format!("{path}/."), Some(cur));
+            v.is_virtual = true;
+            let vid = self.alloc_node(v);
+            self.nodes[cur].children.push(vid);
+            self.unsorted.push(cur);
+            vid
+        } else {
+            cur
+        };
+        self.nodes[id].tag = tag;
+        self.nodes[id].share = self.compute_share(id);
+        self.clients.insert(path.to_string(), id);
+        self.order_dirty = true;
+        id
+    }
+
+    /// Turns leaf client `idx` into an internal node; its client state moves to a virtual leaf.
+    fn make_internal(&mut self, idx: usize) {
+        let path = self.nodes[idx].path.clone();
+        let mut v = Node::new(format!("{path}/."), Some(idx));
+        v.is_virtual = true;
+        v.active = self.nodes[idx].active;
+        v.alloc = self.nodes[idx].alloc;
+        v.count = self.nodes[idx].count;
+        v.tag = self.nodes[idx].tag;
+        let vid = self.alloc_node(v);
+        self.nodes[vid].share = self.compute_share(vid);
+        let n = &mut self.nodes[idx];
+        n.internal = true;
+        n.active = false;
+        n.children.push(vid);
+        self.clients.insert(path, vid);
+        self.unsorted.push(idx);
+        self.order_dirty = true;
+    }
+
+    /// Removes a client; its allocation leaves its ancestors' sums.
+    pub fn remove(&mut self, path: &str) {
+        let Some(id) = self.clients.remove(path) else {
+            return;
+        };
+        let alloc = self.nodes[id].alloc;
+        let mut up = self.nodes[id].parent;
+        while let Some(p) = up {
+            self.nodes[p].alloc -= alloc;
+            self.nodes[p].share = if p == ROOT {
+                0.0
+            } else {
+                self.compute_share(p)
+            };
+            if let Some(pp) = self.nodes[p].parent {
+                self.unsorted.push(pp);
+            }
+            up = self.nodes[p].parent;
+        }
+        let mut child = id;
+        let mut parent = self.nodes[id].parent.expect("client has a parent");
+        self.detach(parent, child);
+        self.free_node(child);
+        // Collapse: drop empty internal non-root nodes, and fold a lone virtual leaf back.
+        loop {
+            if parent == ROOT {
+                break;
+            }
+            let kids = self.nodes[parent].children.len();
+            if kids == 0 {
+                child = parent;
+                parent = self.nodes[child].parent.expect("non-root");
+                self.detach(parent, child);
+                self.free_node(child);
+                continue;
+            }
+            if kids == 1 && self.nodes[self.nodes[parent].children[0]].is_virtual {
+                let v = self.nodes[parent].children[0];
+                let (active, alloc, count, tag) = {
+                    let vn = &self.nodes[v];
+                    (vn.active, vn.alloc, vn.count, vn.tag)
+                };
+                self.detach(parent, v);
+                self.free_node(v);
+                let n = &mut self.nodes[parent];
+                n.internal = false;
+                n.active = active;
+                n.alloc = alloc;
+                n.count = count;
+                n.tag = tag;
+                let path = n.path.clone();
+                self.nodes[parent].share = self.compute_share(parent);
+                self.clients.insert(path, parent);
+                self.mark_parent_unsorted(parent);
+            }
+            break;
+        }
+        self.order_dirty = true;
+    }
+
+    fn detach(&mut self, parent: usize, child: usize) {
+        self.nodes[parent].children.retain(|&c| c != child);
+        self.unsorted.push(parent);
+    }
+
+    fn free_node(&mut self, idx: usize) {
+        self.nodes[idx].live = false;
+        self.nodes[idx].children.clear();
+        self.free.push(idx);
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.clients.contains_key(path)
+    }
+
+    pub fn id(&self, path: &str) -> Option<ClientId> {
+        self.clients.get(path).copied()
+    }
+
+    /// Client name (the path, without any virtual-leaf suffix).
+    pub fn name(&self, id: ClientId) -> &str {
+        let p = &self.nodes[id].path;
+        p.strip_suffix("/.").unwrap_or(p)
+    }
+
+    pub fn tag(&self, id: ClientId) -> usize {
+        self.nodes[id].tag
+    }
+
+    pub fn count(&self) -> usize {
+        self.clients.len()
+    }
+
+    pub fn activate(&mut self, path: &str) {
+        if let Some(id) = self.id(path) {
+            self.set_active(id, true);
+        }
+    }
+
+    pub fn deactivate(&mut self, path: &str) {
+        if let Some(id) = self.id(path) {
+            self.set_active(id, false);
+        }
+    }
+
+    pub fn set_active(&mut self, id: ClientId, active: bool) {
+        if self.nodes[id].active != active {
+            self.nodes[id].active = active;
+            self.order_dirty = true;
+        }
+    }
+
+    pub fn is_active(&self, id: ClientId) -> bool {
+        self.nodes[id].active
+    }
+
+    /// Adds `r` to the client's allocation and counts one grant for it and every ancestor.
+    pub fn allocated(&mut self, path: &str, r: &Resources) {
+        let id = self.clients[path];
+        self.allocated_id(id, r);
+    }
+
+    pub fn allocated_id(&mut self, id: ClientId, r: &Resources) {
+        self.apply(id, r, true, true);
+    }
+
+    /// Subtracts `r` from the client's allocation; the count is untouched.
+    pub fn unallocated(&mut self, path: &str, r: &Resources) {
+        let id = self.clients[path];
+        self.unallocated_id(id, r);
+    }
+
+    pub fn unallocated_id(&mut self, id: ClientId, r: &Resources) {
+        self.apply(id, r, false, false);
+    }
+
+    /// Replaces part of an allocation without counting a grant (Mesos's `update`).
+    pub fn update(&mut self, path: &str, old: &Resources, new: &Resources) {
+        let id = self.clients[path];
+        self.apply(id, old, false, false);
+        self.apply(id, new, true, false);
+    }
+
+    fn apply(&mut self, id: ClientId, r: &Resources, add: bool, count: bool) {
+        let mut cur = Some(id);
+        while let Some(i) = cur {
+            if i == ROOT {
+                break;
+            }
+            {
+                let n = &mut self.nodes[i];
+                if add {
+                    n.alloc += *r;
+                } else {
+                    n.alloc -= *r;
+                }
+                if count {
+                    n.count += 1;
+                }
+            }
+            self.nodes[i].share = self.compute_share(i);
+            let p = self.nodes[i].parent;
+            if let Some(p) = p {
+                self.unsorted.push(p);
+            }
+            cur = p;
+        }
+        self.order_dirty = true;
+    }
+
+    pub fn allocation(&self, path: &str) -> Resources {
+        self.id(path)
+            .map(|i| self.nodes[i].alloc)
+            .unwrap_or_default()
+    }
+
+    pub fn allocation_id(&self, id: ClientId) -> Resources {
+        self.nodes[id].alloc
+    }
+
+    pub fn allocation_count(&self, path: &str) -> u64 {
+        self.id(path).map(|i| self.nodes[i].count).unwrap_or(0)
+    }
+
+    /// The allocation of a whole subtree (`a` with everything below it).
+    pub fn subtree_allocation(&self, path: &str) -> Resources {
+        let mut cur = ROOT;
+        let mut prefix = String::new();
+        for part in path.split('/') {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(part);
+            match self.find_child(cur, &prefix) {
+                Some(c) => cur = c,
+                None => return Resources::ZERO,
+            }
+        }
+        self.nodes[cur].alloc
+    }
+
+    pub fn total(&self) -> Resources {
+        self.total
+    }
+
+    pub fn add_total(&mut self, r: &Resources) {
+        self.total += *r;
+        self.stale_shares = true;
+        self.order_dirty = true;
+    }
+
+    pub fn remove_total(&mut self, r: &Resources) {
+        self.total -= *r;
+        self.stale_shares = true;
+        self.order_dirty = true;
+    }
+
+    pub fn set_total(&mut self, r: Resources) {
+        self.total = r;
+        self.stale_shares = true;
+        self.order_dirty = true;
+    }
+
+    /// Sets the weight of a path (a client or an inner node of the tree).
+    pub fn update_weight(&mut self, path: &str, weight: f64) {
+        self.weights.insert(path.to_string(), weight);
+        self.stale_shares = true;
+        self.order_dirty = true;
+    }
+
+    pub fn weight(&self, path: &str) -> f64 {
+        self.weights.get(path).copied().unwrap_or(1.0)
+    }
+
+    /// The client's current share (weighted). Used by invariant checks and metrics.
+    pub fn share(&self, path: &str) -> f64 {
+        match self.id(path) {
+            Some(id) => self.compute_share(id),
+            None => 0.0,
+        }
+    }
+
+    fn cmp_nodes(&self, a: usize, b: usize) -> Ordering {
+        let (x, y) = (&self.nodes[a], &self.nodes[b]);
+        x.share
+            .total_cmp(&y.share)
+            .then(x.count.cmp(&y.count))
+            .then_with(|| x.path.cmp(&y.path))
+    }
+
+    fn refresh(&mut self) {
+        if !self.order_dirty {
+            return;
+        }
+        if self.stale_shares {
+            for i in 1..self.nodes.len() {
+                if self.nodes[i].live {
+                    self.nodes[i].share = self.compute_share(i);
+                }
+            }
+            self.stale_shares = false;
+            self.unsorted.clear();
+            for i in 0..self.nodes.len() {
+                if self.nodes[i].live && self.nodes[i].internal {
+                    self.unsorted.push(i);
+                }
+            }
+        }
+        let mut todo = std::mem::take(&mut self.unsorted);
+        todo.sort_unstable();
+        todo.dedup();
+        for p in todo {
+            if !self.nodes[p].live || !self.nodes[p].internal {
+                continue;
+            }
+            let mut kids = std::mem::take(&mut self.nodes[p].children);
+            // Stable sort: nearly-sorted input (one child moved) costs O(n).
+            kids.sort_by(|&a, &b| self.cmp_nodes(a, b));
+            self.nodes[p].children = kids;
+        }
+        self.order.clear();
+        let mut stack: Vec<(usize, usize)> = vec![(ROOT, 0)];
+        while let Some((n, k)) = stack.pop() {
+            if k < self.nodes[n].children.len() {
+                stack.push((n, k + 1));
+                let c = self.nodes[n].children[k];
+                if self.nodes[c].internal {
+                    stack.push((c, 0));
+                } else if self.nodes[c].active {
+                    self.order.push(c);
+                }
+            }
+        }
+        self.order_dirty = false;
+    }
+
+    /// Active clients in DRF order.
+    pub fn sort(&mut self) -> &[ClientId] {
+        self.refresh();
+        &self.order
+    }
+
+    /// Active clients' tags in DRF order, written into `out` (cleared first).
+    pub fn sort_tags(&mut self, out: &mut Vec<usize>) {
+        self.refresh();
+        out.clear();
+        out.extend(self.order.iter().map(|&i| self.nodes[i].tag));
+    }
+
+    /// Active clients' names in DRF order (convenience for tests and debugging).
+    pub fn sorted_names(&mut self) -> Vec<String> {
+        self.refresh();
+        self.order
+            .iter()
+            .map(|&i| self.name(i).to_string())
+            .collect()
+    }
+
+    /// Every client with its current allocation (for invariant checks).
+    pub fn clients(&self) -> impl Iterator<Item = (&str, ClientId)> {
+        self.clients.iter().map(|(k, &v)| (k.as_str(), v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Restatements of Mesos's `sorter_tests.cpp` cases (../shared/conformance/README.md).
+    use super::*;
+
+    fn r(c: f64, m: f64) -> Resources {
+        Resources::cpus_mem(c, m)
+    }
+
+    fn add_active(s: &mut DrfSorter, name: &str) {
+        s.add(name);
+        s.activate(name);
+    }
+
+    #[test]
+    fn s1_drf_basic_with_changing_totals() {
+        let mut s = DrfSorter::new();
+        s.set_total(r(100.0, 100.0));
+        add_active(&mut s, "a");
+        s.allocated("a", &r(5.0, 5.0));
+        add_active(&mut s, "b");
+        s.allocated("b", &r(6.0, 6.0));
+        assert_eq!(s.sorted_names(), ["a", "b"]);
+        add_active(&mut s, "c");
+        s.allocated("c", &r(1.0, 1.0));
+        add_active(&mut s, "d");
+        s.allocated("d", &r(3.0, 1.0));
+        assert_eq!(s.sorted_names(), ["c", "d", "a", "b"]);
+        s.remove("a");
+        s.unallocated("b", &r(4.0, 4.0));
+        assert_eq!(s.sorted_names(), ["c", "b", "d"]);
+        add_active(&mut s, "e");
+        s.allocated("e", &r(1.0, 5.0));
+        s.set_total(r(50.0, 100.0));
+        assert_eq!(s.sorted_names(), ["c", "b", "e", "d"]);
+        s.set_total(r(50.0, 200.0));
+        add_active(&mut s, "f");
+        s.allocated("f", &r(5.0, 1.0));
+        s.allocated("c", &r(0.0, 15.0));
+        assert_eq!(s.sorted_names(), ["e", "b", "d", "c", "f"]);
+        assert_eq!(s.count(), 5);
+        s.deactivate("d");
+        assert_eq!(s.sorted_names(), ["e", "b", "c", "f"]);
+        assert_eq!(s.count(), 5);
+        s.activate("d");
+        assert_eq!(s.sorted_names(), ["e", "b", "d", "c", "f"]);
+    }
+
+    #[test]
+    fn s2_weighted_drf_and_update_weight() {
+        let mut s = DrfSorter::new();
+        s.set_total(r(100.0, 100.0));
+        add_active(&mut s, "a");
+        s.allocated("a", &r(5.0, 5.0));
+        s.update_weight("b", 2.0);
+        add_active(&mut s, "b");
+        s.allocated("b", &r(6.0, 6.0));
+        assert_eq!(s.sorted_names(), ["b", "a"]);
+        add_active(&mut s, "c");
+        s.allocated("c", &r(4.0, 4.0));
+        assert_eq!(s.sorted_names(), ["b", "c", "a"]);
+        s.update_weight("d", 10.0);
+        add_active(&mut s, "d");
+        s.allocated("d", &r(10.0, 20.0));
+        assert_eq!(s.sorted_names(), ["d", "b", "c", "a"]);
+        s.remove("b");
+        assert_eq!(s.sorted_names(), ["d", "c", "a"]);
+        s.allocated("d", &r(10.0, 25.0));
+        assert_eq!(s.sorted_names(), ["c", "d", "a"]);
+        s.update_weight("e", 0.1);
+        add_active(&mut s, "e");
+        s.allocated("e", &r(1.0, 1.0));
+        assert_eq!(s.sorted_names(), ["c", "d", "a", "e"]);
+        s.remove("a");
+        assert_eq!(s.sorted_names(), ["c", "d", "e"]);
+
+        let mut u = DrfSorter::new();
+        u.set_total(r(100.0, 100.0));
+        add_active(&mut u, "a");
+        u.allocated("a", &r(5.0, 5.0));
+        add_active(&mut u, "b");
+        u.allocated("b", &r(6.0, 6.0));
+        assert_eq!(u.sorted_names(), ["a", "b"]);
+        u.update_weight("b", 2.0);
+        assert_eq!(u.sorted_names(), ["b", "a"]);
+    }
+
+    #[test]
+    fn s3_allocation_count_breaks_share_ties() {
+        let mut s = DrfSorter::new();
+        s.set_total(r(100.0, 100.0));
+        for n in ["a", "b", "c", "d", "e"] {
+            add_active(&mut s, n);
+        }
+        s.allocated("a", &r(3.0, 3.0));
+        s.allocated("b", &r(3.0, 3.0));
+        s.allocated("e", &r(3.0, 3.0));
+        for _ in 0..3 {
+            s.allocated("c", &r(1.0, 1.0));
+        }
+        s.allocated("d", &r(2.0, 2.0));
+        s.allocated("d", &r(1.0, 1.0));
+        assert_eq!(s.sorted_names(), ["a", "b", "e", "d", "c"]);
+        s.unallocated("c", &r(3.0, 3.0));
+        assert_eq!(s.sorted_names(), ["c", "a", "b", "e", "d"]);
+        s.allocated("c", &r(3.0, 3.0));
+        assert_eq!(s.sorted_names(), ["a", "b", "e", "d", "c"]);
+        s.deactivate("c");
+        s.activate("c");
+        assert_eq!(s.sorted_names(), ["a", "b", "e", "d", "c"]);
+        s.unallocated("c", &r(3.0, 3.0));
+        s.allocated("c", &r(3.0, 3.0));
+        assert_eq!(s.allocation_count("c"), 5);
+        assert_eq!(s.sorted_names(), ["a", "b", "e", "d", "c"]);
+        s.deactivate("a");
+        s.unallocated("a", &r(1.0, 3.0));
+        s.allocated("a", &r(1.0, 3.0));
+        assert_eq!(s.allocation_count("a"), 2);
+        assert_eq!(s.sorted_names(), ["b", "e", "d", "c"]);
+        s.activate("a");
+        assert_eq!(s.sorted_names(), ["b", "e", "a", "d", "c"]);
+    }
+
+    #[test]
+    fn s4_hierarchical_subtrees_compete_as_one_node() {
+        let mut s = DrfSorter::new();
+        s.set_total(r(100.0, 100.0));
+        for n in ["a", "b/c", "b/d"] {
+            add_active(&mut s, n);
+        }
+        assert_eq!(s.sorted_names(), ["a", "b/c", "b/d"]);
+        s.allocated("a", &r(6.0, 6.0));
+        assert_eq!(s.sorted_names(), ["b/c", "b/d", "a"]);
+        s.allocated("b/c", &r(4.0, 4.0));
+        s.allocated("b/d", &r(3.0, 3.0));
+        assert_eq!(s.sorted_names(), ["a", "b/d", "b/c"]);
+        s.allocated("a", &r(2.0, 2.0));
+        assert_eq!(s.sorted_names(), ["b/d", "b/c", "a"]);
+        add_active(&mut s, "b/e/f");
+        assert_eq!(s.sorted_names(), ["b/e/f", "b/d", "b/c", "a"]);
+        s.allocated("b/e/f", &r(3.5, 3.5));
+        assert_eq!(s.sorted_names(), ["a", "b/d", "b/e/f", "b/c"]);
+        s.remove("b/e/f");
+        assert_eq!(s.sorted_names(), ["b/d", "b/c", "a"]);
+        s.update("b/c", &r(4.0, 4.0), &r(1.0, 1.0));
+        assert_eq!(s.sorted_names(), ["b/c", "b/d", "a"]);
+        add_active(&mut s, "b/e/f");
+        s.allocated("b/e/f", &r(3.5, 3.5));
+        assert_eq!(s.sorted_names(), ["b/c", "b/d", "b/e/f", "a"]);
+    }
+
+    #[test]
+    fn s8_update_total_flips_dominant_resource() {
+        let mut s = DrfSorter::new();
+        s.set_total(r(10.0, 100.0));
+        add_active(&mut s, "a");
+        add_active(&mut s, "b");
+        s.allocated("a", &r(2.0, 1.0));
+        s.allocated("b", &r(1.0, 2.0));
+        assert_eq!(s.sorted_names(), ["b", "a"]);
+        s.set_total(r(100.0, 10.0));
+        assert_eq!(s.sorted_names(), ["a", "b"]);
+
+        let mut m = DrfSorter::new();
+        m.add_total(&r(5.0, 50.0));
+        m.add_total(&r(5.0, 50.0));
+        add_active(&mut m, "a");
+        add_active(&mut m, "b");
+        m.allocated("a", &r(2.0, 1.0));
+        m.allocated("b", &r(1.0, 3.0));
+        assert_eq!(m.sorted_names(), ["b", "a"]);
+        m.remove_total(&r(5.0, 50.0));
+        m.add_total(&r(95.0, 50.0));
+        assert_eq!(m.sorted_names(), ["a", "b"]);
+    }
+
+    #[test]
+    fn parent_client_gets_virtual_leaf() {
+        let mut s = DrfSorter::new();
+        s.set_total(r(100.0, 100.0));
+        add_active(&mut s, "a");
+        s.allocated("a", &r(10.0, 10.0));
+        add_active(&mut s, "a/b");
+        add_active(&mut s, "c");
+        s.allocated("c", &r(5.0, 5.0));
+        // Subtree a = .10 > c = .05; inside a, a/b (0) before a itself (.10).
+        assert_eq!(s.sorted_names(), ["c", "a/b", "a"]);
+        assert_eq!(s.allocation("a"), r(10.0, 10.0));
+        assert_eq!(s.subtree_allocation("a"), r(10.0, 10.0));
+        s.remove("a/b");
+        assert_eq!(s.sorted_names(), ["c", "a"]);
+        assert_eq!(s.allocation_count("a"), 1);
+        s.remove("a");
+        assert_eq!(s.sorted_names(), ["c"]);
+    }
+}

@@ -1,0 +1,543 @@
+//! The hierarchical allocator of Mesos 1.11 (`HierarchicalAllocatorProcess::__generateOffers`):
+//! stage 1 serves unmet quota guarantees, stage 2 serves everyone, both walking shuffled agents,
+//! then roles in sorter order, then frameworks in sorter order. The role order is the only thing
+//! the three built-in policies change: DRF (Mesos), strict priority, or weighted random.
+//! See docs/mesos-semantics.md for the rules restated from the Mesos sources.
+
+use super::drf::DrfSorter;
+use super::{Allocator, Change, Grant, View};
+use crate::cluster::agent::{AgentId, Pools, RoleId};
+use crate::cluster::resources::Resources;
+use rand::seq::SliceRandom;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// Mesos's DRF sorter for roles and for frameworks within a role.
+    Drf,
+    /// Strict priority between roles (higher first), DRF within one priority level.
+    Priority,
+    /// Weighted random order, like Mesos's random sorter, redrawn for every agent.
+    Random,
+}
+
+pub struct Hierarchical {
+    order: Order,
+    roles: DrfSorter,
+    /// One framework sorter per role id (created when the first framework subscribes).
+    fws: Vec<Option<DrfSorter>>,
+    total: Resources,
+    total_unres: Resources,
+    /// Offered or used unreserved resources per role (exactly that role).
+    alloc_unres: Vec<Resources>,
+    alloc_unres_sum: Resources,
+    // Scratch, reused between runs.
+    agent_order: Vec<AgentId>,
+    role_list: Vec<usize>,
+    fw_list: Vec<usize>,
+    consumed: Vec<Resources>,
+}
+
+impl Hierarchical {
+    pub fn new(order: Order) -> Hierarchical {
+        Hierarchical {
+            order,
+            roles: DrfSorter::new(),
+            fws: Vec::new(),
+            total: Resources::ZERO,
+            total_unres: Resources::ZERO,
+            alloc_unres: Vec::new(),
+            alloc_unres_sum: Resources::ZERO,
+            agent_order: Vec::new(),
+            role_list: Vec::new(),
+            fw_list: Vec::new(),
+            consumed: Vec::new(),
+        }
+    }
+
+    fn ensure_role(&mut self, v: &View, role: RoleId) {
+        let r = role as usize;
+        if self.fws.len() <= r {
+            self.fws.resize_with(r + 1, || None);
+            self.alloc_unres.resize(r + 1, Resources::ZERO);
+        }
+        if self.fws[r].is_none() {
+            let mut s = DrfSorter::new();
+            s.set_total(self.total);
+            self.fws[r] = Some(s);
+        }
+        let name = &v.roles[r].name;
+        if !self.roles.contains(name) {
+            // Weights are per path: set every level of the chain before adding.
+            for &c in &v.roles[r].chain {
+                let ri = &v.roles[c as usize];
+                self.roles.update_weight(&ri.name, ri.weight);
+            }
+            self.roles.add_tagged(name, r);
+            self.roles.activate(name);
+        }
+    }
+
+    fn sync_activity(&mut self, v: &View, fw: u32, role: RoleId) {
+        let f = &v.frameworks[fw as usize];
+        let Some(ri) = f.role_index(role) else { return };
+        let active = f.wants_offers(ri);
+        if let Some(Some(s)) = self.fws.get_mut(role as usize) {
+            if let Some(id) = s.id(&f.name) {
+                s.set_active(id, active);
+            }
+        }
+    }
+
+    fn track(&mut self, v: &View, fw: u32, role: RoleId, pools: &Pools, add: bool) {
+        let r = role as usize;
+        let total = pools.total();
+        let rname = &v.roles[r].name;
+        let fname = &v.frameworks[fw as usize].name;
+        if add {
+            self.ensure_role(v, role);
+            self.roles.allocated(rname, &total);
+            let s = self.fws[r].as_mut().expect("role sorter");
+            if !s.contains(fname) {
+                s.add_tagged(fname, fw as usize);
+            }
+            s.allocated(fname, &total);
+            self.alloc_unres[r] += pools.unres;
+            self.alloc_unres_sum += pools.unres;
+        } else {
+            if self.roles.contains(rname) {
+                self.roles.unallocated(rname, &total);
+            }
+            if let Some(Some(s)) = self.fws.get_mut(r) {
+                if s.contains(fname) {
+                    s.unallocated(fname, &total);
+                }
+            }
+            if r < self.alloc_unres.len() {
+                self.alloc_unres[r] -= pools.unres;
+                self.alloc_unres_sum -= pools.unres;
+            }
+            self.maybe_untrack(v, fw, role);
+        }
+    }
+
+    /// Drops a framework from a role it left once it holds nothing there, and the role once it
+    /// has no framework (Mesos's `tryUntrackFrameworkUnderRole`).
+    fn maybe_untrack(&mut self, v: &View, fw: u32, role: RoleId) {
+        let r = role as usize;
+        let f = &v.frameworks[fw as usize];
+        let subscribed = !f.removed && f.role_index(role).is_some();
+        let Some(Some(s)) = self.fws.get_mut(r) else {
+            return;
+        };
+        if !subscribed && s.contains(&f.name) && s.allocation(&f.name).is_zero() {
+            s.remove(&f.name);
+        }
+        if s.count() == 0 {
+            self.fws[r] = None;
+            let name = &v.roles[r].name;
+            self.roles.remove(name);
+        }
+    }
+
+    /// The role order for one agent, as role ids, into `self.role_list`.
+    fn role_order(&mut self, v: &View, rng: &mut ChaCha8Rng) {
+        self.roles.sort_tags(&mut self.role_list);
+        match self.order {
+            Order::Drf => {}
+            Order::Priority => {
+                // Stable: DRF order is kept within one priority level.
+                self.role_list
+                    .sort_by_key(|&r| std::cmp::Reverse(v.roles[r].priority));
+            }
+            Order::Random => {
+                let weights = relative_weights(v, &self.role_list);
+                weighted_shuffle(&mut self.role_list, &weights, rng);
+            }
+        }
+    }
+
+    fn fw_order(&mut self, role: usize, rng: &mut ChaCha8Rng) {
+        match self.fws.get_mut(role).and_then(|s| s.as_mut()) {
+            Some(s) => s.sort_tags(&mut self.fw_list),
+            None => self.fw_list.clear(),
+        }
+        if self.order == Order::Random {
+            self.fw_list.shuffle(rng);
+        }
+    }
+
+    fn record(
+        &mut self,
+        v: &View,
+        fw: usize,
+        role: usize,
+        agent: AgentId,
+        offer: &Pools,
+        out: &mut Vec<Grant>,
+    ) {
+        let total = offer.total();
+        let rname = &v.roles[role].name;
+        self.roles.allocated(rname, &total);
+        if let Some(Some(s)) = self.fws.get_mut(role) {
+            s.allocated(&v.frameworks[fw].name, &total);
+        }
+        self.alloc_unres[role] += offer.unres;
+        self.alloc_unres_sum += offer.unres;
+        out.push(Grant {
+            fw: fw as u32,
+            role: role as RoleId,
+            agent,
+            pools: offer.clone(),
+        });
+    }
+}
+
+/// Mesos random sorter weights: each active leaf's weight relative to its siblings, multiplied
+/// down the tree (a role that is also a parent sits in a `.` leaf of weight 1).
+fn relative_weights(v: &View, roles: &[usize]) -> Vec<f64> {
+    let paths: Vec<Vec<String>> = roles
+        .iter()
+        .map(|&r| {
+            let name = &v.roles[r].name;
+            let mut p: Vec<String> = name.split('/').map(str::to_string).collect();
+            let is_parent = roles
+                .iter()
+                .any(|&o| v.roles[o].name.starts_with(&format!("{name}/")));
+            if is_parent {
+                p.push(".".into());
+            }
+            p
+        })
+        .collect();
+    let weight_of = |prefix: &[String]| -> f64 {
+        if prefix.last().map(String::as_str) == Some(".") {
+            return 1.0;
+        }
+        let name = prefix.join("/");
+        v.roles
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.weight)
+            .unwrap_or(1.0)
+    };
+    paths
+        .iter()
+        .map(|p| {
+            let mut rw = 1.0;
+            for depth in 1..=p.len() {
+                let me = &p[..depth];
+                // Distinct siblings at this depth that lead to an active leaf.
+                let mut sibs: Vec<&[String]> = paths
+                    .iter()
+                    .filter(|q| q.len() >= depth && q[..depth - 1] == p[..depth - 1])
+                    .map(|q| &q[..depth])
+                    .collect();
+                sibs.sort();
+                sibs.dedup();
+                let sum: f64 = sibs.iter().map(|s| weight_of(s)).sum();
+                rw *= weight_of(me) / sum;
+            }
+            rw
+        })
+        .collect()
+}
+
+/// Efraimidis–Spirakis weighted sampling without replacement: larger u^(1/w) first.
+fn weighted_shuffle(items: &mut Vec<usize>, weights: &[f64], rng: &mut ChaCha8Rng) {
+    let mut keyed: Vec<(f64, usize, usize)> = items
+        .iter()
+        .zip(weights)
+        .enumerate()
+        .map(|(i, (&it, &w))| {
+            let u: f64 = rng.gen();
+            (-(u.powf(1.0 / w)), i, it)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    items.clear();
+    items.extend(keyed.into_iter().map(|(_, _, it)| it));
+}
+
+impl Allocator for Hierarchical {
+    fn name(&self) -> &str {
+        match self.order {
+            Order::Drf => "drf",
+            Order::Priority => "priority",
+            Order::Random => "random",
+        }
+    }
+
+    fn notify(&mut self, v: &View, change: Change) {
+        match change {
+            Change::AgentAdded { total, .. } => {
+                let t = total.total();
+                self.total += t;
+                self.total_unres += total.unres;
+                self.roles.add_total(&t);
+                for s in self.fws.iter_mut().flatten() {
+                    s.add_total(&t);
+                }
+            }
+            Change::AgentRemoved { total, .. } => {
+                let t = total.total();
+                self.total -= t;
+                self.total_unres -= total.unres;
+                self.roles.remove_total(&t);
+                for s in self.fws.iter_mut().flatten() {
+                    s.remove_total(&t);
+                }
+            }
+            Change::FrameworkAdded { fw } => {
+                let f = &v.frameworks[fw as usize];
+                for fr in &f.roles {
+                    self.ensure_role(v, fr.role);
+                    let s = self.fws[fr.role as usize].as_mut().expect("role sorter");
+                    s.add_tagged(&f.name, fw as usize);
+                }
+                for fr in &f.roles {
+                    self.sync_activity(v, fw, fr.role);
+                }
+            }
+            Change::FrameworkRemoved { fw } => {
+                let f = &v.frameworks[fw as usize];
+                let roles: Vec<RoleId> = (0..self.fws.len() as RoleId)
+                    .filter(|&r| {
+                        self.fws[r as usize]
+                            .as_ref()
+                            .is_some_and(|s| s.contains(&f.name))
+                    })
+                    .collect();
+                for r in roles {
+                    if let Some(Some(s)) = self.fws.get_mut(r as usize) {
+                        s.remove(&f.name);
+                    }
+                    self.maybe_untrack(v, fw, r);
+                }
+            }
+            Change::ActivityChanged { fw, role } => self.sync_activity(v, fw, role),
+            Change::Allocated {
+                fw, role, pools, ..
+            } => self.track(v, fw, role, pools, true),
+            Change::Recovered {
+                fw, role, pools, ..
+            } => self.track(v, fw, role, pools, false),
+            Change::WeightChanged { role } => {
+                let ri = &v.roles[role as usize];
+                self.roles.update_weight(&ri.name, ri.weight);
+            }
+            Change::QuotaChanged { .. } => {}
+        }
+    }
+
+    fn allocate(
+        &mut self,
+        v: &View,
+        agents: &[AgentId],
+        rng: &mut ChaCha8Rng,
+        out: &mut Vec<Grant>,
+    ) {
+        self.agent_order.clear();
+        self.agent_order.extend(agents.iter().copied().filter(|&a| {
+            let ag = &v.agents[a as usize];
+            ag.active && !ag.free.is_empty()
+        }));
+        if self.agent_order.is_empty() || self.roles.count() == 0 {
+            return;
+        }
+        self.agent_order.shuffle(rng);
+
+        // Quota bookkeeping (Mesos: rolesConsumedQuota, requiredHeadroom, availableHeadroom).
+        let quota_on = v.roles.iter().any(|r| r.parent.is_none() && r.has_quota());
+        let mut required = Resources::ZERO;
+        let mut headroom = Resources::ZERO;
+        if quota_on {
+            self.consumed.clear();
+            self.consumed.resize(v.roles.len(), Resources::ZERO);
+            for (r, ri) in v.roles.iter().enumerate() {
+                let a = self.alloc_unres.get(r).copied().unwrap_or_default();
+                self.consumed[ri.top as usize] += a + ri.reserved;
+            }
+            for (r, ri) in v.roles.iter().enumerate() {
+                if ri.parent.is_none() {
+                    required += ri.guarantees.saturating_sub(&self.consumed[r]);
+                }
+            }
+            // Mesos: total - offered/allocated - unallocated reservations, which is the
+            // unreserved part that nobody holds.
+            headroom = self.total_unres.saturating_sub(&self.alloc_unres_sum);
+        }
+
+        let first_out = out.len();
+        let mut remaining: BTreeMap<AgentId, Pools> = BTreeMap::new();
+
+        // Stage 1: roles with unmet guarantees.
+        if !required.is_zero() {
+            let order = std::mem::take(&mut self.agent_order);
+            for &agent in &order {
+                let mut free = v.agents[agent as usize].free.clone();
+                self.role_order(v, rng);
+                let roles = std::mem::take(&mut self.role_list);
+                for &role in &roles {
+                    if free.is_empty() {
+                        break;
+                    }
+                    let ri = &v.roles[role];
+                    if ri.parent.is_some() || ri.guarantees.is_zero() {
+                        continue;
+                    }
+                    let mut unsat = ri.guarantees.saturating_sub(&self.consumed[role]);
+                    if unsat.is_zero() {
+                        continue;
+                    }
+                    self.fw_order(role, rng);
+                    let fws = std::mem::take(&mut self.fw_list);
+                    for &fw in &fws {
+                        if unsat.is_zero() {
+                            break;
+                        }
+                        let f = &v.frameworks[fw];
+                        let Some(ridx) = f.role_index(role as RoleId) else {
+                            continue;
+                        };
+                        let avail = v.usable_by(&free, role as RoleId);
+                        if avail.is_empty() {
+                            break;
+                        }
+                        if !v.allocatable(fw as u32, ridx, &avail.total())
+                            || !v.capable(fw as u32, agent)
+                        {
+                            continue;
+                        }
+                        let g_off = unsat.min(&avail.unres);
+                        if g_off.is_zero() {
+                            continue;
+                        }
+                        let mut offer = Pools::unreserved(g_off);
+                        offer.add_reserved(role as RoleId, avail.reserved_for(role as RoleId));
+                        let mut additional = avail.unres - g_off;
+                        if !ri.limits.is_unlimited() {
+                            additional = ri
+                                .limits
+                                .minus(&self.consumed[role])
+                                .minus(&g_off)
+                                .shrink(&additional);
+                        }
+                        if !required.is_zero() && !additional.is_zero() {
+                            additional = additional.min(&headroom.saturating_sub(&required));
+                        }
+                        offer.unres += additional;
+                        if !v.allocatable(fw as u32, ridx, &offer.total())
+                            || f.is_filtered(role as RoleId, agent, &offer)
+                        {
+                            continue;
+                        }
+                        free.sub(&offer);
+                        self.record(v, fw, role, agent, &offer, out);
+                        let inc = g_off + additional;
+                        unsat = unsat.saturating_sub(&inc);
+                        self.consumed[role] += inc;
+                        required = required.saturating_sub(&g_off);
+                        headroom = headroom.saturating_sub(&inc);
+                    }
+                    self.fw_list = fws;
+                }
+                self.role_list = roles;
+                remaining.insert(agent, free);
+            }
+            self.agent_order = order;
+            self.agent_order.shuffle(rng);
+        }
+
+        // Index stage-1 grants so that stage 2 merges into them: one offer per (fw, role, agent).
+        let stage1: BTreeMap<(AgentId, u32, RoleId), usize> = (first_out..out.len())
+            .map(|i| ((out[i].agent, out[i].fw, out[i].role), i))
+            .collect();
+
+        // Stage 2: everyone.
+        let order = std::mem::take(&mut self.agent_order);
+        for &agent in &order {
+            let mut free = match remaining.remove(&agent) {
+                Some(p) => p,
+                None => v.agents[agent as usize].free.clone(),
+            };
+            if free.is_empty() {
+                continue;
+            }
+            self.role_order(v, rng);
+            let roles = std::mem::take(&mut self.role_list);
+            for &role in &roles {
+                if free.is_empty() {
+                    break;
+                }
+                let ri = &v.roles[role];
+                let limited = ri.parent.is_none() && !ri.limits.is_unlimited();
+                let quota_role = quota_on && ri.parent.is_none() && ri.has_quota();
+                self.fw_order(role, rng);
+                let fws = std::mem::take(&mut self.fw_list);
+                for &fw in &fws {
+                    let f = &v.frameworks[fw];
+                    let Some(ridx) = f.role_index(role as RoleId) else {
+                        continue;
+                    };
+                    let avail = v.usable_by(&free, role as RoleId);
+                    if avail.is_empty() {
+                        break;
+                    }
+                    if !v.allocatable(fw as u32, ridx, &avail.total())
+                        || !v.capable(fw as u32, agent)
+                    {
+                        continue;
+                    }
+                    let mut offer = Pools {
+                        unres: Resources::ZERO,
+                        res: avail.res.clone(),
+                    };
+                    let mut additional = avail.unres;
+                    if limited {
+                        additional = ri.limits.minus(&self.consumed[role]).shrink(&additional);
+                    }
+                    if !required.is_zero() && !additional.is_zero() {
+                        additional = additional.min(&headroom.saturating_sub(&required));
+                    }
+                    offer.unres = additional;
+                    if !v.allocatable(fw as u32, ridx, &offer.total())
+                        || f.is_filtered(role as RoleId, agent, &offer)
+                    {
+                        continue;
+                    }
+                    free.sub(&offer);
+                    match stage1.get(&(agent, fw as u32, role as RoleId)) {
+                        Some(&i) => {
+                            // Same (fw, role, agent) as a stage-1 grant: one offer.
+                            let total = offer.total();
+                            self.roles.allocated(&v.roles[role].name, &total);
+                            if let Some(Some(s)) = self.fws.get_mut(role) {
+                                s.allocated(&f.name, &total);
+                            }
+                            self.alloc_unres[role] += offer.unres;
+                            self.alloc_unres_sum += offer.unres;
+                            out[i].pools.add(&offer);
+                        }
+                        None => self.record(v, fw, role, agent, &offer, out),
+                    }
+                    if quota_role {
+                        self.consumed[role] += additional;
+                    }
+                    headroom = headroom.saturating_sub(&additional);
+                }
+                self.fw_list = fws;
+            }
+            self.role_list = roles;
+        }
+        self.agent_order = order;
+    }
+
+    fn framework_share(&self, fw: &str, role: &str) -> Option<f64> {
+        let r = self.roles.id(role)?;
+        let sorter = self.fws.get(self.roles.tag(r))?.as_ref()?;
+        sorter.id(fw).map(|_| sorter.share(fw))
+    }
+}

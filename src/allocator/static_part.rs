@@ -1,0 +1,90 @@
+//! The `static` allocator: the Mesos paper's baseline, where each framework owns a fixed, equal
+//! partition of the agents in agent order and is offered only its own agents.
+
+use super::{Allocator, Change, Grant, View};
+use crate::cluster::agent::{AgentId, Pools, RoleId};
+use rand_chacha::ChaCha8Rng;
+
+#[derive(Default)]
+pub struct StaticPartition {
+    /// Subscribed frameworks in subscription order.
+    fws: Vec<u32>,
+}
+
+impl StaticPartition {
+    pub fn new() -> StaticPartition {
+        StaticPartition::default()
+    }
+
+    /// The owner of the agent at position `pos` among `n` active agents: the active agents (by
+    /// index) are cut into equal contiguous runs, one per framework in subscription order.
+    fn owner(&self, pos: usize, n: usize) -> Option<u32> {
+        if self.fws.is_empty() {
+            return None;
+        }
+        self.fws.get(pos * self.fws.len() / n.max(1)).copied()
+    }
+}
+
+impl Allocator for StaticPartition {
+    fn name(&self) -> &str {
+        "static"
+    }
+
+    fn notify(&mut self, _v: &View, change: Change) {
+        match change {
+            Change::FrameworkAdded { fw } => self.fws.push(fw),
+            Change::FrameworkRemoved { fw } => self.fws.retain(|&f| f != fw),
+            _ => {}
+        }
+    }
+
+    fn allocate(
+        &mut self,
+        v: &View,
+        agents: &[AgentId],
+        _rng: &mut ChaCha8Rng,
+        out: &mut Vec<Grant>,
+    ) {
+        // Position of each agent among the active ones (O(agents) once per run).
+        let mut pos = vec![usize::MAX; v.agents.len()];
+        let mut n = 0;
+        for (i, a) in v.agents.iter().enumerate() {
+            if a.active {
+                pos[i] = n;
+                n += 1;
+            }
+        }
+        for &agent in agents {
+            let ag = &v.agents[agent as usize];
+            if !ag.active || ag.free.is_empty() {
+                continue;
+            }
+            let Some(fw) = self.owner(pos[agent as usize], n) else {
+                continue;
+            };
+            let f = &v.frameworks[fw as usize];
+            if !v.capable(fw, agent) {
+                continue;
+            }
+            let mut free: Pools = ag.free.clone();
+            for (ridx, fr) in f.roles.iter().enumerate() {
+                if !f.wants_offers(ridx) {
+                    continue;
+                }
+                let role: RoleId = fr.role;
+                let offer = v.usable_by(&free, role);
+                if !v.allocatable(fw, ridx, &offer.total()) || f.is_filtered(role, agent, &offer) {
+                    continue;
+                }
+                free.sub(&offer);
+                out.push(Grant {
+                    fw,
+                    role,
+                    agent,
+                    pools: offer,
+                });
+            }
+        }
+    }
+}

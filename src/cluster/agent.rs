@@ -1,0 +1,160 @@
+//! Agents and resource pools. A pool set splits resources into the unreserved part and the parts
+//! statically reserved for roles, because reservations are offered only to their role's subtree.
+
+use super::resources::Resources;
+use std::collections::BTreeMap;
+
+/// Index of a role in the master's role table.
+pub type RoleId = u32;
+/// Index of an agent (never reused within a run).
+pub type AgentId = u32;
+
+/// Resources split by reservation: `res` is sorted by role id and holds no zero entries.
+#[derive(Clone, Default, PartialEq, Eq, Debug)]
+pub struct Pools {
+    pub unres: Resources,
+    pub res: Vec<(RoleId, Resources)>,
+}
+
+impl Pools {
+    pub fn unreserved(r: Resources) -> Pools {
+        Pools {
+            unres: r,
+            res: Vec::new(),
+        }
+    }
+
+    pub fn total(&self) -> Resources {
+        let mut t = self.unres;
+        for (_, r) in &self.res {
+            t += *r;
+        }
+        t
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.unres.is_zero() && self.res.iter().all(|(_, r)| r.is_zero())
+    }
+
+    pub fn reserved_for(&self, role: RoleId) -> Resources {
+        self.res
+            .iter()
+            .find(|(k, _)| *k == role)
+            .map(|(_, r)| *r)
+            .unwrap_or_default()
+    }
+
+    pub fn add_reserved(&mut self, role: RoleId, r: Resources) {
+        if r.is_zero() {
+            return;
+        }
+        match self.res.binary_search_by_key(&role, |(k, _)| *k) {
+            Ok(i) => self.res[i].1 += r,
+            Err(i) => self.res.insert(i, (role, r)),
+        }
+    }
+
+    /// Removes `r` from the reservation of `role`; the caller guarantees it is there.
+    pub fn sub_reserved(&mut self, role: RoleId, r: Resources) {
+        if r.is_zero() {
+            return;
+        }
+        if let Ok(i) = self.res.binary_search_by_key(&role, |(k, _)| *k) {
+            self.res[i].1 -= r;
+            if self.res[i].1.is_zero() {
+                self.res.remove(i);
+            }
+        }
+    }
+
+    pub fn add(&mut self, o: &Pools) {
+        self.unres += o.unres;
+        for (k, r) in &o.res {
+            self.add_reserved(*k, *r);
+        }
+    }
+
+    pub fn sub(&mut self, o: &Pools) {
+        self.unres -= o.unres;
+        for (k, r) in &o.res {
+            self.sub_reserved(*k, *r);
+        }
+    }
+
+    /// Pool-wise containment (Mesos's `Resources::contains`, reservation-aware).
+    pub fn contains(&self, o: &Pools) -> bool {
+        self.unres.contains(&o.unres)
+            && o.res.iter().all(|(k, r)| self.reserved_for(*k).contains(r))
+    }
+
+    /// Every pool is non-negative (invariant checks).
+    pub fn is_nonnegative(&self) -> bool {
+        self.unres.is_nonnegative() && self.res.iter().all(|(_, r)| r.is_nonnegative())
+    }
+
+    pub fn reserved_total(&self) -> Resources {
+        let mut t = Resources::ZERO;
+        for (_, r) in &self.res {
+            t += *r;
+        }
+        t
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Agent {
+    pub name: String,
+    pub rack: u32,
+    pub total: Pools,
+    /// What is neither offered nor used by tasks or executors.
+    pub free: Pools,
+    pub attributes: BTreeMap<String, String>,
+    /// Registered and not removed.
+    pub active: bool,
+    pub has_gpus: bool,
+    /// Resources that went to tasks and executors (not offers), for utilization.
+    pub used: Resources,
+}
+
+impl Agent {
+    pub fn new(
+        name: String,
+        rack: u32,
+        total: Pools,
+        attributes: BTreeMap<String, String>,
+    ) -> Agent {
+        let has_gpus = total.total().0[super::resources::GPUS] > 0;
+        Agent {
+            name,
+            rack,
+            free: total.clone(),
+            total,
+            attributes,
+            active: true,
+            has_gpus,
+            used: Resources::ZERO,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pools_contain_per_reservation() {
+        let mut a = Pools::unreserved(Resources::cpus_mem(1.0, 100.0));
+        a.add_reserved(2, Resources::cpus_mem(2.0, 0.0));
+        let mut b = Pools::unreserved(Resources::cpus_mem(1.0, 0.0));
+        assert!(a.contains(&b));
+        b.add_reserved(3, Resources::cpus_mem(1.0, 0.0));
+        assert!(
+            !a.contains(&b),
+            "a reservation for another role is not contained"
+        );
+        let mut c = a.clone();
+        c.sub(&a);
+        assert!(c.is_empty());
+        assert!(c.res.is_empty());
+    }
+}

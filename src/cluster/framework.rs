@@ -1,0 +1,62 @@
+//! The master's view of a framework: its roles, suppression, decline filters and allocation.
+//! (What the framework itself wants to run lives in the workload tables and its scheduler.)
+
+use super::agent::{AgentId, Pools, RoleId};
+use super::resources::{MinAllocatable, Resources};
+use crate::scenario::FrameworkConfig;
+use crate::sim::SimTime;
+use std::collections::BTreeMap;
+
+/// A decline filter: offers on (framework, role, agent) contained in `refused` are not made.
+#[derive(Clone, Debug)]
+pub struct Filter {
+    pub id: u64,
+    pub refused: Pools,
+    pub expires: SimTime,
+}
+
+#[derive(Clone, Debug)]
+pub struct FwRole {
+    pub role: RoleId,
+    pub suppressed: bool,
+    /// Replaces the master's min_allocatable for this role when set.
+    pub min_allocatable: Option<MinAllocatable>,
+    /// Offered plus used, under this role.
+    pub allocated: Resources,
+}
+
+#[derive(Clone, Debug)]
+pub struct Framework {
+    pub name: String,
+    pub cfg: FrameworkConfig,
+    pub roles: Vec<FwRole>,
+    /// Subscribed and not failed over / removed.
+    pub active: bool,
+    pub removed: bool,
+    pub gpu_capable: bool,
+    pub filters: BTreeMap<(RoleId, AgentId), Vec<Filter>>,
+    pub allocated: Resources,
+    pub outstanding_offers: u32,
+}
+
+impl Framework {
+    pub fn role_index(&self, role: RoleId) -> Option<usize> {
+        self.roles.iter().position(|r| r.role == role)
+    }
+
+    /// Whether the allocator may offer to this framework under `role` at all.
+    pub fn wants_offers(&self, role_idx: usize) -> bool {
+        self.active && !self.removed && !self.roles[role_idx].suppressed
+    }
+
+    /// Mesos's subset rule: filtered if some live filter refused a superset of `offer`.
+    pub fn is_filtered(&self, role: RoleId, agent: AgentId, offer: &Pools) -> bool {
+        if self.filters.is_empty() {
+            return false;
+        }
+        match self.filters.get(&(role, agent)) {
+            Some(v) => v.iter().any(|f| f.refused.contains(offer)),
+            None => false,
+        }
+    }
+}

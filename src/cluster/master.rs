@@ -1,0 +1,1533 @@
+//! The master: validates and applies allocators' grants as offers, keeps decline filters, answers
+//! framework decisions, runs the task life cycle, and applies scripted control events. Every
+//! change to an allocation is reported to the allocator (`notify`) and to the metrics.
+
+use crate::allocator::{Change, View};
+use crate::cluster::agent::{Agent, AgentId, Pools, RoleId};
+use crate::cluster::framework::{Filter, Framework, FwRole};
+use crate::cluster::resources::{MinAllocatable, Resources};
+use crate::cluster::task::{Group, Job, Locality, Prefs, Task, TaskState};
+use crate::error::{Error, Result};
+use crate::scenario::{
+    framework_config, EventRaw, FrameworkConfig, ResSpec, SchedulerKind, ScriptedEvent,
+};
+use crate::scheduler::{self, Decision, OfferView, WorkView};
+use crate::sim::engine::{Executor, FwSide, Offer, Preallocated, World};
+use crate::sim::event::Event;
+use crate::sim::time::{secs_to_us, SimTime};
+use crate::workload::TraceRow;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+/// Filters last at most a year, as in Mesos.
+const MAX_FILTER_US: i64 = 365 * 24 * 3600 * 1_000_000;
+
+/// Builds the allocator's view from disjoint fields, so the allocator itself can stay borrowed
+/// mutably beside it.
+macro_rules! view {
+    ($w:expr) => {
+        View {
+            now: $w.now,
+            agents: &$w.agents,
+            frameworks: &$w.frameworks,
+            roles: &$w.roles,
+            min_allocatable: &$w.master.min_allocatable,
+            total: $w.total,
+        }
+    };
+}
+
+/// Takes `need` out of `from`, reservations of the role chain first, then unreserved.
+pub fn draw(from: &mut Pools, need: &Resources, chain: &[RoleId]) -> Option<Pools> {
+    let mut left = *need;
+    let mut got = Pools::default();
+    for &r in chain {
+        if left.is_zero() {
+            break;
+        }
+        let have = from.reserved_for(r);
+        let take = have.min(&left);
+        if !take.is_zero() {
+            got.add_reserved(r, take);
+            left -= take;
+        }
+    }
+    if !from.unres.contains(&left) {
+        return None;
+    }
+    got.unres = left;
+    from.sub(&got);
+    Some(got)
+}
+
+impl World {
+    fn set_free_membership(&mut self, a: AgentId) {
+        let ag = &self.agents[a as usize];
+        if ag.active && !ag.free.is_empty() {
+            self.free_agents.insert(a);
+        } else {
+            self.free_agents.remove(&a);
+        }
+    }
+
+    fn notify(&mut self, change: Change) {
+        let v = view!(self);
+        self.allocator.notify(&v, change);
+    }
+
+    fn note_share(&mut self, fw: u32, role: RoleId) {
+        let f = &self.frameworks[fw as usize];
+        let alloc = f
+            .roles
+            .iter()
+            .find(|r| r.role == role)
+            .map(|r| r.allocated)
+            .unwrap_or(f.allocated);
+        let share = alloc.dominant_share(&self.total);
+        self.rec.share(
+            self.now,
+            &f.name,
+            &self.roles[role as usize].name,
+            &alloc,
+            share,
+        );
+        self.rec.fairness_dirty = true;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Allocation runs and offers.
+    // ------------------------------------------------------------------------------------------
+
+    pub fn allocate_all(&mut self) -> Result<()> {
+        self.candidates.clear();
+        self.candidates.extend(self.free_agents.iter().copied());
+        self.run_allocation()
+    }
+
+    pub fn allocate_agent(&mut self, a: AgentId) -> Result<()> {
+        self.candidates.clear();
+        self.candidates.push(a);
+        self.run_allocation()
+    }
+
+    fn run_allocation(&mut self) -> Result<()> {
+        if self.candidates.is_empty() || self.frameworks.is_empty() {
+            return Ok(());
+        }
+        let mut grants = std::mem::take(&mut self.grants);
+        grants.clear();
+        {
+            let v = view!(self);
+            self.allocator
+                .allocate(&v, &self.candidates, &mut self.rng_shuffle, &mut grants);
+        }
+        for g in &grants {
+            self.apply_grant(g)?;
+        }
+        self.grants = grants;
+        Ok(())
+    }
+
+    fn apply_grant(&mut self, g: &crate::allocator::Grant) -> Result<()> {
+        let who = self.allocator.name().to_string();
+        let bad = |msg: String| Error::Decision {
+            who: who.clone(),
+            msg,
+        };
+        let f = self
+            .frameworks
+            .get(g.fw as usize)
+            .ok_or_else(|| bad(format!("unknown framework {}", g.fw)))?;
+        let ridx = f.role_index(g.role).ok_or_else(|| {
+            bad(format!(
+                "framework {} is not subscribed to role {}",
+                f.name, g.role
+            ))
+        })?;
+        if f.removed {
+            return Err(bad(format!("offer to removed framework {}", f.name)));
+        }
+        let ag = self
+            .agents
+            .get(g.agent as usize)
+            .ok_or_else(|| bad(format!("unknown agent {}", g.agent)))?;
+        if !ag.active {
+            return Err(bad(format!("offer on removed agent {}", ag.name)));
+        }
+        if g.pools.is_empty() {
+            return Err(bad(format!("empty offer to {} on {}", f.name, ag.name)));
+        }
+        let usable = view!(self).usable_by(&ag.free, g.role);
+        if !usable.contains(&g.pools) {
+            return Err(bad(format!(
+                "offer of {} on {} to {} exceeds what role {} may use there ({})",
+                g.pools.total(),
+                ag.name,
+                f.name,
+                self.roles[g.role as usize].name,
+                usable.total()
+            )));
+        }
+        let total = g.pools.total();
+        self.agents[g.agent as usize].free.sub(&g.pools);
+        self.set_free_membership(g.agent);
+        let f = &mut self.frameworks[g.fw as usize];
+        f.allocated += total;
+        f.roles[ridx].allocated += total;
+        f.outstanding_offers += 1;
+        let id = self.next_offer;
+        self.next_offer += 1;
+        self.offers.insert(
+            id,
+            Offer {
+                id,
+                fw: g.fw,
+                role: g.role,
+                agent: g.agent,
+                pools: g.pools.clone(),
+                made: self.now,
+                accepted: false,
+            },
+        );
+        self.rec.offer_made(
+            self.now,
+            id,
+            &self.frameworks[g.fw as usize].name,
+            &self.roles[g.role as usize].name,
+            &self.agents[g.agent as usize].name,
+            &total,
+        );
+        self.note_share(g.fw, g.role);
+        self.queue.push(
+            SimTime(self.now.0 + self.master.latency.0),
+            Event::OfferArrive { offer: id },
+        );
+        if self.master.offer_timeout.0 > 0 {
+            self.queue.push(
+                SimTime(self.now.0 + self.master.offer_timeout.0),
+                Event::OfferTimeout { offer: id },
+            );
+        }
+        Ok(())
+    }
+
+    /// Returns resources held by (fw, role) on an agent; installs a filter when `refuse_s` > 0.
+    pub fn recover(
+        &mut self,
+        fw: u32,
+        role: RoleId,
+        agent: AgentId,
+        pools: &Pools,
+        refuse_s: Option<f64>,
+    ) {
+        if pools.is_empty() {
+            return;
+        }
+        let total = pools.total();
+        {
+            let f = &mut self.frameworks[fw as usize];
+            f.allocated -= total;
+            if let Some(ri) = f.role_index(role) {
+                f.roles[ri].allocated -= total;
+            }
+        }
+        if self.agents[agent as usize].active {
+            self.agents[agent as usize].free.add(pools);
+            self.set_free_membership(agent);
+        }
+        self.notify(Change::Recovered {
+            fw,
+            role,
+            agent,
+            pools,
+        });
+        self.note_share(fw, role);
+        if let Some(r) = refuse_s {
+            let f = &self.frameworks[fw as usize];
+            if r > 0.0 && self.agents[agent as usize].active && !f.removed {
+                let dur = secs_to_us(r)
+                    .max(self.master.allocation_interval.0)
+                    .min(MAX_FILTER_US);
+                let id = self.next_filter;
+                self.next_filter += 1;
+                let expires = SimTime(self.now.0 + dur);
+                self.frameworks[fw as usize]
+                    .filters
+                    .entry((role, agent))
+                    .or_default()
+                    .push(Filter {
+                        id,
+                        refused: pools.clone(),
+                        expires,
+                    });
+                self.filter_keys.insert(id, (fw, role, agent));
+                self.queue
+                    .push(expires, Event::FilterExpire { fw, filter: id });
+            }
+        }
+    }
+
+    pub fn expire_filter(&mut self, fw: u32, id: u64) {
+        let Some((_, role, agent)) = self.filter_keys.remove(&id) else {
+            return;
+        };
+        let f = &mut self.frameworks[fw as usize];
+        if let Some(v) = f.filters.get_mut(&(role, agent)) {
+            v.retain(|x| x.id != id);
+            if v.is_empty() {
+                f.filters.remove(&(role, agent));
+            }
+        }
+    }
+
+    fn clear_filters(&mut self, fw: u32, roles: Option<&[RoleId]>) {
+        let f = &mut self.frameworks[fw as usize];
+        let keys: Vec<(RoleId, AgentId)> = f
+            .filters
+            .keys()
+            .copied()
+            .filter(|(r, _)| roles.is_none_or(|rs| rs.contains(r)))
+            .collect();
+        for k in keys {
+            if let Some(v) = f.filters.remove(&k) {
+                for x in v {
+                    self.filter_keys.remove(&x.id);
+                }
+            }
+        }
+    }
+
+    fn clear_agent_filters(&mut self, agent: AgentId) {
+        for f in self.frameworks.iter_mut() {
+            let keys: Vec<(RoleId, AgentId)> = f
+                .filters
+                .keys()
+                .copied()
+                .filter(|(_, a)| *a == agent)
+                .collect();
+            for k in keys {
+                if let Some(v) = f.filters.remove(&k) {
+                    for x in v {
+                        self.filter_keys.remove(&x.id);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Takes an outstanding offer back with no filter.
+    pub fn rescind(&mut self, id: u64) -> Result<()> {
+        let Some(o) = self.offers.remove(&id) else {
+            return Ok(());
+        };
+        self.frameworks[o.fw as usize].outstanding_offers -= 1;
+        self.recover(o.fw, o.role, o.agent, &o.pools, None);
+        self.rec
+            .offer_resolved(id, if o.accepted { "accepted" } else { "rescinded" });
+        Ok(())
+    }
+
+    fn rescind_all(&mut self) -> Result<()> {
+        let ids: Vec<u64> = self.offers.keys().copied().collect();
+        for id in ids {
+            self.rescind(id)?;
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Frameworks deciding.
+    // ------------------------------------------------------------------------------------------
+
+    pub fn offer_arrive(&mut self, offer: u64) -> Result<()> {
+        let Some(o) = self.offers.get(&offer) else {
+            return Ok(());
+        };
+        let fw = o.fw as usize;
+        self.fw_side[fw].inbox.push_back(offer);
+        if self.fw_side[fw].deciding.is_none() {
+            self.decide_next(fw as u32)?;
+        }
+        Ok(())
+    }
+
+    fn executor_needed(&self, fw: u32, agent: AgentId) -> Resources {
+        let e = self.frameworks[fw as usize].cfg.executor;
+        if e.is_zero() || self.executors.contains_key(&(fw, agent)) {
+            Resources::ZERO
+        } else {
+            e
+        }
+    }
+
+    /// Decides the next offer in the framework's inbox (holding offers takes no time).
+    fn decide_next(&mut self, fw: u32) -> Result<()> {
+        while let Some(id) = self.fw_side[fw as usize].inbox.pop_front() {
+            let Some(o) = self.offers.get(&id) else {
+                continue;
+            };
+            let offer = OfferView {
+                id,
+                agent: o.agent,
+                rack: self.agents[o.agent as usize].rack,
+                role: o.role,
+                resources: o.pools.total(),
+                executor: self.executor_needed(fw, o.agent),
+            };
+            let mut d = Decision::default();
+            {
+                let groups = &self.groups;
+                let placement = &self.placement;
+                let mut scratch = Vec::new();
+                let loc = move |g: u32, t: u32, a: AgentId| -> Locality {
+                    let grp = &groups[g as usize];
+                    match &grp.prefs {
+                        None => Locality::None,
+                        Some(Prefs::Nodes(n)) => placement.locality(n, a),
+                        Some(Prefs::Input(name)) => {
+                            placement.replicas(name, grp.base + t, &mut scratch);
+                            placement.locality(&scratch, a)
+                        }
+                    }
+                };
+                let loc_cell = std::cell::RefCell::new(loc);
+                let loc_fn = |g: u32, t: u32, a: AgentId| (loc_cell.borrow_mut())(g, t, a);
+                let min_alloc = self.frameworks[fw as usize].roles[0]
+                    .min_allocatable
+                    .as_ref()
+                    .unwrap_or(&self.master.min_allocatable);
+                let side = &mut self.fw_side[fw as usize];
+                let work = WorkView {
+                    now: self.now,
+                    pending: &side.pending,
+                    groups,
+                    jobs: &self.jobs,
+                    min_allocatable: min_alloc,
+                    locality: &loc_fn,
+                };
+                side.scheduler.on_offer(&offer, &work, &mut d);
+            }
+            if d.hold {
+                if !d.launch.is_empty() {
+                    return Err(Error::Decision {
+                        who: self.fw_side[fw as usize].scheduler.name().to_string(),
+                        msg: "a held offer cannot also launch tasks".into(),
+                    });
+                }
+                continue;
+            }
+            self.take_launched(fw, &offer, &d)?;
+            let cfg = &self.frameworks[fw as usize].cfg;
+            let busy = cfg.decision.0 + cfg.decision_per_task.0 * d.launch.len() as i64;
+            self.fw_side[fw as usize].busy_us += busy;
+            self.fw_side[fw as usize].deciding = Some((id, d));
+            self.queue.push(
+                SimTime(self.now.0 + busy + self.master.latency.0),
+                Event::Answer { fw },
+            );
+            return Ok(());
+        }
+        Ok(())
+    }
+
+    /// Validates a decision against the offer and takes its tasks out of the pending set.
+    fn take_launched(&mut self, fw: u32, offer: &OfferView, d: &Decision) -> Result<()> {
+        let who = self.fw_side[fw as usize].scheduler.name().to_string();
+        let bad = |msg: String| Error::Decision {
+            who: who.clone(),
+            msg,
+        };
+        let mut need = offer.executor;
+        let mut seen = std::collections::BTreeSet::new();
+        for l in &d.launch {
+            let g = self
+                .groups
+                .get(l.group as usize)
+                .ok_or_else(|| bad(format!("unknown task group {}", l.group)))?;
+            if g.fw != fw {
+                return Err(bad(format!(
+                    "task group {} belongs to another framework",
+                    l.group
+                )));
+            }
+            let pending = g.requeued.contains(&l.task) || (l.task >= g.next && l.task < g.count);
+            if !pending || !seen.insert((l.group, l.task)) {
+                return Err(bad(format!(
+                    "task {} of group {} is not pending",
+                    l.task, l.group
+                )));
+            }
+            need += g.shape;
+        }
+        if !offer.resources.contains(&need) {
+            return Err(bad(format!(
+                "launched {} on an offer of {}",
+                need, offer.resources
+            )));
+        }
+        for l in &d.launch {
+            let g = &mut self.groups[l.group as usize];
+            if let Some(p) = g.requeued.iter().position(|&t| t == l.task) {
+                g.requeued.swap_remove(p);
+            } else {
+                // Skipping ahead leaves the skipped tasks pending.
+                for t in g.next..l.task {
+                    g.requeued.push(t);
+                }
+                g.next = l.task + 1;
+            }
+            if g.pending() == 0 {
+                let seq = g.seq;
+                self.fw_side[fw as usize].pending.remove(&seq);
+            }
+        }
+        self.fw_side[fw as usize].pending_tasks -= d.launch.len() as u64;
+        self.rec.fairness_dirty = true;
+        Ok(())
+    }
+
+    /// Puts tasks back to pending (their offer vanished, or they were lost).
+    fn requeue(&mut self, fw: u32, group: u32, task: u32) {
+        let g = &mut self.groups[group as usize];
+        g.requeued.push(task);
+        let seq = g.seq;
+        self.fw_side[fw as usize].pending.insert(seq, group);
+        self.fw_side[fw as usize].pending_tasks += 1;
+        self.rec.fairness_dirty = true;
+    }
+
+    pub fn answer(&mut self, fw: u32) -> Result<()> {
+        let Some((id, d)) = self.fw_side[fw as usize].deciding.take() else {
+            return Ok(());
+        };
+        match self.offers.remove(&id) {
+            None => {
+                // Rescinded while the framework was deciding: the launches fail.
+                for l in &d.launch {
+                    self.requeue(fw, l.group, l.task);
+                }
+            }
+            Some(o) => self.apply_answer(fw, o, &d)?,
+        }
+        self.maybe_suppress(fw);
+        self.decide_next(fw)
+    }
+
+    fn apply_answer(&mut self, fw: u32, o: Offer, d: &Decision) -> Result<()> {
+        self.frameworks[fw as usize].outstanding_offers -= 1;
+        let mut remaining = o.pools.clone();
+        let chain = self.roles[o.role as usize].chain.clone();
+        let latency = self.master.latency.0;
+        for l in &d.launch {
+            let mut start_delay = latency;
+            let exec_cfg = self.frameworks[fw as usize].cfg.executor;
+            if !exec_cfg.is_zero() {
+                match self.executors.get_mut(&(fw, o.agent)) {
+                    Some(e) => {
+                        e.tasks += 1;
+                        e.epoch += 1;
+                    }
+                    None => {
+                        let pools = draw(&mut remaining, &exec_cfg, &chain).ok_or_else(|| {
+                            Error::Decision {
+                                who: "master".into(),
+                                msg: "executor does not fit the offer".into(),
+                            }
+                        })?;
+                        self.agents[o.agent as usize].used += exec_cfg;
+                        self.rec.cluster_used += exec_cfg;
+                        self.executors.insert(
+                            (fw, o.agent),
+                            Executor {
+                                role: o.role,
+                                pools,
+                                tasks: 1,
+                                epoch: 0,
+                            },
+                        );
+                        start_delay += self.frameworks[fw as usize].cfg.executor_start.0;
+                    }
+                }
+            }
+            let g = &self.groups[l.group as usize];
+            let shape = g.shape;
+            let pools = draw(&mut remaining, &shape, &chain).ok_or_else(|| Error::Decision {
+                who: "master".into(),
+                msg: format!(
+                    "task {shape} does not fit what is left of offer {id}",
+                    id = o.id
+                ),
+            })?;
+            let locality = self.task_locality(l.group, l.task, o.agent);
+            let job = g.job;
+            let duration_us = g.duration_us;
+            let attempt = 0;
+            let task = Task {
+                group: l.group,
+                job,
+                index: l.task,
+                job_index: self.groups[l.group as usize].base + l.task,
+                fw,
+                role: o.role,
+                agent: o.agent,
+                pools,
+                launched: self.now,
+                start: None,
+                duration_us,
+                locality,
+                state: TaskState::Staging,
+                attempt,
+            };
+            self.groups[l.group as usize].live += 1;
+            self.jobs[job as usize].running += 1;
+            self.fw_side[fw as usize].live_tasks += 1;
+            self.agents[o.agent as usize].used += shape;
+            self.rec.cluster_used += shape;
+            self.rec.task_launched(locality);
+            match locality {
+                Locality::NodeLocal => self.jobs[job as usize].node_local += 1,
+                Locality::RackLocal => self.jobs[job as usize].rack_local += 1,
+                Locality::OffRack => self.jobs[job as usize].off_rack += 1,
+                Locality::None => {}
+            }
+            self.fw_side[fw as usize]
+                .scheduler
+                .on_launch(job, locality, self.now);
+            let tid = self.tasks.insert(task) as u32;
+            if start_delay == 0 {
+                self.task_start(tid);
+            } else {
+                self.queue.push(
+                    SimTime(self.now.0 + start_delay),
+                    Event::TaskStart { task: tid },
+                );
+            }
+        }
+        if !remaining.is_empty() {
+            let refuse = d
+                .refuse_s
+                .or(self.frameworks[fw as usize].cfg.refuse_s)
+                .unwrap_or(self.master.refuse_s);
+            self.recover(fw, o.role, o.agent, &remaining, Some(refuse));
+        }
+        let outcome = if d.launch.is_empty() && !o.accepted {
+            "declined"
+        } else {
+            "accepted"
+        };
+        self.rec.offer_resolved(o.id, outcome);
+        self.last_progress = if d.launch.is_empty() {
+            self.last_progress
+        } else {
+            self.now
+        };
+        Ok(())
+    }
+
+    fn task_locality(&self, group: u32, task: u32, agent: AgentId) -> Locality {
+        let g = &self.groups[group as usize];
+        match &g.prefs {
+            None => Locality::None,
+            Some(Prefs::Nodes(n)) => self.placement.locality(n, agent),
+            Some(Prefs::Input(name)) => {
+                let mut v = Vec::new();
+                self.placement.replicas(name, g.base + task, &mut v);
+                self.placement.locality(&v, agent)
+            }
+        }
+    }
+
+    fn maybe_suppress(&mut self, fw: u32) {
+        let side = &self.fw_side[fw as usize];
+        let f = &self.frameworks[fw as usize];
+        if side.has_workload
+            && f.cfg.suppress_when_idle
+            && side.pending_tasks == 0
+            && !side.self_suppressed
+            && !f.removed
+        {
+            self.fw_side[fw as usize].self_suppressed = true;
+            let roles: Vec<RoleId> = f.roles.iter().map(|r| r.role).collect();
+            self.suppress(fw, &roles);
+        }
+    }
+
+    fn suppress(&mut self, fw: u32, roles: &[RoleId]) {
+        for &r in roles {
+            if let Some(ri) = self.frameworks[fw as usize].role_index(r) {
+                self.frameworks[fw as usize].roles[ri].suppressed = true;
+                self.notify(Change::ActivityChanged { fw, role: r });
+            }
+        }
+    }
+
+    /// REVIVE: clears the roles' filters, un-suppresses them and runs an allocation.
+    fn revive(&mut self, fw: u32, roles: &[RoleId]) -> Result<()> {
+        self.clear_filters(fw, Some(roles));
+        for &r in roles {
+            if let Some(ri) = self.frameworks[fw as usize].role_index(r) {
+                self.frameworks[fw as usize].roles[ri].suppressed = false;
+                self.notify(Change::ActivityChanged { fw, role: r });
+            }
+        }
+        self.allocate_all()
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Task life cycle.
+    // ------------------------------------------------------------------------------------------
+
+    pub fn task_start(&mut self, tid: u32) {
+        let Some(t) = self.tasks.get_mut(tid as usize) else {
+            return;
+        };
+        if t.state != TaskState::Staging {
+            return;
+        }
+        t.state = TaskState::Running;
+        t.start = Some(self.now);
+        let factor = match t.locality {
+            Locality::RackLocal => self.scenario.locality.rack_slowdown,
+            Locality::OffRack => self.scenario.locality.off_rack_slowdown,
+            _ => 1.0,
+        };
+        let dur = if factor == 1.0 {
+            t.duration_us
+        } else {
+            (t.duration_us as f64 * factor).round() as i64
+        };
+        let job = &mut self.jobs[t.job as usize];
+        if job.first_start.is_none() {
+            job.first_start = Some(self.now);
+        }
+        self.queue
+            .push(SimTime(self.now.0 + dur), Event::TaskEnd { task: tid });
+    }
+
+    pub fn task_end(&mut self, tid: u32) -> Result<()> {
+        let Some(t) = self.tasks.try_remove(tid as usize) else {
+            return Ok(());
+        };
+        self.finish_task(t, TaskState::Finished)
+    }
+
+    /// Ends a task in `state` (finished, lost or killed), returns its resources and accounts for it.
+    fn finish_task(&mut self, t: Task, state: TaskState) -> Result<()> {
+        let shape = t.pools.total();
+        if self.agents[t.agent as usize].active {
+            self.agents[t.agent as usize].used -= shape;
+        }
+        self.rec.cluster_used -= shape;
+        self.recover(t.fw, t.role, t.agent, &t.pools, None);
+        self.release_executor_task(t.fw, t.agent);
+        self.fw_side[t.fw as usize].live_tasks -= 1;
+        self.groups[t.group as usize].live -= 1;
+        self.jobs[t.job as usize].running -= 1;
+        self.last_progress = self.now;
+        {
+            let job = &self.jobs[t.job as usize];
+            let agent = &self.agents[t.agent as usize].name;
+            let fw = &self.frameworks[t.fw as usize].name;
+            self.rec
+                .task_row(&job.id, job.submit, &t, agent, fw, self.now, state);
+        }
+        match state {
+            TaskState::Finished => {
+                self.jobs[t.job as usize].ended += 1;
+            }
+            TaskState::Lost => {
+                // Frameworks resubmit lost tasks.
+                let fw = t.fw;
+                if !self.frameworks[fw as usize].removed {
+                    self.requeue(fw, t.group, t.index);
+                    if self.fw_side[fw as usize].self_suppressed {
+                        self.fw_side[fw as usize].self_suppressed = false;
+                        let roles: Vec<RoleId> = self.frameworks[fw as usize]
+                            .roles
+                            .iter()
+                            .map(|r| r.role)
+                            .collect();
+                        self.revive(fw, &roles)?;
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.maybe_finish_job(t.group, t.job);
+        Ok(())
+    }
+
+    fn maybe_finish_job(&mut self, group: u32, job: u32) {
+        let g = &self.groups[group as usize];
+        if g.pending() == 0
+            && g.live == 0
+            && !self.fw_side[g.fw as usize].pending.contains_key(&g.seq)
+        {
+            let done_group = g.next == g.count;
+            if done_group {
+                self.groups.remove(group as usize);
+                let j = &mut self.jobs[job as usize];
+                j.groups_live -= 1;
+            }
+        }
+        let j = &self.jobs[job as usize];
+        if j.ended == j.tasks && j.groups_live == 0 {
+            let j = self.jobs.remove(job as usize);
+            self.job_by_id.remove(&j.id);
+            self.rec
+                .job_row(&j, &self.frameworks[j.fw as usize].name, Some(self.now));
+            self.fw_side[j.fw as usize].scheduler.on_job_end(job);
+        }
+    }
+
+    fn release_executor_task(&mut self, fw: u32, agent: AgentId) {
+        let idle = self.master.executor_idle;
+        let Some(e) = self.executors.get_mut(&(fw, agent)) else {
+            return;
+        };
+        e.tasks -= 1;
+        if e.tasks == 0 {
+            e.epoch += 1;
+            let epoch = e.epoch;
+            if idle.0 == 0 {
+                self.executor_idle(fw, agent, epoch);
+            } else {
+                self.queue.push(
+                    SimTime(self.now.0 + idle.0),
+                    Event::ExecutorIdle { fw, agent, epoch },
+                );
+            }
+        }
+    }
+
+    pub fn executor_idle(&mut self, fw: u32, agent: AgentId, epoch: u64) {
+        let Some(e) = self.executors.get(&(fw, agent)) else {
+            return;
+        };
+        if e.tasks > 0 || e.epoch != epoch {
+            return;
+        }
+        let e = self.executors.remove(&(fw, agent)).expect("present");
+        let total = e.pools.total();
+        if self.agents[agent as usize].active {
+            self.agents[agent as usize].used -= total;
+        }
+        self.rec.cluster_used -= total;
+        self.recover(fw, e.role, agent, &e.pools, None);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Workload arrival.
+    // ------------------------------------------------------------------------------------------
+
+    pub fn arrive(&mut self, row: TraceRow) -> Result<()> {
+        let fw = match self.fw_by_name.get(&row.framework) {
+            Some(&f) => f,
+            None => self.add_workload_framework(&row.framework)?,
+        };
+        self.rec.tasks_submitted += row.tasks as u64;
+        if self.frameworks[fw as usize].removed || !self.fw_side[fw as usize].has_workload {
+            // Nobody will ever run these tasks.
+            self.rec.tasks_unscheduled += row.tasks as u64;
+            return Ok(());
+        }
+        let id: Arc<str> = Arc::from(row.job_id.as_str());
+        let job = match self.job_by_id.get(&id) {
+            Some(&j) => j,
+            None => {
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                let j = self.jobs.insert(Job {
+                    id: id.clone(),
+                    fw,
+                    submit: row.submit,
+                    first_start: None,
+                    tasks: 0,
+                    ended: 0,
+                    running: 0,
+                    node_local: 0,
+                    rack_local: 0,
+                    off_rack: 0,
+                    seq,
+                    wait_since: None,
+                    groups_live: 0,
+                }) as u32;
+                self.job_by_id.insert(id, j);
+                self.rec.jobs += 1;
+                j
+            }
+        };
+        let prefs = if let Some(nodes) = &row.preferred_nodes {
+            let ids: Vec<AgentId> = nodes
+                .iter()
+                .filter_map(|n| self.agent_by_name.get(n).copied())
+                .collect();
+            (!ids.is_empty()).then(|| Prefs::Nodes(ids.into()))
+        } else {
+            row.input.as_deref().map(|i| Prefs::Input(Arc::from(i)))
+        };
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let base = self.jobs[job as usize].tasks;
+        self.jobs[job as usize].tasks += row.tasks;
+        self.jobs[job as usize].groups_live += 1;
+        let g = self.groups.insert(Group {
+            job,
+            fw,
+            shape: row.shape,
+            duration_us: row.duration_us,
+            count: row.tasks,
+            base,
+            next: 0,
+            requeued: Vec::new(),
+            live: 0,
+            prefs,
+            priority: row.priority,
+            seq,
+        }) as u32;
+        let side = &mut self.fw_side[fw as usize];
+        side.pending.insert(seq, g);
+        side.pending_tasks += row.tasks as u64;
+        self.rec.fairness_dirty = true;
+        if side.self_suppressed {
+            side.self_suppressed = false;
+            let roles: Vec<RoleId> = self.frameworks[fw as usize]
+                .roles
+                .iter()
+                .map(|r| r.role)
+                .collect();
+            self.revive(fw, &roles)?;
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Agents and frameworks joining and leaving.
+    // ------------------------------------------------------------------------------------------
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_agent(
+        &mut self,
+        name: &str,
+        rack: Option<&str>,
+        total: Resources,
+        reserved: &[(String, Resources)],
+        attributes: BTreeMap<String, String>,
+        used: &[(u32, RoleId, Resources)],
+    ) -> Result<AgentId> {
+        let rack = self.rack_id(rack, name);
+        let mut pools = Pools::unreserved(total);
+        for (role, r) in reserved {
+            let rid = self.ensure_role(role);
+            pools.unres -= *r;
+            pools.add_reserved(rid, *r);
+            self.roles[rid as usize].reserved += *r;
+        }
+        let id = self.agents.len() as AgentId;
+        self.agents.push(Agent::new(
+            name.to_string(),
+            rack,
+            pools.clone(),
+            attributes,
+        ));
+        self.agent_by_name.insert(name.to_string(), id);
+        self.total += total;
+        self.placement.refresh(&self.agents);
+        self.notify(Change::AgentAdded {
+            agent: id,
+            total: &pools,
+        });
+        for &(fw, role, r) in used {
+            let chain = self.roles[role as usize].chain.clone();
+            let mut free = self.agents[id as usize].free.clone();
+            let Some(p) = draw(&mut free, &r, &chain) else {
+                continue;
+            };
+            self.agents[id as usize].free = free;
+            self.agents[id as usize].used += r;
+            self.rec.cluster_used += r;
+            let f = &mut self.frameworks[fw as usize];
+            f.allocated += r;
+            if let Some(ri) = f.role_index(role) {
+                f.roles[ri].allocated += r;
+            }
+            self.notify(Change::Allocated {
+                fw,
+                role,
+                agent: id,
+                pools: &p,
+            });
+            self.note_share(fw, role);
+            self.preallocated.push(Preallocated {
+                fw,
+                role,
+                agent: id,
+                pools: p,
+            });
+        }
+        self.set_free_membership(id);
+        self.rec.fairness_dirty = true;
+        self.allocate_agent(id)?;
+        Ok(id)
+    }
+
+    pub fn remove_agent(&mut self, a: AgentId) -> Result<()> {
+        if !self.agents[a as usize].active {
+            return Ok(());
+        }
+        // Offers on it are rescinded, tasks lost, executors and preallocated resources gone.
+        let offers: Vec<u64> = self
+            .offers
+            .values()
+            .filter(|o| o.agent == a)
+            .map(|o| o.id)
+            .collect();
+        let tasks: Vec<usize> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.agent == a)
+            .map(|(k, _)| k)
+            .collect();
+        self.agents[a as usize].active = false;
+        self.free_agents.remove(&a);
+        for id in offers {
+            self.rescind(id)?;
+        }
+        for k in tasks {
+            let t = self.tasks.remove(k);
+            self.rec.tasks_lost += 1;
+            self.finish_task(t, TaskState::Lost)?;
+        }
+        let execs: Vec<(u32, AgentId)> = self
+            .executors
+            .keys()
+            .copied()
+            .filter(|&(_, ag)| ag == a)
+            .collect();
+        for k in execs {
+            let e = self.executors.remove(&k).expect("present");
+            self.rec.cluster_used -= e.pools.total();
+            self.recover(k.0, e.role, a, &e.pools, None);
+        }
+        let pre: Vec<Preallocated> = self
+            .preallocated
+            .iter()
+            .filter(|p| p.agent == a)
+            .cloned()
+            .collect();
+        self.preallocated.retain(|p| p.agent != a);
+        for p in pre {
+            self.rec.cluster_used -= p.pools.total();
+            self.recover(p.fw, p.role, a, &p.pools, None);
+        }
+        let total = self.agents[a as usize].total.clone();
+        self.total -= total.total();
+        for (r, amt) in &total.res {
+            self.roles[*r as usize].reserved -= *amt;
+        }
+        self.agents[a as usize].used = Resources::ZERO;
+        self.clear_agent_filters(a);
+        self.notify(Change::AgentRemoved {
+            agent: a,
+            total: &total,
+        });
+        self.placement.refresh(&self.agents);
+        self.agent_by_name
+            .remove(&self.agents[a as usize].name.clone());
+        self.rec.fairness_dirty = true;
+        Ok(())
+    }
+
+    /// Subscribes a framework. It is offered resources at once unless every role is suppressed.
+    pub fn add_framework(&mut self, cfg: FrameworkConfig, has_workload: bool) -> Result<u32> {
+        let id = self.frameworks.len() as u32;
+        let idle_suppress = has_workload && cfg.suppress_when_idle;
+        let mut roles = Vec::new();
+        for r in &cfg.roles {
+            let rid = self.ensure_role(r);
+            self.roles[rid as usize].frameworks += 1;
+            roles.push(FwRole {
+                role: rid,
+                suppressed: idle_suppress || cfg.suppressed_roles.contains(r),
+                min_allocatable: cfg.min_allocatable.clone(),
+                allocated: Resources::ZERO,
+            });
+        }
+        let scheduler = scheduler::build(&cfg);
+        self.frameworks.push(Framework {
+            name: cfg.name.clone(),
+            gpu_capable: cfg.gpu_capable,
+            cfg,
+            roles,
+            active: true,
+            removed: false,
+            filters: BTreeMap::new(),
+            allocated: Resources::ZERO,
+            outstanding_offers: 0,
+        });
+        self.fw_side.push(FwSide {
+            scheduler,
+            pending: BTreeMap::new(),
+            pending_tasks: 0,
+            live_tasks: 0,
+            inbox: VecDeque::new(),
+            deciding: None,
+            has_workload,
+            self_suppressed: idle_suppress,
+            busy_us: 0,
+        });
+        self.fw_by_name
+            .insert(self.frameworks[id as usize].name.clone(), id);
+        self.rec.framework_added(&self.frameworks[id as usize].name);
+        self.notify(Change::FrameworkAdded { fw: id });
+        self.allocate_all()?;
+        Ok(id)
+    }
+
+    pub fn add_workload_framework(&mut self, name: &str) -> Result<u32> {
+        let own = self
+            .scenario
+            .frameworks
+            .iter()
+            .find(|f| f.name == name)
+            .cloned();
+        let cfg = framework_config(name, own.as_ref(), &self.policy);
+        let has_workload = cfg.scheduler != SchedulerKind::Hold;
+        self.add_framework(cfg, has_workload)
+    }
+
+    pub fn remove_framework(&mut self, fw: u32) -> Result<()> {
+        if self.frameworks[fw as usize].removed {
+            return Ok(());
+        }
+        let offers: Vec<u64> = self
+            .offers
+            .values()
+            .filter(|o| o.fw == fw)
+            .map(|o| o.id)
+            .collect();
+        for id in offers {
+            self.rescind(id)?;
+        }
+        self.frameworks[fw as usize].removed = true;
+        self.frameworks[fw as usize].active = false;
+        let tasks: Vec<usize> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.fw == fw)
+            .map(|(k, _)| k)
+            .collect();
+        for k in tasks {
+            let t = self.tasks.remove(k);
+            self.rec.tasks_killed += 1;
+            self.finish_task(t, TaskState::Killed)?;
+        }
+        let execs: Vec<(u32, AgentId)> = self
+            .executors
+            .keys()
+            .copied()
+            .filter(|&(f, _)| f == fw)
+            .collect();
+        for k in execs {
+            let e = self.executors.remove(&k).expect("present");
+            if self.agents[k.1 as usize].active {
+                self.agents[k.1 as usize].used -= e.pools.total();
+            }
+            self.rec.cluster_used -= e.pools.total();
+            self.recover(fw, e.role, k.1, &e.pools, None);
+        }
+        let pre: Vec<Preallocated> = self
+            .preallocated
+            .iter()
+            .filter(|p| p.fw == fw)
+            .cloned()
+            .collect();
+        self.preallocated.retain(|p| p.fw != fw);
+        for p in pre {
+            if self.agents[p.agent as usize].active {
+                self.agents[p.agent as usize].used -= p.pools.total();
+            }
+            self.rec.cluster_used -= p.pools.total();
+            self.recover(fw, p.role, p.agent, &p.pools, None);
+        }
+        let side = &mut self.fw_side[fw as usize];
+        self.rec.tasks_unscheduled += side.pending_tasks;
+        side.pending.clear();
+        side.pending_tasks = 0;
+        side.inbox.clear();
+        self.clear_filters(fw, None);
+        for r in self.frameworks[fw as usize]
+            .roles
+            .iter()
+            .map(|r| r.role)
+            .collect::<Vec<_>>()
+        {
+            self.roles[r as usize].frameworks -= 1;
+        }
+        self.notify(Change::FrameworkRemoved { fw });
+        self.rec.fairness_dirty = true;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Scripted events (DESIGN §4.3).
+    // ------------------------------------------------------------------------------------------
+
+    fn script_err(&self, e: &ScriptedEvent, field: &str, msg: String) -> Error {
+        Error::input(self.scenario.path.display().to_string(), e.line, field, msg)
+    }
+
+    fn fw_named(&self, e: &ScriptedEvent, name: &str) -> Result<u32> {
+        match self.fw_by_name.get(name) {
+            Some(&f) if !self.frameworks[f as usize].removed => Ok(f),
+            _ => Err(self.script_err(
+                e,
+                "framework",
+                format!("no subscribed framework named \"{name}\" at {} s", self.now),
+            )),
+        }
+    }
+
+    fn agent_named(&self, e: &ScriptedEvent, name: &str) -> Result<AgentId> {
+        self.agent_by_name.get(name).copied().ok_or_else(|| {
+            self.script_err(
+                e,
+                "agent",
+                format!("no agent named \"{name}\" at {} s", self.now),
+            )
+        })
+    }
+
+    fn fw_roles(
+        &mut self,
+        e: &ScriptedEvent,
+        fw: u32,
+        roles: &Option<Vec<String>>,
+    ) -> Result<Vec<RoleId>> {
+        match roles {
+            None => Ok(self.frameworks[fw as usize]
+                .roles
+                .iter()
+                .map(|r| r.role)
+                .collect()),
+            Some(names) => {
+                let mut out = Vec::new();
+                for n in names {
+                    let rid = self.role_by_name.get(n).copied();
+                    match rid.filter(|r| self.frameworks[fw as usize].role_index(*r).is_some()) {
+                        Some(r) => out.push(r),
+                        None => {
+                            return Err(self.script_err(
+                                e,
+                                "roles",
+                                format!(
+                                    "framework \"{}\" is not subscribed to role \"{n}\"",
+                                    self.frameworks[fw as usize].name
+                                ),
+                            ))
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    pub fn apply_script(&mut self, e: &ScriptedEvent) -> Result<()> {
+        match &e.action {
+            EventRaw::AddAgent {
+                name,
+                cpus,
+                mem_mb,
+                disk_mb,
+                gpus,
+                rack,
+                attributes,
+                reserved,
+                used,
+                ..
+            } => {
+                if self.agent_by_name.contains_key(name) {
+                    return Err(self.script_err(
+                        e,
+                        "name",
+                        format!("an agent named \"{name}\" is already registered"),
+                    ));
+                }
+                let total = Resources::new(*cpus, *mem_mb, *disk_mb, *gpus);
+                let res: Vec<(String, Resources)> = reserved
+                    .iter()
+                    .flat_map(|r| r.to_vec())
+                    .map(|r| {
+                        (
+                            r.role.clone(),
+                            Resources::new(r.cpus, r.mem_mb, r.disk_mb, r.gpus),
+                        )
+                    })
+                    .collect();
+                let mut u = Vec::new();
+                for x in used.iter().flat_map(|u| u.to_vec()) {
+                    let fw = self.fw_named(e, &x.framework)?;
+                    let role = match self.role_by_name.get(&x.role).copied() {
+                        Some(r) if self.frameworks[fw as usize].role_index(r).is_some() => r,
+                        _ => {
+                            return Err(self.script_err(
+                                e,
+                                "used.role",
+                                format!(
+                                    "framework \"{}\" is not subscribed to role \"{}\"",
+                                    x.framework, x.role
+                                ),
+                            ))
+                        }
+                    };
+                    u.push((
+                        fw,
+                        role,
+                        Resources::new(x.cpus, x.mem_mb, x.disk_mb, x.gpus),
+                    ));
+                }
+                self.add_agent(
+                    name,
+                    rack.as_deref(),
+                    total,
+                    &res,
+                    attributes.clone().unwrap_or_default(),
+                    &u,
+                )?;
+            }
+            EventRaw::RemoveAgent { agent, .. } => {
+                let a = self.agent_named(e, agent)?;
+                self.remove_agent(a)?;
+            }
+            EventRaw::UpdateAgent {
+                agent, attributes, ..
+            } => {
+                let a = self.agent_named(e, agent)?;
+                let new = attributes.clone().unwrap_or_default();
+                if self.agents[a as usize].attributes != new {
+                    self.agents[a as usize].attributes = new;
+                    self.clear_agent_filters(a);
+                    self.allocate_agent(a)?;
+                }
+            }
+            EventRaw::AddFramework {
+                name,
+                roles,
+                scheduler,
+                capabilities,
+                suppressed_roles,
+                min_allocatable,
+                ..
+            } => {
+                if self
+                    .fw_by_name
+                    .get(name)
+                    .is_some_and(|&f| !self.frameworks[f as usize].removed)
+                {
+                    return Err(self.script_err(
+                        e,
+                        "name",
+                        format!("a framework named \"{name}\" is already subscribed"),
+                    ));
+                }
+                let own = self
+                    .scenario
+                    .frameworks
+                    .iter()
+                    .find(|f| &f.name == name)
+                    .cloned();
+                let mut cfg = framework_config(name, own.as_ref(), &self.policy);
+                cfg.scheduler = scheduler
+                    .as_deref()
+                    .and_then(SchedulerKind::parse)
+                    .unwrap_or(SchedulerKind::Hold);
+                if let Some(r) = roles {
+                    cfg.roles = r.clone();
+                }
+                if let Some(c) = capabilities {
+                    cfg.gpu_capable = c.iter().any(|c| c == "gpu");
+                }
+                if let Some(s) = suppressed_roles {
+                    cfg.suppressed_roles = s.clone();
+                }
+                if let Some(m) = min_allocatable {
+                    cfg.min_allocatable = Some(MinAllocatable(
+                        m.iter().map(ResSpec::to_resources).collect(),
+                    ));
+                }
+                let has_workload = cfg.scheduler != SchedulerKind::Hold;
+                self.add_framework(cfg, has_workload)?;
+            }
+            EventRaw::RemoveFramework { framework, .. } => {
+                let fw = self.fw_named(e, framework)?;
+                self.remove_framework(fw)?;
+            }
+            EventRaw::Suppress {
+                framework, roles, ..
+            } => {
+                let fw = self.fw_named(e, framework)?;
+                let rs = self.fw_roles(e, fw, roles)?;
+                self.suppress(fw, &rs);
+            }
+            EventRaw::Revive {
+                framework, roles, ..
+            } => {
+                let fw = self.fw_named(e, framework)?;
+                let rs = self.fw_roles(e, fw, roles)?;
+                self.fw_side[fw as usize].self_suppressed = false;
+                self.revive(fw, &rs)?;
+            }
+            EventRaw::Decline {
+                framework,
+                agent,
+                role,
+                refuse_s,
+                resources,
+                ..
+            } => {
+                let fw = self.fw_named(e, framework)?;
+                let agent = match agent {
+                    Some(a) => Some(self.agent_named(e, a)?),
+                    None => None,
+                };
+                let role = match role {
+                    Some(r) => Some(self.role_by_name.get(r).copied().ok_or_else(|| {
+                        self.script_err(e, "role", format!("no role named \"{r}\""))
+                    })?),
+                    None => None,
+                };
+                let refuse = refuse_s.unwrap_or(self.master.refuse_s);
+                let ids: Vec<u64> = self
+                    .offers
+                    .values()
+                    .filter(|o| {
+                        o.fw == fw
+                            && agent.is_none_or(|a| o.agent == a)
+                            && role.is_none_or(|r| o.role == r)
+                    })
+                    .map(|o| o.id)
+                    .collect();
+                for id in ids {
+                    let part = match resources {
+                        None => None,
+                        Some(r) => {
+                            let amt = Resources::new(r.cpus, r.mem_mb, r.disk_mb, r.gpus);
+                            let mut p = Pools::default();
+                            match &r.reserved_for {
+                                Some(rr) => {
+                                    let rid =
+                                        self.role_by_name.get(rr).copied().ok_or_else(|| {
+                                            self.script_err(
+                                                e,
+                                                "resources.reserved_for",
+                                                format!("no role named \"{rr}\""),
+                                            )
+                                        })?;
+                                    p.add_reserved(rid, amt);
+                                }
+                                None => p.unres = amt,
+                            }
+                            Some(p)
+                        }
+                    };
+                    self.decline_offer(e, id, part, refuse)?;
+                }
+            }
+            EventRaw::SetWeight { role, weight, .. } => {
+                let r = self.ensure_role(role);
+                self.roles[r as usize].weight = *weight;
+                self.notify(Change::WeightChanged { role: r });
+                self.rec.fairness_dirty = true;
+                // Mesos rescinds every outstanding offer when a known role's weight changes.
+                if self.roles[r as usize].frameworks > 0 {
+                    self.rescind_all()?;
+                }
+            }
+            EventRaw::SetQuota {
+                role,
+                guarantees,
+                limits,
+                ..
+            } => {
+                let r = self.ensure_role(role);
+                if self.roles[r as usize].parent.is_some() {
+                    return Err(self.script_err(
+                        e,
+                        "role",
+                        "quota can only be set on top-level roles, as in Mesos".into(),
+                    ));
+                }
+                let g = guarantees
+                    .as_ref()
+                    .map(ResSpec::to_resources)
+                    .unwrap_or_default();
+                self.roles[r as usize].guarantees = g;
+                self.roles[r as usize].limits = match limits {
+                    None => crate::allocator::Limits::NONE,
+                    Some(l) => l.to_limits(),
+                };
+                self.notify(Change::QuotaChanged { role: r });
+            }
+            EventRaw::SetMinAllocatable {
+                framework,
+                role,
+                min_allocatable,
+                ..
+            } => {
+                let fw = self.fw_named(e, framework)?;
+                let roles = role.clone().map(|r| vec![r]);
+                let rs = self.fw_roles(e, fw, &roles)?;
+                let m = MinAllocatable(min_allocatable.iter().map(ResSpec::to_resources).collect());
+                for r in rs {
+                    if let Some(ri) = self.frameworks[fw as usize].role_index(r) {
+                        self.frameworks[fw as usize].roles[ri].min_allocatable = Some(m.clone());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn decline_offer(
+        &mut self,
+        e: &ScriptedEvent,
+        id: u64,
+        part: Option<Pools>,
+        refuse_s: f64,
+    ) -> Result<()> {
+        let Some(o) = self.offers.get(&id) else {
+            return Ok(());
+        };
+        let (fw, role, agent) = (o.fw, o.role, o.agent);
+        let give = match part {
+            None => o.pools.clone(),
+            Some(p) => {
+                if !o.pools.contains(&p) {
+                    return Err(self.script_err(
+                        e,
+                        "resources",
+                        format!(
+                            "offer {id} holds {}, which does not contain the declined {}",
+                            o.pools.total(),
+                            p.total()
+                        ),
+                    ));
+                }
+                p
+            }
+        };
+        let o = self.offers.get_mut(&id).expect("present");
+        o.pools.sub(&give);
+        let emptied = o.pools.is_empty();
+        let accepted = o.accepted;
+        if emptied {
+            self.offers.remove(&id);
+            self.frameworks[fw as usize].outstanding_offers -= 1;
+            self.rec
+                .offer_resolved(id, if accepted { "accepted" } else { "declined" });
+        }
+        self.recover(fw, role, agent, &give, Some(refuse_s));
+        Ok(())
+    }
+}

@@ -1,0 +1,128 @@
+//! Jobs, task groups and tasks. A trace row is a group of identical tasks; tasks are created one
+//! by one only when launched, so memory follows the running tasks, not the trace.
+
+use super::agent::{AgentId, Pools, RoleId};
+use super::resources::Resources;
+use crate::sim::SimTime;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Locality {
+    /// The task has no preference.
+    None,
+    NodeLocal,
+    RackLocal,
+    OffRack,
+}
+
+impl Locality {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Locality::None => "",
+            Locality::NodeLocal => "node_local",
+            Locality::RackLocal => "rack_local",
+            Locality::OffRack => "off_rack",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskState {
+    Staging,
+    Running,
+    Finished,
+    Lost,
+    Killed,
+}
+
+impl TaskState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskState::Staging => "staging",
+            TaskState::Running => "running",
+            TaskState::Finished => "finished",
+            TaskState::Lost => "lost",
+            TaskState::Killed => "killed",
+        }
+    }
+}
+
+/// Where a group's tasks would like to run.
+#[derive(Clone, Debug)]
+pub enum Prefs {
+    /// Every task prefers these agents (`preferred_nodes`).
+    Nodes(Arc<[AgentId]>),
+    /// Task i reads block i of this input; its replicas are placed by the block placer.
+    Input(Arc<str>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub id: Arc<str>,
+    pub fw: u32,
+    pub submit: SimTime,
+    pub first_start: Option<SimTime>,
+    pub tasks: u32,
+    pub ended: u32,
+    pub running: u32,
+    pub node_local: u32,
+    pub rack_local: u32,
+    pub off_rack: u32,
+    /// Submission order, the FIFO key.
+    pub seq: u64,
+    /// Groups (trace rows) of the job not yet fully ended.
+    pub groups_live: u32,
+    /// Wait-clock state of the delay scheduler: when the job last launched a local task (or
+    /// first had a chance to).
+    pub wait_since: Option<SimTime>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub job: u32,
+    pub fw: u32,
+    pub shape: Resources,
+    pub duration_us: i64,
+    pub count: u32,
+    /// Index of this group's first task within its job.
+    pub base: u32,
+    /// Next never-launched task (tasks `next..count` are pending).
+    pub next: u32,
+    /// Tasks that came back (lost or returned) and wait to be launched again.
+    pub requeued: Vec<u32>,
+    /// Launched and not yet ended.
+    pub live: u32,
+    pub prefs: Option<Prefs>,
+    pub priority: i64,
+    pub seq: u64,
+}
+
+impl Group {
+    pub fn pending(&self) -> u32 {
+        self.count - self.next + self.requeued.len() as u32
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Task {
+    pub group: u32,
+    pub job: u32,
+    pub index: u32,
+    /// Index of the task within its job (the `task` column).
+    pub job_index: u32,
+    pub fw: u32,
+    pub role: RoleId,
+    pub agent: AgentId,
+    pub pools: Pools,
+    pub launched: SimTime,
+    pub start: Option<SimTime>,
+    pub duration_us: i64,
+    pub locality: Locality,
+    pub state: TaskState,
+    pub attempt: u32,
+}
+
+/// Total resources of a task (its shape) as it draws from an offer.
+pub fn shape_of(t: &Task) -> Resources {
+    t.pools.total()
+}

@@ -1,0 +1,5 @@
+//! Metrics only observe: the recorder is told what happened and integrates over time; it never
+//! influences a decision.
+
+pub mod recorder;
+pub mod stats;

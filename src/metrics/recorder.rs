@@ -1,0 +1,381 @@
+//! The recorder: counts, per-run CSV rows, and time integrals (utilization, Jain's index). It is
+//! told what happened and never decides anything. Write errors are kept and reported at the end,
+//! so that the simulation code does not thread them through every call.
+
+use super::stats::percentile;
+use crate::cluster::resources::{fmt_milli, Resources, CPUS, DISK, GPUS, MEM};
+use crate::cluster::task::{Job, Locality, Task, TaskState};
+use crate::error::{Error, Result};
+use crate::report::csv_out::{put, RunFiles};
+use crate::report::{fmt_f, fmt_opt};
+use crate::sim::time::{fmt_secs, SimTime};
+use std::collections::BTreeMap;
+
+struct OfferRow {
+    fields: [String; 9],
+    outcome: Option<&'static str>,
+}
+
+/// Per-framework figures for frameworks.csv.
+#[derive(Clone, Debug, Default)]
+pub struct FwStats {
+    pub share_int: f64,
+    pub share_now: f64,
+    pub tasks: u64,
+    pub jct_us: Vec<i64>,
+    pub wait_us: Vec<i64>,
+}
+
+#[derive(Default)]
+pub struct Recorder {
+    pub files: Option<RunFiles>,
+    error: Option<Error>,
+
+    pub jobs: u64,
+    pub jobs_done: u64,
+    pub tasks_submitted: u64,
+    pub tasks_finished: u64,
+    pub tasks_lost: u64,
+    pub tasks_killed: u64,
+    pub tasks_unscheduled: u64,
+    pub offers: u64,
+    pub offers_declined: u64,
+    pub offers_rescinded: u64,
+    pub offers_accepted: u64,
+    pub node_local: u64,
+    pub rack_local: u64,
+    pub off_rack: u64,
+
+    /// Resources used by tasks and executors cluster-wide.
+    pub cluster_used: Resources,
+    /// Shares or pending sets changed since Jain's index was last computed.
+    pub fairness_dirty: bool,
+    pub jain_now: Option<f64>,
+
+    last: SimTime,
+    util_cpu_us: f64,
+    util_mem_us: f64,
+    jain_int: f64,
+    jain_us: i64,
+    pub makespan: SimTime,
+    util_cpu_at_makespan: f64,
+    util_mem_at_makespan: f64,
+    jct_us: Vec<i64>,
+    wait_us: Vec<i64>,
+
+    offer_rows: BTreeMap<u64, OfferRow>,
+    pub fw: BTreeMap<String, FwStats>,
+    /// (time, used cpus fraction, used mem fraction) at most once per `util_step`.
+    pub util_timeline: Vec<(i64, f64, f64)>,
+    pub util_step_us: i64,
+}
+
+impl Recorder {
+    pub fn new(files: Option<RunFiles>) -> Recorder {
+        Recorder {
+            files,
+            util_step_us: 1_000_000,
+            ..Default::default()
+        }
+    }
+
+    fn keep(&mut self, r: Result<()>) {
+        if let Err(e) = r {
+            if self.error.is_none() {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    pub fn framework_added(&mut self, name: &str) {
+        self.fw.entry(name.to_string()).or_default();
+    }
+
+    /// Integrates the state held since the last call up to `t`.
+    pub fn advance(
+        &mut self,
+        t: SimTime,
+        total: &Resources,
+        jain: Option<f64>,
+        shares: &[(String, f64)],
+    ) {
+        let dt = t.0 - self.last.0;
+        if dt > 0 {
+            let dtf = dt as f64;
+            let cpu = frac(&self.cluster_used, total, CPUS);
+            let mem = frac(&self.cluster_used, total, MEM);
+            self.util_cpu_us += cpu * dtf;
+            self.util_mem_us += mem * dtf;
+            if let Some(j) = jain {
+                self.jain_int += j * dtf;
+                self.jain_us += dt;
+            }
+            for (name, s) in shares {
+                if let Some(f) = self.fw.get_mut(name) {
+                    f.share_int += s * dtf;
+                }
+            }
+            if self
+                .util_timeline
+                .last()
+                .is_none_or(|&(lt, _, _)| self.last.0 - lt >= self.util_step_us)
+            {
+                self.util_timeline.push((self.last.0, cpu, mem));
+            }
+        }
+        self.jain_now = jain;
+        self.last = t;
+    }
+
+    pub fn share(&mut self, now: SimTime, fw: &str, role: &str, alloc: &Resources, share: f64) {
+        if let Some(f) = self.fw.get_mut(fw) {
+            f.share_now = share;
+        }
+        if let Some(files) = self.files.as_mut() {
+            let r = put(
+                &mut files.shares,
+                &files.dir,
+                "shares.csv",
+                [
+                    fmt_secs(now.0),
+                    fw.to_string(),
+                    role.to_string(),
+                    fmt_milli(alloc.0[CPUS]),
+                    fmt_milli(alloc.0[MEM]),
+                    fmt_f(share),
+                ],
+            );
+            self.keep(r);
+        }
+    }
+
+    pub fn offer_made(
+        &mut self,
+        now: SimTime,
+        id: u64,
+        fw: &str,
+        role: &str,
+        agent: &str,
+        r: &Resources,
+    ) {
+        self.offers += 1;
+        if self.files.is_some() {
+            self.offer_rows.insert(
+                id,
+                OfferRow {
+                    fields: [
+                        fmt_secs(now.0),
+                        id.to_string(),
+                        fw.to_string(),
+                        role.to_string(),
+                        agent.to_string(),
+                        fmt_milli(r.0[CPUS]),
+                        fmt_milli(r.0[MEM]),
+                        fmt_milli(r.0[DISK]),
+                        fmt_milli(r.0[GPUS]),
+                    ],
+                    outcome: None,
+                },
+            );
+        }
+    }
+
+    pub fn offer_resolved(&mut self, id: u64, outcome: &'static str) {
+        match outcome {
+            "declined" => self.offers_declined += 1,
+            "rescinded" => self.offers_rescinded += 1,
+            "accepted" => self.offers_accepted += 1,
+            _ => {}
+        }
+        if let Some(row) = self.offer_rows.get_mut(&id) {
+            row.outcome = Some(outcome);
+        }
+        self.flush_offers(false);
+    }
+
+    /// Writes offer rows in offer order as soon as every earlier offer is resolved.
+    fn flush_offers(&mut self, all: bool) {
+        while let Some(entry) = self.offer_rows.first_entry() {
+            if entry.get().outcome.is_none() && !all {
+                break;
+            }
+            let row = entry.remove();
+            if let Some(files) = self.files.as_mut() {
+                let mut rec: Vec<String> = row.fields.to_vec();
+                rec.push(row.outcome.unwrap_or("held").to_string());
+                let r = put(&mut files.offers, &files.dir, "offers.csv", rec);
+                self.keep(r);
+            }
+        }
+    }
+
+    pub fn task_launched(&mut self, loc: Locality) {
+        match loc {
+            Locality::NodeLocal => self.node_local += 1,
+            Locality::RackLocal => self.rack_local += 1,
+            Locality::OffRack => self.off_rack += 1,
+            Locality::None => {}
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn task_row(
+        &mut self,
+        job_id: &str,
+        submit: SimTime,
+        t: &Task,
+        agent: &str,
+        fw: &str,
+        now: SimTime,
+        state: TaskState,
+    ) {
+        if state == TaskState::Finished {
+            self.tasks_finished += 1;
+            if now >= self.makespan {
+                self.makespan = now;
+                self.util_cpu_at_makespan = self.util_cpu_us;
+                self.util_mem_at_makespan = self.util_mem_us;
+            }
+            if let Some(f) = self.fw.get_mut(fw) {
+                f.tasks += 1;
+            }
+        }
+        if let Some(files) = self.files.as_mut() {
+            let end = if matches!(state, TaskState::Running | TaskState::Staging) {
+                String::new()
+            } else {
+                fmt_secs(now.0)
+            };
+            let r = put(
+                &mut files.tasks,
+                &files.dir,
+                "tasks.csv",
+                [
+                    job_id.to_string(),
+                    t.job_index.to_string(),
+                    fw.to_string(),
+                    agent.to_string(),
+                    fmt_secs(submit.0),
+                    t.start.map(|s| fmt_secs(s.0)).unwrap_or_default(),
+                    end,
+                    t.locality.as_str().to_string(),
+                    state.as_str().to_string(),
+                    t.attempt.to_string(),
+                ],
+            );
+            self.keep(r);
+        }
+    }
+
+    /// A job row: at completion (`end` Some) or, for unfinished jobs, at the end of the run.
+    pub fn job_row(&mut self, j: &Job, fw: &str, end: Option<SimTime>) {
+        if let Some(e) = end {
+            self.jobs_done += 1;
+            let jct = e.0 - j.submit.0;
+            self.jct_us.push(jct);
+            if let Some(f) = self.fw.get_mut(fw) {
+                f.jct_us.push(jct);
+            }
+        }
+        if let Some(s) = j.first_start {
+            self.wait_us.push(s.0 - j.submit.0);
+            if let Some(f) = self.fw.get_mut(fw) {
+                f.wait_us.push(s.0 - j.submit.0);
+            }
+        }
+        if let Some(files) = self.files.as_mut() {
+            let with_prefs = (j.node_local + j.rack_local + j.off_rack) as f64;
+            let loc = |x: u32| {
+                if with_prefs > 0.0 {
+                    fmt_f(x as f64 / with_prefs)
+                } else {
+                    String::new()
+                }
+            };
+            let r = put(
+                &mut files.jobs,
+                &files.dir,
+                "jobs.csv",
+                [
+                    j.id.to_string(),
+                    fw.to_string(),
+                    fmt_secs(j.submit.0),
+                    j.first_start.map(|s| fmt_secs(s.0)).unwrap_or_default(),
+                    end.map(|e| fmt_secs(e.0)).unwrap_or_default(),
+                    j.tasks.to_string(),
+                    loc(j.node_local),
+                    loc(j.rack_local),
+                    loc(j.off_rack),
+                ],
+            );
+            self.keep(r);
+        }
+    }
+
+    /// Closes the files; returns the first write error of the run, if any.
+    pub fn finish(&mut self) -> Result<()> {
+        self.flush_offers(true);
+        if let Some(f) = self.files.as_mut() {
+            let r = f.flush();
+            self.keep(r);
+        }
+        self.files = None;
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// The summary columns after the policy, replication and seed (DESIGN §4.4 order).
+    pub fn summary_fields(&mut self, events: u64) -> Vec<String> {
+        let s = |us: i64| us as f64 / 1e6;
+        let jct_mean = (!self.jct_us.is_empty())
+            .then(|| self.jct_us.iter().map(|&x| s(x)).sum::<f64>() / self.jct_us.len() as f64);
+        let wait_mean = (!self.wait_us.is_empty())
+            .then(|| self.wait_us.iter().map(|&x| s(x)).sum::<f64>() / self.wait_us.len() as f64);
+        let p = |v: &mut Vec<i64>, q: f64| percentile(v, q).map(s);
+        let with_prefs = (self.node_local + self.rack_local + self.off_rack) as f64;
+        let loc = |x: u64| (with_prefs > 0.0).then(|| x as f64 / with_prefs);
+        let span = self.makespan.0 as f64;
+        // Utilization is averaged over [0, makespan]; the integrals run to the end of the run,
+        // which is at least the makespan, so this is exact when the run ends at the makespan.
+        let util = |int: f64| (span > 0.0).then(|| (int / span).min(1.0));
+        let mut jct = std::mem::take(&mut self.jct_us);
+        let mut wait = std::mem::take(&mut self.wait_us);
+        let out = vec![
+            self.jobs.to_string(),
+            self.tasks_submitted.to_string(),
+            self.tasks_finished.to_string(),
+            self.tasks_lost.to_string(),
+            self.tasks_unscheduled.to_string(),
+            fmt_secs(self.makespan.0),
+            fmt_opt(jct_mean),
+            fmt_opt(p(&mut jct, 50.0)),
+            fmt_opt(p(&mut jct, 95.0)),
+            fmt_opt(p(&mut jct, 99.0)),
+            fmt_opt(wait_mean),
+            fmt_opt(p(&mut wait, 95.0)),
+            fmt_opt(loc(self.node_local)),
+            fmt_opt(loc(self.rack_local)),
+            fmt_opt(loc(self.off_rack)),
+            fmt_opt((self.jain_us > 0).then(|| self.jain_int / self.jain_us as f64)),
+            fmt_opt(util(self.util_cpu_at_makespan)),
+            fmt_opt(util(self.util_mem_at_makespan)),
+            self.offers.to_string(),
+            self.offers_declined.to_string(),
+            self.offers_rescinded.to_string(),
+            events.to_string(),
+        ];
+        self.jct_us = jct;
+        self.wait_us = wait;
+        out
+    }
+}
+
+fn frac(used: &Resources, total: &Resources, i: usize) -> f64 {
+    if total.0[i] > 0 {
+        used.get(i) / total.get(i)
+    } else {
+        0.0
+    }
+}

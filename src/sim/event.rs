@@ -1,0 +1,40 @@
+//! The events of the simulation. Payloads are small indices so that the queue stays cheap.
+
+/// One event in the queue. Indices refer to the world's tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Periodic allocation over all agents.
+    Tick,
+    /// External inputs for this instant (scripted events, agent joins/leaves, trace rows) are due.
+    Inputs,
+    /// An offer reaches its framework's scheduler.
+    OfferArrive { offer: u64 },
+    /// A framework finishes deciding on an offer and its answer reaches the master.
+    Answer { fw: u32 },
+    /// A task begins to run on its agent (after latency and executor start-up).
+    TaskStart { task: u32 },
+    /// A task's duration is over.
+    TaskEnd { task: u32 },
+    /// A decline filter's timer fires.
+    FilterExpire { fw: u32, filter: u64 },
+    /// An outstanding offer times out and is rescinded.
+    OfferTimeout { offer: u64 },
+    /// An idle executor's resources are released.
+    ExecutorIdle { fw: u32, agent: u32, epoch: u64 },
+}
+
+impl Event {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Tick => "allocation tick",
+            Event::Inputs => "inputs",
+            Event::OfferArrive { .. } => "offer arrival",
+            Event::Answer { .. } => "framework answer",
+            Event::TaskStart { .. } => "task start",
+            Event::TaskEnd { .. } => "task end",
+            Event::FilterExpire { .. } => "filter expiry",
+            Event::OfferTimeout { .. } => "offer timeout",
+            Event::ExecutorIdle { .. } => "executor idle",
+        }
+    }
+}

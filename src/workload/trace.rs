@@ -1,0 +1,411 @@
+//! The native trace (DESIGN §4.1): CSV with a header, one row per group of identical tasks,
+//! columns found by name, `.gz` read transparently, rows streamed in submit order.
+
+use crate::cluster::resources::Resources;
+use crate::error::{Error, Result};
+use crate::sim::time::{secs_to_us, SimTime};
+use flate2::read::MultiGzDecoder;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+pub const REQUIRED: [&str; 7] = [
+    "job_id",
+    "framework",
+    "submit_s",
+    "tasks",
+    "cpus",
+    "mem_mb",
+    "duration_s",
+];
+pub const OPTIONAL: [&str; 5] = ["disk_mb", "gpus", "priority", "input", "preferred_nodes"];
+
+/// One trace row: `tasks` identical tasks of a job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceRow {
+    pub job_id: String,
+    pub framework: String,
+    pub submit: SimTime,
+    pub tasks: u32,
+    pub shape: Resources,
+    pub duration_us: i64,
+    pub priority: i64,
+    pub input: Option<String>,
+    pub preferred_nodes: Option<Vec<String>>,
+    /// Line in the source file (0 for generated rows), for error messages.
+    pub line: usize,
+}
+
+/// Opens a file, decompressing `.gz`.
+pub fn open_maybe_gz(path: &Path) -> Result<Box<dyn Read + Send>> {
+    let f = File::open(path).map_err(|e| Error::read(path, e))?;
+    let r = BufReader::with_capacity(1 << 16, f);
+    if path.extension().is_some_and(|e| e == "gz") {
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            MultiGzDecoder::new(r),
+        )))
+    } else {
+        Ok(Box::new(r))
+    }
+}
+
+struct Cols {
+    idx: [usize; 7],
+    disk: Option<usize>,
+    gpus: Option<usize>,
+    priority: Option<usize>,
+    input: Option<usize>,
+    preferred: Option<usize>,
+}
+
+pub struct TraceReader {
+    path: PathBuf,
+    file: String,
+    rdr: csv::Reader<Box<dyn Read + Send>>,
+    cols: Cols,
+    rec: csv::StringRecord,
+    last_submit: SimTime,
+}
+
+impl TraceReader {
+    pub fn open(path: &Path) -> Result<TraceReader> {
+        let file = path.display().to_string();
+        let rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .trim(csv::Trim::All)
+            .from_reader(open_maybe_gz(path)?);
+        let mut t = TraceReader {
+            path: path.to_path_buf(),
+            file,
+            rdr,
+            cols: Cols {
+                idx: [0; 7],
+                disk: None,
+                gpus: None,
+                priority: None,
+                input: None,
+                preferred: None,
+            },
+            rec: csv::StringRecord::new(),
+            last_submit: SimTime::ZERO,
+        };
+        let headers = t
+            .rdr
+            .headers()
+            .map_err(|e| Error::input(&t.file, 1, "", format!("cannot read the header: {e}")))?
+            .clone();
+        let find = |name: &str| headers.iter().position(|h| h == name);
+        for (k, name) in REQUIRED.iter().enumerate() {
+            t.cols.idx[k] = find(name).ok_or_else(|| {
+                Error::input(
+                    &t.file,
+                    1,
+                    *name,
+                    format!(
+                        "required column `{name}` is missing from the header (required: {})",
+                        REQUIRED.join(",")
+                    ),
+                )
+            })?;
+        }
+        t.cols.disk = find("disk_mb");
+        t.cols.gpus = find("gpus");
+        t.cols.priority = find("priority");
+        t.cols.input = find("input");
+        t.cols.preferred = find("preferred_nodes");
+        for h in headers.iter() {
+            if !REQUIRED.contains(&h) && !OPTIONAL.contains(&h) {
+                let all: Vec<&str> = REQUIRED.iter().chain(OPTIONAL.iter()).copied().collect();
+                let mut msg = format!("unknown column `{h}`");
+                if let Some(n) = crate::error::nearest(h, all.iter().copied()) {
+                    msg.push_str(&format!("; did you mean `{n}`?"));
+                }
+                return Err(Error::input(&t.file, 1, h, msg));
+            }
+        }
+        Ok(t)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn field<'a>(&self, rec: &'a csv::StringRecord, k: usize) -> &'a str {
+        rec.get(self.cols.idx[k]).unwrap_or("")
+    }
+
+    fn num(&self, line: usize, name: &str, s: &str, what: &str) -> Result<f64> {
+        let v: f64 = s.parse().map_err(|_| {
+            Error::input(
+                &self.file,
+                line,
+                name,
+                format!("expected {what}, got \"{s}\""),
+            )
+        })?;
+        if !v.is_finite() || v < 0.0 {
+            return Err(Error::input(
+                &self.file,
+                line,
+                name,
+                format!("expected {what}, got \"{s}\""),
+            ));
+        }
+        Ok(v)
+    }
+
+    fn opt_num(
+        &self,
+        rec: &csv::StringRecord,
+        line: usize,
+        col: Option<usize>,
+        name: &str,
+    ) -> Result<f64> {
+        match col.and_then(|c| rec.get(c)) {
+            None | Some("") => Ok(0.0),
+            Some(s) => self.num(line, name, s, "a number >= 0"),
+        }
+    }
+
+    /// The next row, or None at the end of the file.
+    pub fn next_row(&mut self) -> Result<Option<TraceRow>> {
+        let mut rec = std::mem::take(&mut self.rec);
+        let more = match self.rdr.read_record(&mut rec) {
+            Ok(m) => m,
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                let msg = match e.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => {
+                        format!("expected {expected_len} fields like the header, got {len}")
+                    }
+                    csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_string(),
+                    _ => format!("cannot parse the row: {e}"),
+                };
+                return Err(Error::input(&self.file, line, "", msg));
+            }
+        };
+        if !more {
+            self.rec = rec;
+            return Ok(None);
+        }
+        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+        let job_id = self.field(&rec, 0).to_string();
+        if job_id.is_empty() {
+            return Err(Error::input(
+                &self.file,
+                line,
+                "job_id",
+                "expected a non-empty job id",
+            ));
+        }
+        let framework = self.field(&rec, 1).to_string();
+        if framework.is_empty() {
+            return Err(Error::input(
+                &self.file,
+                line,
+                "framework",
+                "expected a non-empty framework name",
+            ));
+        }
+        let submit_s = self.num(line, "submit_s", self.field(&rec, 2), "seconds >= 0")?;
+        let submit = SimTime(secs_to_us(submit_s));
+        if submit < self.last_submit {
+            return Err(Error::input(
+                &self.file,
+                line,
+                "submit_s",
+                format!(
+                    "rows must be sorted by submit_s: {submit_s} comes after {}",
+                    self.last_submit
+                ),
+            ));
+        }
+        self.last_submit = submit;
+        let tasks_s = self.field(&rec, 3);
+        let tasks: u32 = tasks_s.parse().ok().filter(|&n| n >= 1).ok_or_else(|| {
+            Error::input(
+                &self.file,
+                line,
+                "tasks",
+                format!("expected an integer >= 1, got \"{tasks_s}\""),
+            )
+        })?;
+        let cpus = self.num(line, "cpus", self.field(&rec, 4), "a number >= 0")?;
+        let mem = self.num(line, "mem_mb", self.field(&rec, 5), "a number >= 0")?;
+        let dur = self.num(line, "duration_s", self.field(&rec, 6), "seconds >= 0")?;
+        let disk = self.opt_num(&rec, line, self.cols.disk, "disk_mb")?;
+        let gpus = self.opt_num(&rec, line, self.cols.gpus, "gpus")?;
+        let priority = match self.cols.priority.and_then(|c| rec.get(c)) {
+            None | Some("") => 0,
+            Some(s) => s.parse::<i64>().map_err(|_| {
+                Error::input(
+                    &self.file,
+                    line,
+                    "priority",
+                    format!("expected an integer, got \"{s}\""),
+                )
+            })?,
+        };
+        let input = self
+            .cols
+            .input
+            .and_then(|c| rec.get(c))
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        let preferred_nodes = self
+            .cols
+            .preferred
+            .and_then(|c| rec.get(c))
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.split(';')
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            });
+        let shape = Resources::new(cpus, mem, disk, gpus);
+        if shape.is_zero() {
+            return Err(Error::input(
+                &self.file,
+                line,
+                "cpus",
+                "a task must ask for some resources (cpus, mem_mb, disk_mb or gpus > 0)",
+            ));
+        }
+        self.rec = rec;
+        Ok(Some(TraceRow {
+            job_id,
+            framework,
+            submit,
+            tasks,
+            shape,
+            duration_us: secs_to_us(dur),
+            priority,
+            input,
+            preferred_nodes,
+            line,
+        }))
+    }
+}
+
+/// A trace file as a job source. The framework names come from a first streaming pass.
+pub struct TraceSource {
+    reader: TraceReader,
+}
+
+impl TraceSource {
+    pub fn open(path: &Path) -> Result<TraceSource> {
+        Ok(TraceSource {
+            reader: TraceReader::open(path)?,
+        })
+    }
+}
+
+impl super::JobSource for TraceSource {
+    fn next_row(&mut self) -> Result<Option<TraceRow>> {
+        self.reader.next_row()
+    }
+
+    fn frameworks(&mut self) -> Result<Vec<String>> {
+        // A separate pass that reads only what it needs; the main reader stays at the start.
+        let path = self.reader.path().to_path_buf();
+        let mut r = TraceReader::open(&path)?;
+        let mut names: Vec<String> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(row) = r.next_row()? {
+            if !seen.contains(&row.framework) {
+                seen.insert(row.framework.clone());
+                names.push(row.framework);
+            }
+        }
+        Ok(names)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn write_tmp(name: &str, body: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("offersim-trace-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::File::create(&p)
+            .unwrap()
+            .write_all(body.as_bytes())
+            .unwrap();
+        p
+    }
+
+    #[test]
+    fn reads_columns_by_name_in_any_order() {
+        let p = write_tmp("a.csv", "framework,job_id,tasks,submit_s,cpus,mem_mb,duration_s,input\nfw,j1,2,0.5,1,1024,10,data\n");
+        let mut r = TraceReader::open(&p).unwrap();
+        let row = r.next_row().unwrap().unwrap();
+        assert_eq!(row.job_id, "j1");
+        assert_eq!(row.tasks, 2);
+        assert_eq!(row.submit, SimTime(500_000));
+        assert_eq!(row.input.as_deref(), Some("data"));
+        assert!(r.next_row().unwrap().is_none());
+    }
+
+    #[test]
+    fn unsorted_rows_are_an_error_with_line_and_field() {
+        let p = write_tmp("b.csv", "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\nj1,f,5,1,1,1,1\nj2,f,4,1,1,1,1\n");
+        let mut r = TraceReader::open(&p).unwrap();
+        r.next_row().unwrap();
+        let e = r.next_row().unwrap_err().to_string();
+        assert!(e.contains(":3"), "{e}");
+        assert!(e.contains("submit_s"), "{e}");
+    }
+
+    #[test]
+    fn bad_numbers_and_missing_columns_are_named() {
+        let p = write_tmp(
+            "c.csv",
+            "job_id,framework,submit_s,tasks,cpus,mem_mb\nj1,f,5,1,1,1\n",
+        );
+        let e = TraceReader::open(&p).err().unwrap().to_string();
+        assert!(e.contains("duration_s"), "{e}");
+        let p = write_tmp(
+            "d.csv",
+            "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\nj1,f,5,x,1,1,1\n",
+        );
+        let e = TraceReader::open(&p)
+            .unwrap()
+            .next_row()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2") && e.contains("tasks"), "{e}");
+        let p = write_tmp(
+            "e.csv",
+            "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\nj1,f,5,1,1\n",
+        );
+        let e = TraceReader::open(&p)
+            .unwrap()
+            .next_row()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2"), "{e}");
+    }
+
+    #[test]
+    fn reads_gzip() {
+        let dir = std::env::temp_dir().join(format!("offersim-trace-{}-gz", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("t.csv.gz");
+        let f = std::fs::File::create(&p).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
+        gz.write_all(b"job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\nj1,f,0,3,1,1,1\n")
+            .unwrap();
+        gz.finish().unwrap();
+        let row = TraceReader::open(&p).unwrap().next_row().unwrap().unwrap();
+        assert_eq!(row.tasks, 3);
+    }
+}

@@ -1,0 +1,56 @@
+//! Helpers shared by the integration tests.
+
+use offersim::scenario;
+use offersim::sim::engine::RunOptions;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh, empty temporary folder for one test.
+pub fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("offersim-it-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Runs policy 0, replication 0 of a scenario file into `dir`, with invariants checked after
+/// every event.
+pub fn run_into(path: &Path, dir: &Path) -> offersim::run::RunOutcome {
+    let s = Arc::new(scenario::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
+    offersim::run::simulate(
+        &s,
+        0,
+        0,
+        Some(dir),
+        &RunOptions {
+            check_invariants: true,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Reads a CSV into (header, rows).
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let h = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (h, rows)
+}
+
+pub fn col(h: &[String], name: &str) -> usize {
+    h.iter()
+        .position(|c| c == name)
+        .unwrap_or_else(|| panic!("no column {name} in {h:?}"))
+}
+
+#[allow(dead_code)]
+pub fn write(path: &Path, body: &str) {
+    std::fs::write(path, body).unwrap();
+}

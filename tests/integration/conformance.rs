@@ -1,0 +1,181 @@
+//! Mesos allocator conformance: every offer the run makes must match the offers real Mesos makes
+//! (../shared/conformance/README.md, copied into tests/conformance/), compared as a multiset with
+//! a 1e-9 tolerance on numbers.
+
+use crate::common::*;
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq)]
+struct Row {
+    time: f64,
+    fw: String,
+    role: String,
+    agent: String,
+    cpus: f64,
+    mem: f64,
+}
+
+impl std::fmt::Display for Row {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "t={} {} ({}) on {}: {} cpus, {} MB",
+            self.time, self.fw, self.role, self.agent, self.cpus, self.mem
+        )
+    }
+}
+
+fn rows(path: &Path) -> Vec<Row> {
+    let (h, rs) = read_csv(path);
+    let (t, f, r, a, c, m) = (
+        col(&h, "time_s"),
+        col(&h, "framework"),
+        col(&h, "role"),
+        col(&h, "agent"),
+        col(&h, "cpus"),
+        col(&h, "mem_mb"),
+    );
+    rs.iter()
+        .map(|x| Row {
+            time: x[t].parse().unwrap(),
+            fw: x[f].clone(),
+            role: x[r].clone(),
+            agent: x[a].clone(),
+            cpus: x[c].parse().unwrap(),
+            mem: x[m].parse().unwrap(),
+        })
+        .collect()
+}
+
+fn same(a: &Row, b: &Row) -> bool {
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-9;
+    close(a.time, b.time)
+        && a.fw == b.fw
+        && a.role == b.role
+        && a.agent == b.agent
+        && close(a.cpus, b.cpus)
+        && close(a.mem, b.mem)
+}
+
+/// Compares offers.csv with the expected offers; the message names the first difference in time.
+fn compare(expected: &[Row], got: &[Row]) -> Result<(), String> {
+    let mut left: Vec<Option<&Row>> = got.iter().map(Some).collect();
+    let mut missing = Vec::new();
+    for e in expected {
+        match left.iter().position(|g| g.is_some_and(|g| same(e, g))) {
+            Some(i) => left[i] = None,
+            None => missing.push(e),
+        }
+    }
+    let extra: Vec<&Row> = left.into_iter().flatten().collect();
+    if missing.is_empty() && extra.is_empty() {
+        return Ok(());
+    }
+    let first_missing = missing.iter().map(|r| r.time).fold(f64::INFINITY, f64::min);
+    let first_extra = extra.iter().map(|r| r.time).fold(f64::INFINITY, f64::min);
+    let t = first_missing.min(first_extra);
+    let m: Vec<&&Row> = missing.iter().filter(|r| r.time == t).collect();
+    let x: Vec<&&Row> = extra.iter().filter(|r| r.time == t).collect();
+    Err(match (m.first(), x.first()) {
+        (Some(e), Some(g)) => format!("expected {e} but got {g}"),
+        (Some(e), None) => format!("missing offer: {e}"),
+        (None, Some(g)) => format!("unexpected offer: {g}"),
+        _ => unreachable!(),
+    })
+}
+
+fn check(dir: &Path, stem: &str) {
+    let scenario = dir.join(format!("{stem}.toml"));
+    let out = tmp(&format!(
+        "conf-{stem}-{}",
+        dir.file_name().unwrap().to_string_lossy()
+    ));
+    run_into(&scenario, &out);
+    let got = rows(&out.join("offers.csv"));
+    let want = rows(&dir.join(format!("{stem}.expected.csv")));
+    if let Err(m) = compare(&want, &got) {
+        panic!(
+            "{stem}: {m}\nall offers made:\n{}",
+            got.iter()
+                .map(|r| format!("  {r}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                check(&repo().join("tests/conformance"), stringify!($name));
+            }
+        )*
+    };
+}
+
+conformance!(
+    seed_example,
+    a01_unreserved_drf,
+    a02_reserved_drf,
+    a06_same_share_fairness,
+    a10_reservations,
+    a11_recover_resources,
+    a14_remove_agent_recover_resources,
+    a15_dominant_share_offers,
+    q01_quota_provides_guarantee,
+    q03_quota_allocation_granularity,
+    q04_drf_with_quota,
+);
+
+/// Every scenario in ../shared/conformance (where it exists), so new scenarios dropped there are
+/// checked without editing this file.
+#[test]
+fn every_shared_scenario() {
+    let dir = repo().join("../shared/conformance");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut stems: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter_map(|n| n.strip_suffix(".expected.csv").map(str::to_string))
+        .collect();
+    stems.sort();
+    assert!(!stems.is_empty());
+    let mut failures = Vec::new();
+    for stem in &stems {
+        if let Err(e) = std::panic::catch_unwind(|| check(&dir, stem)) {
+            let msg = e.downcast_ref::<String>().cloned().unwrap_or_default();
+            failures.push(msg.lines().next().unwrap_or(stem).to_string());
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} shared scenarios fail:\n{}",
+        failures.len(),
+        stems.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn compare_reports_first_difference() {
+    let r = |t: f64, fw: &str| Row {
+        time: t,
+        fw: fw.into(),
+        role: "*".into(),
+        agent: "a1".into(),
+        cpus: 1.0,
+        mem: 1.0,
+    };
+    assert!(compare(&[r(0.0, "f1"), r(1.0, "f2")], &[r(1.0, "f2"), r(0.0, "f1")]).is_ok());
+    let e = compare(&[r(0.0, "f1"), r(1.0, "f2")], &[r(0.0, "f1"), r(1.0, "f1")]).unwrap_err();
+    assert!(
+        e.contains("expected") && e.contains("f2") && e.contains("got"),
+        "{e}"
+    );
+    let e = compare(&[r(0.0, "f1")], &[r(0.0, "f1"), r(2.0, "f3")]).unwrap_err();
+    assert!(e.starts_with("unexpected offer") && e.contains("f3"), "{e}");
+}

@@ -1,0 +1,1 @@
+//! Same scenario and seed give byte-identical files; another seed changes the offers.

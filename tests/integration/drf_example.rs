@@ -1,0 +1,1 @@
+//! The DRF paper's example end to end.

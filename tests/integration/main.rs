@@ -1,0 +1,8 @@
+//! The integration test binary: conformance scenarios restated from Mesos, determinism, the DRF
+//! paper's example, and command-line behaviour.
+
+mod cli;
+mod common;
+mod conformance;
+mod determinism;
+mod drf_example;
