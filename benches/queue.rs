@@ -1,1 +1,73 @@
-fn main() {}
+//! The event queue against a bare binary-heap loop of the same event size (DESIGN §6: within 2x).
+
+use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
+use offersim::sim::event::Event;
+use offersim::sim::queue::EventQueue;
+use offersim::sim::SimTime;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+const N: usize = 100_000;
+
+fn times() -> Vec<i64> {
+    let mut x: u64 = 0x2545F4914F6CDD1D;
+    (0..N)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % 10_000_000) as i64
+        })
+        .collect()
+}
+
+/// A hold-model workload: pop one, push one a little later; the steady state of a simulation.
+fn bench(c: &mut Criterion) {
+    let ts = times();
+    let mut g = c.benchmark_group("queue");
+    g.throughput(criterion::Throughput::Elements(N as u64));
+    g.bench_function("event_queue_hold", |b| {
+        b.iter_batched(
+            || {
+                let mut q = EventQueue::with_capacity(N);
+                for (i, &t) in ts.iter().enumerate() {
+                    q.push(SimTime(t), Event::TaskEnd { task: i as u32 });
+                }
+                q
+            },
+            |mut q| {
+                for &dt in &ts {
+                    let (t, ev) = q.pop().unwrap();
+                    q.push(SimTime(t.0 + dt), black_box(ev));
+                }
+                q
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("bare_binary_heap_hold", |b| {
+        b.iter_batched(
+            || {
+                let mut h = BinaryHeap::with_capacity(N);
+                for (i, &t) in ts.iter().enumerate() {
+                    h.push(Reverse((t, i as u64, Event::TaskEnd { task: i as u32 })));
+                }
+                h
+            },
+            |mut h| {
+                let mut seq = N as u64;
+                for &dt in &ts {
+                    let Reverse((t, _, ev)) = h.pop().unwrap();
+                    seq += 1;
+                    h.push(Reverse((t + dt, seq, black_box(ev))));
+                }
+                h
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -23,6 +23,7 @@ pub enum Order {
     Random,
 }
 
+#[derive(Clone)]
 pub struct Hierarchical {
     order: Order,
     roles: DrfSorter,

@@ -11,6 +11,8 @@
 //! them. See `examples/emptiest_agent.rs`.
 
 pub mod drf;
+#[doc(hidden)]
+pub mod fixture;
 pub mod hierarchical;
 pub mod static_part;
 

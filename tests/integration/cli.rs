@@ -1,1 +1,113 @@
-//! The command line as a user meets it.
+//! The command line as a user meets it: exit codes, messages naming file:line:field, and results
+//! that a failed run leaves untouched.
+
+use crate::common::*;
+
+fn offersim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_offersim"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn scenario_with_trace(dir: &std::path::Path, trace: &str) -> std::path::PathBuf {
+    write(&dir.join("t.csv"), trace);
+    let s = dir.join("s.toml");
+    write(&s, "name = \"x\"\n[cluster]\nracks = 1\nagents_per_rack = 2\nagent = { cpus = 4, mem_mb = 4096 }\n[workload]\ntrace = \"t.csv\"\n");
+    s
+}
+
+#[test]
+fn malformed_trace_exits_2_naming_file_line_and_field() {
+    let d = tmp("cli-badtrace");
+    let s = scenario_with_trace(&d, "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\nj1,f,0,1,1,512,10\nj2,f,1,1,one,512,10\n");
+    let o = offersim(&[
+        "run",
+        s.to_str().unwrap(),
+        "--out",
+        d.join("r").to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("t.csv:3") && err.contains("cpus") && err.contains("expected"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn unknown_scenario_key_exits_2_with_suggestion() {
+    let d = tmp("cli-badkey");
+    let s = d.join("s.toml");
+    write(&s, "name = \"x\"\n[master]\nallocation_interval = 2\n");
+    let o = offersim(&[
+        "run",
+        s.to_str().unwrap(),
+        "--out",
+        d.join("r").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("s.toml:3") && err.contains("allocation_interval_s"),
+        "{err}"
+    );
+}
+
+#[test]
+fn failed_run_leaves_earlier_results_untouched() {
+    let d = tmp("cli-atomic");
+    let good = "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\nj1,f,0,2,1,512,10\n";
+    let s = scenario_with_trace(&d, good);
+    let out = d.join("r");
+    let o = offersim(&[
+        "run",
+        s.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let before = std::fs::read(out.join("summary.csv")).unwrap();
+    // The same scenario, now with an unsorted trace: the run fails midway.
+    write(&d.join("t.csv"), "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\nj1,f,5,2,1,512,10\nj2,f,1,1,1,512,10\n");
+    let o = offersim(&[
+        "run",
+        s.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(&d)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary folders left behind");
+}
+
+#[test]
+fn task_no_agent_can_hold_is_reported_unscheduled() {
+    let d = tmp("cli-unsched");
+    let s = scenario_with_trace(&d, "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\nbig,f,0,1,64,512,10\nok,f,0,3,1,512,10\n");
+    let o = offersim(&[
+        "run",
+        s.to_str().unwrap(),
+        "--out",
+        d.join("r").to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (h, rows) = read_csv(&d.join("r/summary.csv"));
+    assert_eq!(rows[0][col(&h, "tasks_finished")], "3");
+    assert_eq!(rows[0][col(&h, "tasks_unscheduled")], "1");
+}

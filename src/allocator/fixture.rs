@@ -1,0 +1,160 @@
+//! A synthetic cluster for benchmarks and tests of one allocation run: `agents` agents, of which
+//! only `changed` have free resources (the rest are fully allocated), and `frameworks` frameworks
+//! spread over `roles` roles.
+
+use super::hierarchical::{Hierarchical, Order};
+use super::{Allocator, Change, Grant, Limits, RoleInfo, View};
+use crate::cluster::agent::{Agent, AgentId, Pools};
+use crate::cluster::framework::{Framework, FwRole};
+use crate::cluster::resources::{MinAllocatable, Resources};
+use crate::scenario::{
+    framework_config, AllocatorKind, FrameworkDefaultsRaw, MasterConfig, Policy,
+};
+use crate::sim::SimTime;
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+
+#[derive(Clone)]
+pub struct Fixture {
+    pub agents: Vec<Agent>,
+    pub frameworks: Vec<Framework>,
+    pub roles: Vec<RoleInfo>,
+    pub min: MinAllocatable,
+    pub total: Resources,
+    pub alloc: Hierarchical,
+    pub candidates: Vec<AgentId>,
+}
+
+impl Fixture {
+    pub fn new(agents: usize, frameworks: usize, roles: usize, changed: usize) -> Fixture {
+        let policy = Policy {
+            name: "drf".into(),
+            allocator: AllocatorKind::Drf,
+            master: MasterConfig::default(),
+            framework_defaults: FrameworkDefaultsRaw::default(),
+            source: "fixture".into(),
+        };
+        let roles_v: Vec<RoleInfo> = (0..roles)
+            .map(|r| RoleInfo {
+                name: format!("role{r}"),
+                parent: None,
+                chain: vec![r as u32],
+                top: r as u32,
+                weight: 1.0,
+                priority: 0,
+                guarantees: Resources::ZERO,
+                limits: Limits::NONE,
+                reserved: Resources::ZERO,
+                frameworks: 0,
+            })
+            .collect();
+        let mut fx = Fixture {
+            agents: Vec::new(),
+            frameworks: Vec::new(),
+            roles: roles_v,
+            min: MinAllocatable::default(),
+            total: Resources::ZERO,
+            alloc: Hierarchical::new(Order::Drf),
+            candidates: Vec::new(),
+        };
+        let shape = Resources::cpus_mem(16.0, 65536.0);
+        for a in 0..agents {
+            let ag = Agent::new(
+                format!("a{a}"),
+                (a / 40) as u32,
+                Pools::unreserved(shape),
+                BTreeMap::new(),
+            );
+            fx.total += shape;
+            fx.agents.push(ag);
+            let p = Pools::unreserved(shape);
+            let v = View {
+                now: SimTime::ZERO,
+                agents: &fx.agents,
+                frameworks: &fx.frameworks,
+                roles: &fx.roles,
+                min_allocatable: &fx.min,
+                total: fx.total,
+            };
+            fx.alloc.notify(
+                &v,
+                Change::AgentAdded {
+                    agent: a as AgentId,
+                    total: &p,
+                },
+            );
+        }
+        for f in 0..frameworks {
+            let role = f % roles;
+            let mut cfg = framework_config(&format!("fw{f:04}"), None, &policy);
+            cfg.roles = vec![format!("role{role}")];
+            fx.roles[role].frameworks += 1;
+            fx.frameworks.push(Framework {
+                name: cfg.name.clone(),
+                gpu_capable: false,
+                roles: vec![FwRole {
+                    role: role as u32,
+                    suppressed: false,
+                    min_allocatable: None,
+                    allocated: Resources::ZERO,
+                }],
+                cfg,
+                active: true,
+                removed: false,
+                filters: BTreeMap::new(),
+                allocated: Resources::ZERO,
+                outstanding_offers: 0,
+            });
+            let v = View {
+                now: SimTime::ZERO,
+                agents: &fx.agents,
+                frameworks: &fx.frameworks,
+                roles: &fx.roles,
+                min_allocatable: &fx.min,
+                total: fx.total,
+            };
+            fx.alloc.notify(&v, Change::FrameworkAdded { fw: f as u32 });
+        }
+        // Fill all but `changed` agents, round-robin over frameworks.
+        for a in changed..agents {
+            let fw = (a * 7919) % frameworks;
+            let role = fw % roles;
+            let p = Pools::unreserved(shape);
+            fx.agents[a].free = Pools::default();
+            fx.frameworks[fw].allocated += shape;
+            fx.frameworks[fw].roles[0].allocated += shape;
+            let v = View {
+                now: SimTime::ZERO,
+                agents: &fx.agents,
+                frameworks: &fx.frameworks,
+                roles: &fx.roles,
+                min_allocatable: &fx.min,
+                total: fx.total,
+            };
+            fx.alloc.notify(
+                &v,
+                Change::Allocated {
+                    fw: fw as u32,
+                    role: role as u32,
+                    agent: a as AgentId,
+                    pools: &p,
+                },
+            );
+        }
+        fx.candidates = (0..agents as AgentId).collect();
+        fx
+    }
+
+    /// One allocation run over every agent (those without free resources are skipped inside).
+    pub fn run(&mut self, rng: &mut ChaCha8Rng, out: &mut Vec<Grant>) {
+        let v = View {
+            now: SimTime::ZERO,
+            agents: &self.agents,
+            frameworks: &self.frameworks,
+            roles: &self.roles,
+            min_allocatable: &self.min,
+            total: self.total,
+        };
+        self.alloc.allocate(&v, &self.candidates, rng, out);
+    }
+}
