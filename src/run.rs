@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::metrics::recorder::Recorder;
 use crate::report::csv_out::RunFiles;
 use crate::scenario::{Scenario, WorkloadSource};
-use crate::sim::engine::{RunOptions, World};
+use crate::sim::engine::{Plugins, RunOptions, World};
 use crate::workload::{trace::TraceSource, Empty, JobSource};
 use std::path::Path;
 use std::sync::Arc;
@@ -60,6 +60,18 @@ pub fn simulate(
     dir: Option<&Path>,
     opts: &RunOptions,
 ) -> Result<RunOutcome> {
+    simulate_with(s, policy, rep, dir, opts, Plugins::default())
+}
+
+/// Like [`simulate`], with an allocator or schedulers defined outside the crate.
+pub fn simulate_with(
+    s: &Arc<Scenario>,
+    policy: usize,
+    rep: u32,
+    dir: Option<&Path>,
+    opts: &RunOptions,
+    plugins: Plugins,
+) -> Result<RunOutcome> {
     let started = Instant::now();
     let seed = s.seed.wrapping_add(rep as u64);
     let pol = s.policies[policy].clone();
@@ -69,7 +81,15 @@ pub fn simulate(
     };
     let rec = Recorder::new(files);
     let source = open_source(s, seed)?;
-    let mut w = World::new(s.clone(), pol.clone(), seed, source, rec, opts.clone())?;
+    let mut w = World::new(
+        s.clone(),
+        pol.clone(),
+        seed,
+        source,
+        rec,
+        opts.clone(),
+        plugins,
+    )?;
     w.run()?;
     w.finalize();
     let events = w.events;

@@ -238,6 +238,8 @@ pub struct PolicyRaw {
     #[serde(default = "drf_name")]
     pub allocator: String,
     pub description: Option<String>,
+    /// `priority` allocator: preempt lower-priority roles for a role that waited this long.
+    pub preempt_after_s: Option<f64>,
     pub master: Option<MasterRaw>,
     pub framework_defaults: Option<FrameworkDefaultsRaw>,
 }
@@ -474,6 +476,9 @@ pub struct Policy {
     pub framework_defaults: FrameworkDefaultsRaw,
     /// Where the policy came from ("inline" or a file path), for the report.
     pub source: String,
+    pub description: String,
+    /// Preemption for the `priority` allocator (None: never preempt).
+    pub preempt_after: Option<SimTime>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -817,12 +822,32 @@ fn policy_from_raw(
     };
     let fd = raw.framework_defaults.clone().unwrap_or_default();
     check_defaults(ctx, line.max(ctx.line_of_key("framework_defaults")), &fd)?;
+    let preempt_after = match raw.preempt_after_s {
+        None => None,
+        Some(v) => {
+            let l = if line > 0 {
+                line
+            } else {
+                ctx.line_of_key("preempt_after_s")
+            };
+            if allocator != AllocatorKind::Priority {
+                return Err(ctx.err(
+                    l,
+                    "preempt_after_s",
+                    "preemption applies only to the `priority` allocator",
+                ));
+            }
+            Some(ctx.time(l, "preempt_after_s", v)?)
+        }
+    };
     Ok(Policy {
         name: raw.name.clone(),
         allocator,
         master,
         framework_defaults: fd,
         source: source.to_string(),
+        description: raw.description.clone().unwrap_or_default(),
+        preempt_after,
     })
 }
 
@@ -886,6 +911,8 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
             master: master.clone(),
             framework_defaults: FrameworkDefaultsRaw::default(),
             source: "default".into(),
+            description: String::new(),
+            preempt_after: None,
         });
     }
     let mut seen = std::collections::BTreeSet::new();

@@ -33,6 +33,8 @@ impl Fixture {
             master: MasterConfig::default(),
             framework_defaults: FrameworkDefaultsRaw::default(),
             source: "fixture".into(),
+            description: String::new(),
+            preempt_after: None,
         };
         let roles_v: Vec<RoleInfo> = (0..roles)
             .map(|r| RoleInfo {
@@ -75,6 +77,7 @@ impl Fixture {
                 roles: &fx.roles,
                 min_allocatable: &fx.min,
                 total: fx.total,
+                planned_frameworks: 0,
             };
             fx.alloc.notify(
                 &v,
@@ -112,6 +115,7 @@ impl Fixture {
                 roles: &fx.roles,
                 min_allocatable: &fx.min,
                 total: fx.total,
+                planned_frameworks: 0,
             };
             fx.alloc.notify(&v, Change::FrameworkAdded { fw: f as u32 });
         }
@@ -130,6 +134,7 @@ impl Fixture {
                 roles: &fx.roles,
                 min_allocatable: &fx.min,
                 total: fx.total,
+                planned_frameworks: 0,
             };
             fx.alloc.notify(
                 &v,
@@ -154,6 +159,7 @@ impl Fixture {
             roles: &self.roles,
             min_allocatable: &self.min,
             total: self.total,
+            planned_frameworks: 0,
         };
         self.alloc.allocate(&v, &self.candidates, rng, out);
     }

@@ -542,3 +542,37 @@ impl Allocator for Hierarchical {
         sorter.id(fw).map(|_| sorter.share(fw))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::rng::{stream, Purpose};
+
+    #[test]
+    fn weighted_shuffle_puts_heavier_items_first_in_proportion() {
+        let mut rng = stream(9, Purpose::RandomSorter);
+        let mut first = [0u32; 2];
+        for _ in 0..20_000 {
+            let mut items = vec![0usize, 1];
+            weighted_shuffle(&mut items, &[3.0, 1.0], &mut rng);
+            first[items[0]] += 1;
+        }
+        let p = first[0] as f64 / 20_000.0;
+        assert!(
+            (p - 0.75).abs() < 0.02,
+            "weight 3 of 4 should come first 75% of the time, got {p}"
+        );
+    }
+
+    #[test]
+    fn limits_shrink_only_limited_resources() {
+        let l = super::super::Limits([1000, i64::MAX, i64::MAX, i64::MAX]);
+        let r = Resources::cpus_mem(2.0, 1024.0);
+        assert_eq!(l.shrink(&r), Resources::cpus_mem(1.0, 1024.0));
+        assert_eq!(
+            l.minus(&Resources::cpus_mem(0.25, 50.0)).shrink(&r),
+            Resources::cpus_mem(0.75, 1024.0)
+        );
+        assert!(super::super::Limits::NONE.is_unlimited());
+    }
+}

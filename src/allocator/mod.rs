@@ -85,6 +85,8 @@ pub struct View<'a> {
     pub min_allocatable: &'a MinAllocatable,
     /// Sum of active agents' totals.
     pub total: Resources,
+    /// Frameworks the scenario names up front (listed or in the trace), subscribed or not yet.
+    pub planned_frameworks: usize,
 }
 
 impl View<'_> {

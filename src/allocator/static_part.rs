@@ -17,12 +17,13 @@ impl StaticPartition {
     }
 
     /// The owner of the agent at position `pos` among `n` active agents: the active agents (by
-    /// index) are cut into equal contiguous runs, one per framework in subscription order.
-    fn owner(&self, pos: usize, n: usize) -> Option<u32> {
+    /// index) are cut into `slots` equal contiguous runs, one per framework in subscription
+    /// order. Slots of planned frameworks that have not subscribed yet stay unoffered.
+    fn owner(&self, pos: usize, n: usize, slots: usize) -> Option<u32> {
         if self.fws.is_empty() {
             return None;
         }
-        self.fws.get(pos * self.fws.len() / n.max(1)).copied()
+        self.fws.get(pos * slots / n.max(1)).copied()
     }
 }
 
@@ -60,7 +61,8 @@ impl Allocator for StaticPartition {
             if !ag.active || ag.free.is_empty() {
                 continue;
             }
-            let Some(fw) = self.owner(pos[agent as usize], n) else {
+            let slots = self.fws.len().max(v.planned_frameworks);
+            let Some(fw) = self.owner(pos[agent as usize], n, slots) else {
                 continue;
             };
             let f = &v.frameworks[fw as usize];

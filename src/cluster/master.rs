@@ -33,6 +33,7 @@ macro_rules! view {
             roles: &$w.roles,
             min_allocatable: &$w.master.min_allocatable,
             total: $w.total,
+            planned_frameworks: $w.fw_joins.len(),
         }
     };
 }
@@ -735,8 +736,8 @@ impl World {
             TaskState::Finished => {
                 self.jobs[t.job as usize].ended += 1;
             }
-            TaskState::Lost => {
-                // Frameworks resubmit lost tasks.
+            TaskState::Lost | TaskState::Preempted => {
+                // Frameworks resubmit lost and preempted tasks.
                 let fw = t.fw;
                 if !self.frameworks[fw as usize].removed {
                     self.requeue(fw, t.group, t.index);
@@ -814,6 +815,77 @@ impl World {
         }
         self.rec.cluster_used -= total;
         self.recover(fw, e.role, agent, &e.pools, None);
+    }
+
+    /// Strict-priority preemption: a top-level role that has had pending tasks without launching
+    /// any for `preempt_after` gets the most recently launched tasks of the lowest-priority role
+    /// below it killed (and resubmitted) until one of its pending tasks would fit in what they
+    /// free. One preemption per waiting role per tick.
+    pub fn preempt(&mut self) -> Result<()> {
+        let Some(after) = self.policy.preempt_after else {
+            return Ok(());
+        };
+        // Pending work and the first pending shape per top-level role.
+        let mut waiting: BTreeMap<RoleId, Resources> = BTreeMap::new();
+        for (i, f) in self.frameworks.iter().enumerate() {
+            let side = &self.fw_side[i];
+            if f.removed || side.pending_tasks == 0 {
+                continue;
+            }
+            let top = self.roles[f.roles[0].role as usize].top;
+            if let Some((_, &g)) = side.pending.iter().next() {
+                waiting.entry(top).or_insert(self.groups[g as usize].shape);
+            }
+        }
+        let tops: Vec<RoleId> = self.role_progress.keys().copied().collect();
+        for r in tops {
+            if !waiting.contains_key(&r) {
+                self.role_progress.remove(&r);
+            }
+        }
+        let mut order: Vec<(i64, RoleId, Resources)> = waiting
+            .iter()
+            .map(|(&r, &shape)| (self.roles[r as usize].priority, r, shape))
+            .collect();
+        order.sort_by_key(|&(p, r, _)| (std::cmp::Reverse(p), r));
+        for (prio, r, need) in order {
+            let since = *self.role_progress.entry(r).or_insert(self.now);
+            if self.now.0 - since.0 < after.0 {
+                continue;
+            }
+            // Victims: tasks of the lowest-priority role below r, latest launched first.
+            let mut victims: Vec<(i64, SimTime, usize)> = self
+                .tasks
+                .iter()
+                .map(|(k, t)| {
+                    (
+                        self.roles[self.roles[t.role as usize].top as usize].priority,
+                        t.launched,
+                        k,
+                    )
+                })
+                .filter(|&(p, _, _)| p < prio)
+                .collect();
+            let Some(lowest) = victims.iter().map(|v| v.0).min() else {
+                continue;
+            };
+            victims.retain(|v| v.0 == lowest);
+            victims.sort_by_key(|&(_, launched, k)| {
+                (std::cmp::Reverse(launched), std::cmp::Reverse(k))
+            });
+            let mut freed = Resources::ZERO;
+            for (_, _, k) in victims {
+                if freed.contains(&need) {
+                    break;
+                }
+                let t = self.tasks.remove(k);
+                freed += t.pools.total();
+                self.rec.tasks_preempted += 1;
+                self.finish_task(t, TaskState::Preempted)?;
+            }
+            self.role_progress.insert(r, self.now);
+        }
+        Ok(())
     }
 
     // ------------------------------------------------------------------------------------------
@@ -1053,7 +1125,11 @@ impl World {
                 allocated: Resources::ZERO,
             });
         }
-        let scheduler = scheduler::build(&cfg);
+        let scheduler = self
+            .scheduler_factory
+            .as_ref()
+            .and_then(|f| f(&cfg))
+            .unwrap_or_else(|| scheduler::build(&cfg));
         self.frameworks.push(Framework {
             name: cfg.name.clone(),
             gpu_capable: cfg.gpu_capable,

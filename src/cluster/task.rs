@@ -33,6 +33,8 @@ pub enum TaskState {
     Finished,
     Lost,
     Killed,
+    /// Killed by the `priority` allocator's preemption; resubmitted like a lost task.
+    Preempted,
 }
 
 impl TaskState {
@@ -43,6 +45,7 @@ impl TaskState {
             TaskState::Finished => "finished",
             TaskState::Lost => "lost",
             TaskState::Killed => "killed",
+            TaskState::Preempted => "preempted",
         }
     }
 }

@@ -37,6 +37,7 @@ pub struct Recorder {
     pub tasks_finished: u64,
     pub tasks_lost: u64,
     pub tasks_killed: u64,
+    pub tasks_preempted: u64,
     pub tasks_unscheduled: u64,
     pub offers: u64,
     pub offers_declined: u64,
@@ -365,6 +366,7 @@ impl Recorder {
             self.offers_declined.to_string(),
             self.offers_rescinded.to_string(),
             events.to_string(),
+            self.tasks_preempted.to_string(),
         ];
         self.jct_us = jct;
         self.wait_us = wait;

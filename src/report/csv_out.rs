@@ -48,7 +48,8 @@ pub const OFFERS_COLS: [&str; 10] = [
     "gpus",
     "outcome",
 ];
-pub const SUMMARY_COLS: [&str; 25] = [
+/// DESIGN §4.4's columns, then extensions (`tasks_preempted`).
+pub const SUMMARY_COLS: [&str; 26] = [
     "policy",
     "replication",
     "seed",
@@ -74,6 +75,7 @@ pub const SUMMARY_COLS: [&str; 25] = [
     "offers_declined",
     "offers_rescinded",
     "events",
+    "tasks_preempted",
 ];
 
 pub type Writer = csv::Writer<BufWriter<File>>;

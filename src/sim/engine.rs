@@ -81,6 +81,18 @@ pub struct RunOptions {
     pub check_invariants: bool,
 }
 
+/// Builds a scheduler for a framework, or None to use the built-in one its config names.
+pub type SchedulerFactory = dyn Fn(&crate::scenario::FrameworkConfig) -> Option<Box<dyn Scheduler>>;
+
+/// Policies defined outside the crate (see examples/emptiest_agent.rs).
+#[derive(Default)]
+pub struct Plugins {
+    /// Replaces the allocator the policy names.
+    pub allocator: Option<Box<dyn Allocator>>,
+    /// Consulted for every framework before the built-in schedulers.
+    pub scheduler: Option<Box<SchedulerFactory>>,
+}
+
 pub struct World {
     pub now: SimTime,
     pub queue: EventQueue<Event>,
@@ -142,6 +154,9 @@ pub struct World {
     pub placement: crate::cluster::placement::Placement,
     /// Filter id -> (framework, role, agent), so an expiring filter is found directly.
     pub filter_keys: BTreeMap<u64, (u32, RoleId, AgentId)>,
+    pub scheduler_factory: Option<Box<SchedulerFactory>>,
+    /// Preemption: when each waiting top-level role last launched a task or started waiting.
+    pub role_progress: BTreeMap<RoleId, SimTime>,
     share_cache: Vec<(String, f64)>,
     jain_cache: Option<f64>,
 }
@@ -154,9 +169,13 @@ impl World {
         source: Box<dyn JobSource>,
         rec: Recorder,
         opts: RunOptions,
+        plugins: Plugins,
     ) -> Result<World> {
         let master = policy.master.clone();
-        let allocator = allocator::build(policy.allocator);
+        let allocator = plugins
+            .allocator
+            .unwrap_or_else(|| allocator::build(policy.allocator));
+        let scheduler_factory = plugins.scheduler;
         let mut w = World {
             now: SimTime::ZERO,
             queue: EventQueue::with_capacity(1024),
@@ -205,6 +224,8 @@ impl World {
             stopped: false,
             placement: crate::cluster::placement::Placement::new(seed, scenario.block_replication),
             filter_keys: BTreeMap::new(),
+            scheduler_factory,
+            role_progress: BTreeMap::new(),
             share_cache: Vec::new(),
             jain_cache: None,
         };
@@ -420,6 +441,7 @@ impl World {
             Event::Tick => {
                 let next = SimTime(self.now.0 + self.master.allocation_interval.0);
                 self.queue.push(next, Event::Tick);
+                self.preempt()?;
                 self.allocate_all()?;
             }
             Event::Inputs => {

@@ -179,3 +179,35 @@ fn compare_reports_first_difference() {
     let e = compare(&[r(0.0, "f1")], &[r(0.0, "f1"), r(2.0, "f3")]).unwrap_err();
     assert!(e.starts_with("unexpected offer") && e.contains("f3"), "{e}");
 }
+
+/// Behaviour scenarios of our own (tests/scenarios/), derived by hand in each file's comment, in
+/// the same format: filter timing, the subset rule, suppress/revive, min_allocatable, role trees,
+/// weights, priority, GPUs, agent updates, static partitions, quota limits and headroom.
+macro_rules! behaviour {
+    ($($name:ident),* $(,)?) => {
+        mod behaviour {
+            use super::*;
+            $(
+                #[test]
+                fn $name() {
+                    check(&repo().join("tests/scenarios"), stringify!($name));
+                }
+            )*
+        }
+    };
+}
+
+behaviour!(
+    filter_min_interval,
+    filter_subset_rule,
+    suppress_revive,
+    min_allocatable_framework,
+    role_tree,
+    weights,
+    priority_order,
+    gpu_capability,
+    update_agent_filters,
+    static_partition,
+    quota_limit_partial,
+    quota_headroom,
+);

@@ -1,0 +1,78 @@
+//! Allocation policies beyond DRF, end to end: priority preemption, and the plug-in API.
+
+use crate::common::*;
+
+fn preemption_scenario(d: &std::path::Path, preempt: &str) -> std::path::PathBuf {
+    // lo fills both agents with long tasks at t=0; hi's job arrives at t=10.
+    write(
+        &d.join("t.csv"),
+        "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\nlo1,lo,0,8,1,512,300\nhi1,hi,10,2,1,512,20\n",
+    );
+    let s = d.join("s.toml");
+    write(
+        &s,
+        &format!(
+            "name = \"p\"\n[[policy]]\nname = \"prio\"\nallocator = \"priority\"\n{preempt}\n\
+             [cluster]\nracks = 1\nagents_per_rack = 2\nagent = {{ cpus = 4, mem_mb = 4096 }}\n\
+             [workload]\ntrace = \"t.csv\"\n[[frameworks]]\nname = \"lo\"\nroles = [\"lo\"]\n\
+             [[frameworks]]\nname = \"hi\"\nroles = [\"hi\"]\n[roles.hi]\npriority = 10\n"
+        ),
+    );
+    s
+}
+
+fn job_end(dir: &std::path::Path, job: &str) -> f64 {
+    let (h, rows) = read_csv(&dir.join("jobs.csv"));
+    let r = rows.iter().find(|r| r[col(&h, "job_id")] == job).unwrap();
+    r[col(&h, "end_s")].parse().unwrap()
+}
+
+#[test]
+fn priority_preemption_kills_lowest_priority_tasks_and_resubmits_them() {
+    let d = tmp("preempt");
+    let s = preemption_scenario(&d, "preempt_after_s = 5");
+    let o = run_into(&s, &d.join("out"));
+    let cols = offersim::report::csv_out::SUMMARY_COLS;
+    let get = |name: &str| o.fields[cols.iter().position(|c| *c == name).unwrap() - 3].clone();
+    // One preemption frees room for one pending task per wait period: hi's two 1-cpu tasks take
+    // two preemptions, 5 s apart.
+    assert_eq!(get("tasks_preempted"), "2");
+    assert_eq!(
+        get("tasks_finished"),
+        "10",
+        "preempted lo tasks are resubmitted and finish"
+    );
+    // hi's first task starts about 5 s after it began waiting, its second 5 s later, instead of
+    // after lo's 300 s tasks.
+    let hi_end = job_end(&d.join("out"), "hi1");
+    assert!((30.0..=45.0).contains(&hi_end), "hi ended at {hi_end}");
+    let (h, rows) = read_csv(&d.join("out/tasks.csv"));
+    let preempted = rows
+        .iter()
+        .filter(|r| r[col(&h, "state")] == "preempted")
+        .count();
+    assert_eq!(preempted, 2);
+
+    let d2 = tmp("no-preempt");
+    let s2 = preemption_scenario(&d2, "");
+    run_into(&s2, &d2.join("out"));
+    assert!(
+        job_end(&d2.join("out"), "hi1") >= 300.0,
+        "without preemption hi waits for lo's tasks"
+    );
+}
+
+#[test]
+fn plug_in_allocator_example_runs() {
+    let o = std::process::Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "--example", "emptiest_agent"])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("emptiest-agent-first") && out.contains("tasks_finished     2626"),
+        "{out}"
+    );
+}
