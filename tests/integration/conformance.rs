@@ -210,4 +210,5 @@ behaviour!(
     static_partition,
     quota_limit_partial,
     quota_headroom,
+    offer_timeout,
 );
