@@ -28,6 +28,8 @@ struct Node {
     /// Caller's tag for a client (a framework or role index); meaningless for internal nodes.
     tag: usize,
     live: bool,
+    /// Internal node whose children are waiting for a full sort.
+    dirty: bool,
 }
 
 impl Node {
@@ -44,6 +46,7 @@ impl Node {
             share: 0.0,
             tag: usize::MAX,
             live: true,
+            dirty: false,
         }
     }
 }
@@ -62,6 +65,9 @@ pub struct DrfSorter {
     unsorted: Vec<usize>,
     order: Vec<ClientId>,
     order_dirty: bool,
+    /// Live internal nodes other than the root; 0 means the tree is flat and the root's sorted
+    /// children are the order.
+    internal_nodes: usize,
 }
 
 const ROOT: usize = 0;
@@ -86,6 +92,7 @@ impl DrfSorter {
             unsorted: Vec::new(),
             order: Vec::new(),
             order_dirty: false,
+            internal_nodes: 0,
         }
     }
 
@@ -111,11 +118,35 @@ impl DrfSorter {
         self.nodes[idx].alloc.dominant_share(&self.total) / self.weight_of(idx)
     }
 
-    fn mark_parent_unsorted(&mut self, idx: usize) {
-        if let Some(p) = self.nodes[idx].parent {
+    fn mark_dirty(&mut self, p: usize) {
+        if !self.nodes[p].dirty {
+            self.nodes[p].dirty = true;
             self.unsorted.push(p);
         }
         self.order_dirty = true;
+    }
+
+    fn mark_parent_unsorted(&mut self, idx: usize) {
+        if let Some(p) = self.nodes[idx].parent {
+            self.mark_dirty(p);
+        }
+        self.order_dirty = true;
+    }
+
+    /// Moves `child` to its place among its siblings after its key changed. Cheap (a binary
+    /// search and a shift) when the level is sorted; otherwise the pending full sort covers it.
+    fn reposition(&mut self, parent: usize, child: usize) {
+        self.order_dirty = true;
+        if self.stale_shares || self.nodes[parent].dirty {
+            return;
+        }
+        let mut kids = std::mem::take(&mut self.nodes[parent].children);
+        if let Some(at) = kids.iter().position(|&c| c == child) {
+            kids.remove(at);
+            let to = kids.partition_point(|&c| self.cmp_nodes(c, child) == Ordering::Less);
+            kids.insert(to, child);
+        }
+        self.nodes[parent].children = kids;
     }
 
     fn find_child(&self, parent: usize, path: &str) -> Option<usize> {
@@ -156,9 +187,10 @@ impl DrfSorter {
                     let node = Node::new(prefix.clone(), Some(cur));
                     let id = self.alloc_node(node);
                     self.nodes[cur].children.push(id);
-                    self.unsorted.push(cur);
+                    self.mark_dirty(cur);
                     if !last {
                         self.nodes[id].internal = true;
+                        self.internal_nodes += 1;
                     }
                     cur = id;
                 }
@@ -170,7 +202,7 @@ impl DrfSorter {
             v.is_virtual = true;
             let vid = self.alloc_node(v);
             self.nodes[cur].children.push(vid);
-            self.unsorted.push(cur);
+            self.mark_dirty(cur);
             vid
         } else {
             cur
@@ -193,13 +225,13 @@ impl DrfSorter {
         v.tag = self.nodes[idx].tag;
         let vid = self.alloc_node(v);
         self.nodes[vid].share = self.compute_share(vid);
+        self.internal_nodes += 1;
         let n = &mut self.nodes[idx];
         n.internal = true;
         n.active = false;
         n.children.push(vid);
         self.clients.insert(path, vid);
-        self.unsorted.push(idx);
-        self.order_dirty = true;
+        self.mark_dirty(idx);
     }
 
     /// Removes a client; its allocation leaves its ancestors' sums.
@@ -217,7 +249,7 @@ impl DrfSorter {
                 self.compute_share(p)
             };
             if let Some(pp) = self.nodes[p].parent {
-                self.unsorted.push(pp);
+                self.mark_dirty(pp);
             }
             up = self.nodes[p].parent;
         }
@@ -246,6 +278,7 @@ impl DrfSorter {
                 };
                 self.detach(parent, v);
                 self.free_node(v);
+                self.internal_nodes -= 1;
                 let n = &mut self.nodes[parent];
                 n.internal = false;
                 n.active = active;
@@ -262,12 +295,16 @@ impl DrfSorter {
         self.order_dirty = true;
     }
 
+    /// Removing a child keeps its siblings in order.
     fn detach(&mut self, parent: usize, child: usize) {
         self.nodes[parent].children.retain(|&c| c != child);
-        self.unsorted.push(parent);
+        self.order_dirty = true;
     }
 
     fn free_node(&mut self, idx: usize) {
+        if self.nodes[idx].internal {
+            self.internal_nodes -= 1;
+        }
         self.nodes[idx].live = false;
         self.nodes[idx].children.clear();
         self.free.push(idx);
@@ -365,7 +402,7 @@ impl DrfSorter {
             self.nodes[i].share = self.compute_share(i);
             let p = self.nodes[i].parent;
             if let Some(p) = p {
-                self.unsorted.push(p);
+                self.reposition(p, i);
             }
             cur = p;
         }
@@ -452,36 +489,35 @@ impl DrfSorter {
             .then_with(|| x.path.cmp(&y.path))
     }
 
+    /// Brings every level into order (full sorts only where needed), and the flattened order of
+    /// a hierarchical tree up to date.
+    pub fn ensure_sorted(&mut self) {
+        if !self.order_dirty {
+            return;
+        }
+        if self.internal_nodes > 0 {
+            self.refresh();
+            return;
+        }
+        self.sort_levels();
+        self.order_dirty = false;
+    }
+
+    /// Clients in order, inactive ones included (skip them with `is_active`); call
+    /// `ensure_sorted` first. Reading this in place costs nothing per call, unlike `sort`.
+    pub fn ordered(&self) -> &[ClientId] {
+        if self.internal_nodes == 0 {
+            &self.nodes[ROOT].children
+        } else {
+            &self.order
+        }
+    }
+
     fn refresh(&mut self) {
         if !self.order_dirty {
             return;
         }
-        if self.stale_shares {
-            for i in 1..self.nodes.len() {
-                if self.nodes[i].live {
-                    self.nodes[i].share = self.compute_share(i);
-                }
-            }
-            self.stale_shares = false;
-            self.unsorted.clear();
-            for i in 0..self.nodes.len() {
-                if self.nodes[i].live && self.nodes[i].internal {
-                    self.unsorted.push(i);
-                }
-            }
-        }
-        let mut todo = std::mem::take(&mut self.unsorted);
-        todo.sort_unstable();
-        todo.dedup();
-        for p in todo {
-            if !self.nodes[p].live || !self.nodes[p].internal {
-                continue;
-            }
-            let mut kids = std::mem::take(&mut self.nodes[p].children);
-            // Stable sort: nearly-sorted input (one child moved) costs O(n).
-            kids.sort_by(|&a, &b| self.cmp_nodes(a, b));
-            self.nodes[p].children = kids;
-        }
+        self.sort_levels();
         self.order.clear();
         let mut stack: Vec<(usize, usize)> = vec![(ROOT, 0)];
         while let Some((n, k)) = stack.pop() {
@@ -496,6 +532,36 @@ impl DrfSorter {
             }
         }
         self.order_dirty = false;
+    }
+
+    fn sort_levels(&mut self) {
+        if self.stale_shares {
+            for i in 1..self.nodes.len() {
+                if self.nodes[i].live {
+                    self.nodes[i].share = self.compute_share(i);
+                }
+            }
+            self.stale_shares = false;
+            self.unsorted.clear();
+            for i in 0..self.nodes.len() {
+                if self.nodes[i].live && self.nodes[i].internal {
+                    self.nodes[i].dirty = true;
+                    self.unsorted.push(i);
+                }
+            }
+        }
+        let mut todo = std::mem::take(&mut self.unsorted);
+        todo.sort_unstable();
+        todo.dedup();
+        for p in todo {
+            if !self.nodes[p].live || !self.nodes[p].internal {
+                continue;
+            }
+            let mut kids = std::mem::take(&mut self.nodes[p].children);
+            kids.sort_by(|&a, &b| self.cmp_nodes(a, b));
+            self.nodes[p].children = kids;
+            self.nodes[p].dirty = false;
+        }
     }
 
     /// Active clients in DRF order.

@@ -457,8 +457,14 @@ impl Allocator for Hierarchical {
             .map(|i| ((out[i].agent, out[i].fw, out[i].role), i))
             .collect();
 
-        // Stage 2: everyone.
+        // Stage 2: everyone. Mesos fixes the role order once per agent and the framework order
+        // once per (agent, role) before granting. For DRF we read the sorters' orders in place
+        // and copy the rest of an order only when a grant leaves something on the agent, so an
+        // agent costs what it inspects, not the number of roles and frameworks.
+        let lazy = self.order == Order::Drf;
         let order = std::mem::take(&mut self.agent_order);
+        let mut roles: Vec<usize> = std::mem::take(&mut self.role_list);
+        let mut fws: Vec<usize> = std::mem::take(&mut self.fw_list);
         for &agent in &order {
             let mut free = match remaining.remove(&agent) {
                 Some(p) => p,
@@ -467,18 +473,66 @@ impl Allocator for Hierarchical {
             if free.is_empty() {
                 continue;
             }
-            self.role_order(v, rng);
-            let roles = std::mem::take(&mut self.role_list);
-            for &role in &roles {
+            let mut roles_copied = !lazy;
+            if lazy {
+                self.roles.ensure_sorted();
+            } else {
+                self.role_order(v, rng);
+                std::mem::swap(&mut roles, &mut self.role_list);
+            }
+            let mut rpos = 0usize;
+            loop {
                 if free.is_empty() {
                     break;
                 }
+                let role = if roles_copied {
+                    match roles.get(rpos) {
+                        Some(&r) => r,
+                        None => break,
+                    }
+                } else {
+                    match self.roles.ordered().get(rpos) {
+                        Some(&c) if self.roles.is_active(c) => self.roles.tag(c),
+                        Some(_) => {
+                            rpos += 1;
+                            continue;
+                        }
+                        None => break,
+                    }
+                };
+                rpos += 1;
                 let ri = &v.roles[role];
                 let limited = ri.parent.is_none() && !ri.limits.is_unlimited();
                 let quota_role = quota_on && ri.parent.is_none() && ri.has_quota();
-                self.fw_order(role, rng);
-                let fws = std::mem::take(&mut self.fw_list);
-                for &fw in &fws {
+                let mut fws_copied = !lazy;
+                if lazy {
+                    match self.fws.get_mut(role).and_then(|s| s.as_mut()) {
+                        Some(s) => s.ensure_sorted(),
+                        None => continue,
+                    }
+                } else {
+                    self.fw_order(role, rng);
+                    std::mem::swap(&mut fws, &mut self.fw_list);
+                }
+                let mut fpos = 0usize;
+                loop {
+                    let fw = if fws_copied {
+                        match fws.get(fpos) {
+                            Some(&f) => f,
+                            None => break,
+                        }
+                    } else {
+                        let s = self.fws[role].as_ref().expect("sorted above");
+                        match s.ordered().get(fpos) {
+                            Some(&c) if s.is_active(c) => s.tag(c),
+                            Some(_) => {
+                                fpos += 1;
+                                continue;
+                            }
+                            None => break,
+                        }
+                    };
+                    fpos += 1;
                     let f = &v.frameworks[fw];
                     let Some(ridx) = f.role_index(role as RoleId) else {
                         continue;
@@ -510,6 +564,32 @@ impl Allocator for Hierarchical {
                         continue;
                     }
                     free.sub(&offer);
+                    if !free.is_empty() {
+                        // The grant below reorders the sorters; keep the orders as they were.
+                        if !roles_copied {
+                            roles.clear();
+                            roles.extend(
+                                self.roles.ordered()[rpos..]
+                                    .iter()
+                                    .filter(|&&c| self.roles.is_active(c))
+                                    .map(|&c| self.roles.tag(c)),
+                            );
+                            rpos = 0;
+                            roles_copied = true;
+                        }
+                        if !fws_copied {
+                            let s = self.fws[role].as_ref().expect("sorted above");
+                            fws.clear();
+                            fws.extend(
+                                s.ordered()[fpos..]
+                                    .iter()
+                                    .filter(|&&c| s.is_active(c))
+                                    .map(|&c| s.tag(c)),
+                            );
+                            fpos = 0;
+                            fws_copied = true;
+                        }
+                    }
                     match stage1.get(&(agent, fw as u32, role as RoleId)) {
                         Some(&i) => {
                             // Same (fw, role, agent) as a stage-1 grant: one offer.
@@ -529,10 +609,10 @@ impl Allocator for Hierarchical {
                     }
                     headroom = headroom.saturating_sub(&additional);
                 }
-                self.fw_list = fws;
             }
-            self.role_list = roles;
         }
+        self.role_list = roles;
+        self.fw_list = fws;
         self.agent_order = order;
     }
 
