@@ -60,6 +60,18 @@ pub fn simulate(
     dir: Option<&Path>,
     opts: &RunOptions,
 ) -> Result<RunOutcome> {
+    simulate_with_progress(s, policy, rep, dir, opts, None)
+}
+
+/// [`simulate`], calling `progress(simulated time, events so far)` now and then (progress bars).
+pub fn simulate_with_progress(
+    s: &Arc<Scenario>,
+    policy: usize,
+    rep: u32,
+    dir: Option<&Path>,
+    opts: &RunOptions,
+    progress: Option<crate::sim::engine::Progress>,
+) -> Result<RunOutcome> {
     let started = Instant::now();
     let seed = s.seed.wrapping_add(rep as u64);
     let pol = s.policies[policy].clone();
@@ -70,10 +82,21 @@ pub fn simulate(
     let rec = Recorder::new(files);
     let source = open_source(s, seed)?;
     let mut w = World::new(s.clone(), pol.clone(), seed, source, rec, opts.clone())?;
+    w.progress = progress;
     w.run()?;
     w.finalize();
     let events = w.events;
     let fields = w.rec.summary_fields(events);
+    // Issue 5: per-framework figures and the utilization timeline.
+    for (f, side) in w.frameworks.iter().zip(&w.fw_side) {
+        if let Some(st) = w.rec.fw.get_mut(&f.name) {
+            st.busy_us += side.busy_us;
+            st.decides |= f.cfg.decision.0 > 0 || f.cfg.decision_per_task.0 > 0;
+        }
+    }
+    if let Some(d) = dir {
+        crate::metrics::per_run::write(&w.rec, d, w.now)?;
+    }
     w.rec.finish()?;
     Ok(RunOutcome {
         policy: pol.name,
