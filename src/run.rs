@@ -60,7 +60,7 @@ pub fn simulate(
     dir: Option<&Path>,
     opts: &RunOptions,
 ) -> Result<RunOutcome> {
-    simulate_with(s, policy, rep, dir, opts, Plugins::default())
+    simulate_full(s, policy, rep, dir, opts, Plugins::default(), None)
 }
 
 /// Like [`simulate`], with an allocator or schedulers defined outside the crate.
@@ -71,6 +71,30 @@ pub fn simulate_with(
     dir: Option<&Path>,
     opts: &RunOptions,
     plugins: Plugins,
+) -> Result<RunOutcome> {
+    simulate_full(s, policy, rep, dir, opts, plugins, None)
+}
+
+/// [`simulate`], calling `progress(simulated time, events so far)` now and then (progress bars).
+pub fn simulate_with_progress(
+    s: &Arc<Scenario>,
+    policy: usize,
+    rep: u32,
+    dir: Option<&Path>,
+    opts: &RunOptions,
+    progress: Option<crate::sim::engine::Progress>,
+) -> Result<RunOutcome> {
+    simulate_full(s, policy, rep, dir, opts, Plugins::default(), progress)
+}
+
+fn simulate_full(
+    s: &Arc<Scenario>,
+    policy: usize,
+    rep: u32,
+    dir: Option<&Path>,
+    opts: &RunOptions,
+    plugins: Plugins,
+    progress: Option<crate::sim::engine::Progress>,
 ) -> Result<RunOutcome> {
     let started = Instant::now();
     let seed = s.seed.wrapping_add(rep as u64);
@@ -90,10 +114,21 @@ pub fn simulate_with(
         opts.clone(),
         plugins,
     )?;
+    w.progress = progress;
     w.run()?;
     w.finalize();
     let events = w.events;
     let fields = w.rec.summary_fields(events);
+    // Issue 5: per-framework figures and the utilization timeline.
+    for (f, side) in w.frameworks.iter().zip(&w.fw_side) {
+        if let Some(st) = w.rec.fw.get_mut(&f.name) {
+            st.busy_us += side.busy_us;
+            st.decides |= f.cfg.decision.0 > 0 || f.cfg.decision_per_task.0 > 0;
+        }
+    }
+    if let Some(d) = dir {
+        crate::metrics::per_run::write(&w.rec, d, w.now)?;
+    }
     w.rec.finish()?;
     Ok(RunOutcome {
         policy: pol.name,

@@ -1,6 +1,9 @@
 //! The command line: each subcommand has its own file and turns raw arguments into a validated
 //! configuration before anything runs.
 
+pub mod check;
+pub mod plot;
+mod progress;
 pub mod run;
 
 use clap::{Parser, Subcommand};
@@ -20,11 +23,18 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario under each of its policies and write results.
     Run(run::RunArgs),
+    /// Rerun a scenario and compare its summary with the committed baseline (exit 1 on a
+    /// regression).
+    Check(check::CheckArgs),
+    /// Redraw the plots, compare.csv and report.html of a results folder from its CSV files.
+    Plot(plot::PlotArgs),
 }
 
 /// Runs a subcommand; returns the process exit code.
 pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.cmd {
         Command::Run(a) => run::main(a),
+        Command::Check(a) => check::main(a),
+        Command::Plot(a) => plot::main(a),
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::report::csv_out::SUMMARY_COLS;
-use crate::run::{simulate, Outputs, RunOutcome};
+use crate::run::{simulate_with_progress, Outputs, RunOutcome};
 use crate::scenario::{self, Scenario};
 use crate::sim::engine::RunOptions;
 use anyhow::Context;
@@ -110,7 +110,11 @@ pub fn execute(p: &RunPlan, dir: &Path, quiet: bool) -> Result<Vec<RunOutcome>, 
             let name = &p.scenario.policies[pi].name;
             let run_dir = dir.join(name).join(rep.to_string());
             let files = (p.outputs == Outputs::All).then_some(run_dir.as_path());
-            let o = simulate(&p.scenario, pi, rep, files, &p.opts)?;
+            let (bar, progress) =
+                super::progress::RunBar::new(quiet, &format!("{name}/{rep}"), p.scenario.end);
+            let o = simulate_with_progress(&p.scenario, pi, rep, files, &p.opts, progress);
+            bar.finish();
+            let o = o?;
             if !quiet {
                 eprintln!(
                     "{name}/{rep}: {} events, {} tasks in {:.2} s wall ({:.0} events/s)",
@@ -126,16 +130,21 @@ pub fn execute(p: &RunPlan, dir: &Path, quiet: bool) -> Result<Vec<RunOutcome>, 
     Ok(outcomes)
 }
 
+/// A summary.csv row: policy, replication, seed, then the run's fields.
+pub fn summary_row(o: &RunOutcome) -> Vec<String> {
+    let mut r = vec![
+        o.policy.clone(),
+        o.replication.to_string(),
+        o.seed.to_string(),
+    ];
+    r.extend(o.fields.iter().cloned());
+    r
+}
+
 pub fn write_summary(path: &Path, outcomes: &[RunOutcome]) -> Result<(), Error> {
     let mut w = crate::report::csv_out::create(path, &SUMMARY_COLS)?;
     for o in outcomes {
-        let mut rec = vec![
-            o.policy.clone(),
-            o.replication.to_string(),
-            o.seed.to_string(),
-        ];
-        rec.extend(o.fields.iter().cloned());
-        w.write_record(&rec)
+        w.write_record(summary_row(o))
             .map_err(|e| Error::write(path, e.into()))?;
     }
     w.flush().map_err(|e| Error::write(path, e))
@@ -208,6 +217,9 @@ pub fn run_plan(p: &RunPlan, quiet: bool) -> Result<Vec<RunOutcome>, Error> {
         let outcomes = execute(p, &tmp, quiet)?;
         write_summary(&tmp.join("summary.csv"), &outcomes)?;
         write_perf(&tmp.join("perf.csv"), &outcomes)?;
+        // Issue 5: the inputs, compare.csv, plots and report.html.
+        crate::report::save_inputs(&p.scenario, &tmp)?;
+        crate::report::finish(&tmp)?;
         Ok(outcomes)
     })();
     match result {
@@ -228,15 +240,7 @@ pub fn main(a: RunArgs) -> anyhow::Result<i32> {
         run_plan(&p, a.quiet).with_context(|| format!("running {}", a.scenario.display()))?;
     let rows: Vec<(String, Vec<String>)> = outcomes
         .iter()
-        .map(|o| {
-            let mut f = vec![
-                o.policy.clone(),
-                o.replication.to_string(),
-                o.seed.to_string(),
-            ];
-            f.extend(o.fields.iter().cloned());
-            (o.policy.clone(), f)
-        })
+        .map(|o| (o.policy.clone(), summary_row(o)))
         .collect();
     println!("{}", crate::report::table::render(&rows));
     println!("results: {}", p.out.display());

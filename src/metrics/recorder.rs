@@ -24,6 +24,11 @@ pub struct FwStats {
     pub tasks: u64,
     pub jct_us: Vec<i64>,
     pub wait_us: Vec<i64>,
+    /// Submit to the start of the job's last task, for finished jobs (Omega's "full scheduling").
+    pub wait_full_us: Vec<i64>,
+    /// Time spent deciding on offers, and whether the framework has a decision time at all.
+    pub busy_us: i64,
+    pub decides: bool,
 }
 
 #[derive(Default)]
@@ -69,6 +74,8 @@ pub struct Recorder {
     /// (time, used cpus fraction, used mem fraction) at most once per `util_step`.
     pub util_timeline: Vec<(i64, f64, f64)>,
     pub util_step_us: i64,
+    /// Latest task start of each job with finished tasks, until the job's row is written.
+    last_start: std::collections::HashMap<String, i64>,
 }
 
 impl Recorder {
@@ -240,6 +247,14 @@ impl Recorder {
             if let Some(f) = self.fw.get_mut(fw) {
                 f.tasks += 1;
             }
+            if let Some(s) = t.start {
+                match self.last_start.get_mut(job_id) {
+                    Some(v) => *v = (*v).max(s.0),
+                    None => {
+                        self.last_start.insert(job_id.to_string(), s.0);
+                    }
+                }
+            }
         }
         if let Some(files) = self.files.as_mut() {
             let end = if matches!(state, TaskState::Running | TaskState::Staging) {
@@ -270,6 +285,10 @@ impl Recorder {
 
     /// A job row: at completion (`end` Some) or, for unfinished jobs, at the end of the run.
     pub fn job_row(&mut self, j: &Job, fw: &str, end: Option<SimTime>) {
+        let last_start = self.last_start.remove(&*j.id);
+        if let (Some(ls), Some(_), Some(f)) = (last_start, end, self.fw.get_mut(fw)) {
+            f.wait_full_us.push(ls - j.submit.0);
+        }
         if let Some(e) = end {
             self.jobs_done += 1;
             let jct = e.0 - j.submit.0;

@@ -132,3 +132,31 @@ where
     w.write_record(rec)
         .map_err(|e| Error::write(&dir.join(name), e.into()))
 }
+
+/// `frameworks.csv`, one row per framework of a run (issue 5). `busyness` is empty for
+/// frameworks without a decision time.
+pub const FRAMEWORKS_COLS: [&str; 10] = [
+    "framework",
+    "share_mean",
+    "tasks",
+    "jobs",
+    "jct_mean_s",
+    "jct_p95_s",
+    "wait_mean_s",
+    "wait_p95_s",
+    "wait_full_mean_s",
+    "busyness",
+];
+/// `utilization.csv`: the recorder's utilization timeline, a row per step.
+pub const UTILIZATION_COLS: [&str; 3] = ["time_s", "util_cpus", "util_mem"];
+/// `compare.csv`: per policy and summary metric, the mean over replications and its 95%
+/// confidence interval (Student t; empty with a single replication).
+pub const COMPARE_COLS: [&str; 7] = [
+    "policy",
+    "metric",
+    "replications",
+    "mean",
+    "ci95",
+    "ci95_low",
+    "ci95_high",
+];

@@ -1,5 +1,6 @@
 //! The comparison table printed on the terminal after a run.
 
+use crate::report::compare::{compare, human_cell, Comparison, Table};
 use crate::report::csv_out::SUMMARY_COLS;
 
 /// Columns shown on the terminal (a readable subset of summary.csv).
@@ -15,53 +16,43 @@ pub const SHOWN: [&str; 9] = [
     "events",
 ];
 
-/// Renders rows of (policy, summary fields) as an aligned table; replications are averaged.
+/// Renders rows of (policy, summary fields) as an aligned table: per policy, each shown metric's
+/// mean over replications, with its 95% confidence half-width when there are several.
 pub fn render(rows: &[(String, Vec<String>)]) -> String {
-    let mut policies: Vec<String> = Vec::new();
-    for (p, _) in rows {
-        if !policies.contains(p) {
-            policies.push(p.clone());
-        }
+    let t = Table {
+        header: SUMMARY_COLS.iter().map(|s| s.to_string()).collect(),
+        rows: rows.iter().map(|(_, f)| f.clone()).collect(),
+    };
+    render_comparison(&compare(&t))
+}
+
+/// The terminal table of a [`Comparison`].
+pub fn render_comparison(c: &Comparison) -> String {
+    let many = c.replications.iter().any(|&n| n > 1);
+    let mut head = vec!["policy".to_string()];
+    if many {
+        head.push("runs".into());
     }
-    let idx: Vec<usize> = SHOWN
-        .iter()
-        .map(|c| {
-            SUMMARY_COLS
-                .iter()
-                .position(|x| x == c)
-                .expect("known column")
-        })
-        .collect();
-    let mut table: Vec<Vec<String>> = vec![std::iter::once("policy".to_string())
-        .chain(SHOWN.iter().map(|s| s.to_string()))
-        .collect()];
-    for p in &policies {
-        let mine: Vec<&Vec<String>> = rows
-            .iter()
-            .filter(|(q, _)| q == p)
-            .map(|(_, f)| f)
-            .collect();
+    head.extend(SHOWN.iter().map(|s| s.to_string()));
+    let mut table: Vec<Vec<String>> = vec![head];
+    for (pi, p) in c.policies.iter().enumerate() {
         let mut line = vec![p.clone()];
-        for &i in &idx {
-            let vals: Vec<f64> = mine
-                .iter()
-                .filter_map(|f| f.get(i).and_then(|v| v.parse::<f64>().ok()))
-                .collect();
-            line.push(if vals.is_empty() {
-                "-".into()
-            } else {
-                let m = vals.iter().sum::<f64>() / vals.len() as f64;
-                if m.fract() == 0.0 && m.abs() < 1e15 {
-                    format!("{m:.0}")
-                } else {
-                    format!("{m:.3}")
-                }
-            });
+        if many {
+            line.push(c.replications[pi].to_string());
+        }
+        for m in SHOWN {
+            line.push(c.cell(pi, m).map(human_cell).unwrap_or_else(|| "-".into()));
         }
         table.push(line);
     }
     let widths: Vec<usize> = (0..table[0].len())
-        .map(|c| table.iter().map(|r| r[c].len()).max().unwrap_or(0))
+        .map(|c| {
+            table
+                .iter()
+                .map(|r| r[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for (k, r) in table.iter().enumerate() {

@@ -75,6 +75,11 @@ pub struct Preallocated {
     pub pools: Pools,
 }
 
+/// A progress callback: (simulated time, events so far), called every [`PROGRESS_EVERY`] events.
+pub type Progress = Box<dyn FnMut(SimTime, u64)>;
+/// A power of two, so the check in the loop is a mask.
+pub const PROGRESS_EVERY: u64 = 1 << 16;
+
 /// Options of one run that are not in the scenario.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
@@ -159,6 +164,8 @@ pub struct World {
     pub role_progress: BTreeMap<RoleId, SimTime>,
     share_cache: Vec<(String, f64)>,
     jain_cache: Option<f64>,
+    /// Observes progress only (a progress bar); never affects the run.
+    pub progress: Option<Progress>,
 }
 
 impl World {
@@ -228,6 +235,7 @@ impl World {
             role_progress: BTreeMap::new(),
             share_cache: Vec::new(),
             jain_cache: None,
+            progress: None,
         };
         // Roles named in the scenario exist from the start (weights, quota).
         for name in scenario.roles.keys() {
@@ -381,6 +389,11 @@ impl World {
                 self.now = t;
             }
             self.events += 1;
+            if self.events & (PROGRESS_EVERY - 1) == 0 {
+                if let Some(p) = self.progress.as_mut() {
+                    p(self.now, self.events);
+                }
+            }
             self.handle(ev)?;
             if self.opts.check_invariants {
                 self.check_invariants(ev)?;

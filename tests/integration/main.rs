@@ -7,3 +7,4 @@ mod conformance;
 mod determinism;
 mod drf_example;
 mod policies;
+mod report;

@@ -1,0 +1,17 @@
+//! `offersim plot DIR`: redraws a results folder's plots, compare.csv and report.html from its
+//! CSV files alone (after editing them, or with a newer offersim), without running anything.
+
+use anyhow::Context;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct PlotArgs {
+    /// A results folder (with summary.csv), e.g. results/quickstart.
+    pub dir: PathBuf,
+}
+
+pub fn main(a: PlotArgs) -> anyhow::Result<i32> {
+    crate::report::finish(&a.dir).with_context(|| format!("plotting {}", a.dir.display()))?;
+    println!("report: {}", a.dir.join("report.html").display());
+    Ok(0)
+}
