@@ -41,7 +41,7 @@ pub fn main(a: ImportArgs) -> anyhow::Result<i32> {
         progress: !a.quiet && std::io::stderr().is_terminal(),
     };
     let summary = import::run(&req)
-        .with_context(|| format!("importing {} as {}", a.inputs.len(), a.format))?;
+        .with_context(|| format!("importing {} file(s) as {}", a.inputs.len(), a.format))?;
     if !a.quiet {
         eprint!("{summary}");
         eprintln!("trace: {}", a.out.display());
