@@ -2,6 +2,7 @@
 //! configuration before anything runs.
 
 pub mod check;
+pub mod import;
 pub mod plot;
 mod progress;
 pub mod run;
@@ -28,6 +29,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Redraw the plots, compare.csv and report.html of a results folder from its CSV files.
     Plot(plot::PlotArgs),
+    /// Convert a public trace (google2011, alibaba2018, alibaba-gpu2023, swim, swf) to the native trace.
+    Import(Box<import::ImportArgs>),
 }
 
 /// Runs a subcommand; returns the process exit code.
@@ -36,5 +39,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Run(a) => run::main(a),
         Command::Check(a) => check::main(a),
         Command::Plot(a) => plot::main(a),
+        Command::Import(a) => import::main(*a),
     }
 }

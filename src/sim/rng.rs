@@ -14,6 +14,8 @@ pub enum Purpose {
     Failures = 4,
     RandomSorter = 5,
     Scheduler = 6,
+    /// `offersim import --sample-jobs/--sample-machines`: one keyed draw per job or machine.
+    ImportSample = 7,
 }
 
 /// SplitMix64 finaliser: spreads nearby seeds far apart before they seed ChaCha.

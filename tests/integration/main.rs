@@ -6,5 +6,6 @@ mod common;
 mod conformance;
 mod determinism;
 mod drf_example;
+mod import;
 mod policies;
 mod report;
