@@ -68,6 +68,8 @@ pub struct Recorder {
     /// (time, used cpus fraction, used mem fraction) at most once per `util_step`.
     pub util_timeline: Vec<(i64, f64, f64)>,
     pub util_step_us: i64,
+    /// Locality and JCT by job size, written to bins.csv at the end of the run.
+    pub bins: super::bins::BinStats,
 }
 
 impl Recorder {
@@ -269,6 +271,7 @@ impl Recorder {
 
     /// A job row: at completion (`end` Some) or, for unfinished jobs, at the end of the run.
     pub fn job_row(&mut self, j: &Job, fw: &str, end: Option<SimTime>) {
+        self.bins.job(j, end);
         if let Some(e) = end {
             self.jobs_done += 1;
             let jct = e.0 - j.submit.0;
@@ -316,7 +319,7 @@ impl Recorder {
     pub fn finish(&mut self) -> Result<()> {
         self.flush_offers(true);
         if let Some(f) = self.files.as_mut() {
-            let r = f.flush();
+            let r = f.flush().and_then(|_| write_bins(&f.dir, &self.bins));
             self.keep(r);
         }
         self.files = None;
@@ -370,6 +373,15 @@ impl Recorder {
         self.wait_us = wait;
         out
     }
+}
+
+fn write_bins(dir: &std::path::Path, bins: &super::bins::BinStats) -> Result<()> {
+    let path = dir.join("bins.csv");
+    let mut w = crate::report::csv_out::create(&path, &super::bins::BINS_COLS)?;
+    for row in bins.rows() {
+        put(&mut w, dir, "bins.csv", row)?;
+    }
+    w.flush().map_err(|e| Error::write(&path, e))
 }
 
 fn frac(used: &Resources, total: &Resources, i: usize) -> f64 {
