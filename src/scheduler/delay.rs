@@ -129,6 +129,17 @@ impl Scheduler for Delay {
     }
 
     fn on_offer(&mut self, offer: &OfferView, work: &WorkView, out: &mut Decision) {
+        // An offer that holds no pending task (say, memory left beside busy cores) is not a
+        // free slot: in Hadoop terms no heartbeat with a free slot, so it must neither run nor
+        // stop the clocks.
+        let need = |g: &u32| work.groups[*g as usize].shape + offer.executor;
+        if !work
+            .pending
+            .values()
+            .any(|g| offer.resources.contains(&need(g)))
+        {
+            return;
+        }
         let dt = self.last_offer.map_or(0, |t| work.now.0 - t.0);
         self.last_offer = Some(work.now);
         // The order does not matter: each job's update is its own.
