@@ -6,3 +6,4 @@ mod common;
 mod conformance;
 mod determinism;
 mod drf_example;
+mod locality;
