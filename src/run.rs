@@ -1,7 +1,7 @@
 //! Running scenarios: one simulation per (policy, replication), each into its own folder, with a
 //! summary row per run. This is the library entry point the CLI and the tests use.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::metrics::recorder::Recorder;
 use crate::report::csv_out::RunFiles;
 use crate::scenario::{Scenario, WorkloadSource};
@@ -34,19 +34,18 @@ pub enum Outputs {
 }
 
 pub fn open_source(s: &Scenario, seed: u64) -> Result<Box<dyn JobSource>> {
-    let _ = seed;
     Ok(match &s.workload {
         WorkloadSource::None => Box::new(Empty),
         WorkloadSource::Trace(p) => Box::new(TraceSource::open(p)?),
         WorkloadSource::Generator(g) => {
-            let file = s.path.display().to_string();
-            let kind = g.get("kind").and_then(|k| k.as_str()).unwrap_or("");
-            return Err(Error::input(
-                file,
-                0,
-                "workload.generator",
-                format!("unknown generator kind \"{kind}\""),
-            ));
+            let origin = crate::workload::gen::Origin {
+                file: s.path.display().to_string(),
+                text: std::fs::read_to_string(&s.path).unwrap_or_default(),
+                prefix: "workload.generator".into(),
+            };
+            Box::new(crate::workload::gen::Generator::from_table(
+                g, &origin, seed,
+            )?)
         }
     })
 }

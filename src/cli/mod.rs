@@ -2,6 +2,7 @@
 //! configuration before anything runs.
 
 pub mod check;
+pub mod gen;
 pub mod import;
 pub mod plot;
 mod progress;
@@ -31,6 +32,8 @@ pub enum Command {
     Plot(plot::PlotArgs),
     /// Convert a public trace (google2011, alibaba2018, alibaba-gpu2023, swim, swf) to the native trace.
     Import(Box<import::ImportArgs>),
+    /// Write a synthetic workload trace (facebook2009, poisson).
+    Gen(gen::GenArgs),
 }
 
 /// Runs a subcommand; returns the process exit code.
@@ -40,5 +43,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Check(a) => check::main(a),
         Command::Plot(a) => plot::main(a),
         Command::Import(a) => import::main(*a),
+        Command::Gen(a) => gen::main(a),
     }
 }

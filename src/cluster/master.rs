@@ -397,6 +397,10 @@ impl World {
                     .min_allocatable
                     .as_ref()
                     .unwrap_or(&self.master.min_allocatable);
+                let pref_fn = |g: u32, t: u32, out: &mut Vec<(AgentId, u32)>| {
+                    let grp = &groups[g as usize];
+                    placement.preferred(grp.prefs.as_ref(), grp.base + t, out);
+                };
                 let side = &mut self.fw_side[fw as usize];
                 let work = WorkView {
                     now: self.now,
@@ -405,6 +409,7 @@ impl World {
                     jobs: &self.jobs,
                     min_allocatable: min_alloc,
                     locality: &loc_fn,
+                    preferred: &pref_fn,
                 };
                 side.scheduler.on_offer(&offer, &work, &mut d);
             }

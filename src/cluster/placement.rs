@@ -3,7 +3,7 @@
 //! one input see one placement and a block's placement does not depend on what else was read.
 
 use super::agent::{Agent, AgentId};
-use super::task::Locality;
+use super::task::{Locality, Prefs};
 use crate::sim::rng::{keyed_stream, Purpose};
 use rand::Rng;
 
@@ -85,6 +85,23 @@ impl Placement {
         }
     }
 
+    /// The rack of an agent (known for every agent ever registered).
+    pub fn rack_of(&self, agent: AgentId) -> u32 {
+        self.rack_of[agent as usize]
+    }
+
+    /// The preferred agents of task `block` of a group with `prefs`, each with its rack.
+    pub fn preferred(&self, prefs: Option<&Prefs>, block: u32, out: &mut Vec<(AgentId, u32)>) {
+        out.clear();
+        let mut v = Vec::new();
+        match prefs {
+            None => return,
+            Some(Prefs::Nodes(n)) => v.extend(n.iter().copied()),
+            Some(Prefs::Input(name)) => self.replicas(name, block, &mut v),
+        }
+        out.extend(v.into_iter().map(|a| (a, self.rack_of(a))));
+    }
+
     /// Locality of running on `agent` given the preferred agents.
     pub fn locality(&self, preferred: &[AgentId], agent: AgentId) -> Locality {
         if preferred.is_empty() {
@@ -102,5 +119,126 @@ impl Placement {
         } else {
             Locality::OffRack
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::agent::Pools;
+    use crate::cluster::resources::Resources;
+    use std::collections::BTreeMap;
+
+    fn cluster(racks: u32, per_rack: u32) -> Vec<Agent> {
+        let mut v = Vec::new();
+        for r in 0..racks {
+            for i in 0..per_rack {
+                v.push(Agent::new(
+                    format!("a{r}-{i}"),
+                    r,
+                    Pools::unreserved(Resources::new(4.0, 1024.0, 0.0, 0.0)),
+                    BTreeMap::new(),
+                ));
+            }
+        }
+        v
+    }
+
+    fn placer(seed: u64, r: u32, agents: &[Agent]) -> Placement {
+        let mut p = Placement::new(seed, r);
+        p.refresh(agents);
+        p
+    }
+
+    #[test]
+    fn same_input_same_placement_across_jobs_and_placers() {
+        let agents = cluster(4, 10);
+        // Two placers stand for two jobs (or two runs) reading one input with one seed.
+        let (a, b) = (placer(7, 3, &agents), placer(7, 3, &agents));
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for block in 0..50 {
+            a.replicas("logs/day1", block, &mut x);
+            b.replicas("logs/day1", block, &mut y);
+            assert_eq!(x, y);
+            a.replicas("logs/day1", block, &mut y);
+            assert_eq!(x, y, "a placement does not depend on what was asked before");
+        }
+        // Another input, or another seed, places blocks elsewhere.
+        let all = |p: &Placement, input: &str| -> Vec<Vec<AgentId>> {
+            (0..50)
+                .map(|b| {
+                    let mut v = Vec::new();
+                    p.replicas(input, b, &mut v);
+                    v
+                })
+                .collect()
+        };
+        assert_ne!(all(&a, "logs/day1"), all(&a, "logs/day2"));
+        assert_ne!(
+            all(&a, "logs/day1"),
+            all(&placer(8, 3, &agents), "logs/day1")
+        );
+    }
+
+    #[test]
+    fn replicas_are_distinct_and_follow_the_rack_rule() {
+        let agents = cluster(5, 8);
+        for r in 1..=5u32 {
+            let p = placer(3, r, &agents);
+            let mut v = Vec::new();
+            let mut first_racks = std::collections::BTreeSet::new();
+            for block in 0..400 {
+                p.replicas("in", block, &mut v);
+                assert_eq!(v.len(), r as usize);
+                let mut d = v.clone();
+                d.sort_unstable();
+                d.dedup();
+                assert_eq!(d.len(), v.len(), "replicas on distinct agents: {v:?}");
+                first_racks.insert(p.rack_of(v[0]));
+                if r >= 2 {
+                    let other = p.rack_of(v[1]);
+                    assert_ne!(other, p.rack_of(v[0]), "replica 2 on another rack");
+                    for &a in &v[1..] {
+                        assert_eq!(p.rack_of(a), other, "replicas 2..R on one rack: {v:?}");
+                    }
+                }
+            }
+            // The first replica is spread over the whole cluster.
+            assert_eq!(first_racks.len(), 5);
+        }
+    }
+
+    #[test]
+    fn more_replicas_than_a_rack_holds_spill_over() {
+        // Racks of 2: replicas 2..4 cannot fit one other rack; they stay distinct.
+        let agents = cluster(3, 2);
+        let p = placer(1, 4, &agents);
+        let mut v = Vec::new();
+        for block in 0..50 {
+            p.replicas("in", block, &mut v);
+            let mut d = v.clone();
+            d.sort_unstable();
+            d.dedup();
+            assert_eq!(d.len(), 4);
+        }
+        // A single rack: replicas are distinct agents of it.
+        let p = placer(1, 3, &cluster(1, 5));
+        p.replicas("in", 0, &mut v);
+        assert_eq!(v.len(), 3);
+    }
+
+    #[test]
+    fn locality_levels() {
+        let agents = cluster(2, 3);
+        let p = placer(1, 3, &agents);
+        assert_eq!(p.locality(&[], 0), Locality::None);
+        assert_eq!(p.locality(&[1], 1), Locality::NodeLocal);
+        assert_eq!(p.locality(&[1], 2), Locality::RackLocal);
+        assert_eq!(p.locality(&[1], 4), Locality::OffRack);
+        let mut out = Vec::new();
+        p.preferred(Some(&Prefs::Nodes(vec![4].into())), 9, &mut out);
+        assert_eq!(out, vec![(4, 1)]);
+        p.preferred(None, 9, &mut out);
+        assert!(out.is_empty());
     }
 }

@@ -76,6 +76,8 @@ pub struct Recorder {
     pub util_step_us: i64,
     /// Latest task start of each job with finished tasks, until the job's row is written.
     last_start: std::collections::HashMap<String, i64>,
+    /// Locality and JCT by job size, written to bins.csv at the end of the run.
+    pub bins: super::bins::BinStats,
 }
 
 impl Recorder {
@@ -289,6 +291,7 @@ impl Recorder {
         if let (Some(ls), Some(_), Some(f)) = (last_start, end, self.fw.get_mut(fw)) {
             f.wait_full_us.push(ls - j.submit.0);
         }
+        self.bins.job(j, end);
         if let Some(e) = end {
             self.jobs_done += 1;
             let jct = e.0 - j.submit.0;
@@ -336,7 +339,7 @@ impl Recorder {
     pub fn finish(&mut self) -> Result<()> {
         self.flush_offers(true);
         if let Some(f) = self.files.as_mut() {
-            let r = f.flush();
+            let r = f.flush().and_then(|_| write_bins(&f.dir, &self.bins));
             self.keep(r);
         }
         self.files = None;
@@ -391,6 +394,15 @@ impl Recorder {
         self.wait_us = wait;
         out
     }
+}
+
+fn write_bins(dir: &std::path::Path, bins: &super::bins::BinStats) -> Result<()> {
+    let path = dir.join("bins.csv");
+    let mut w = crate::report::csv_out::create(&path, &super::bins::BINS_COLS)?;
+    for row in bins.rows() {
+        put(&mut w, dir, "bins.csv", row)?;
+    }
+    w.flush().map_err(|e| Error::write(&path, e))
 }
 
 fn frac(used: &Resources, total: &Resources, i: usize) -> f64 {

@@ -1,19 +1,25 @@
-//! The `greedy` scheduler: launches every pending task that fits, in job submission order, and
-//! declines the rest with the default filter. When tasks have locality preferences it takes the
-//! node-local tasks of each job first, then rack-local, then any (naive Hadoop).
+//! The `greedy` scheduler: launches every pending task that fits, jobs in job order (`fifo`:
+//! submission; `fair`: fewest running tasks first), and declines the rest with the default
+//! filter. When tasks have locality preferences it takes a job's node-local tasks first, then
+//! rack-local, then any (naive Hadoop).
 
-use super::{Decision, Launch, OfferView, Scheduler, WorkView};
+use super::index::{Filler, Open};
+use super::{Decision, OfferView, Scheduler, WorkView};
 use crate::cluster::resources::Resources;
-use crate::cluster::task::Locality;
+use crate::scenario::JobOrder;
 
 pub struct Greedy {
-    scratch: Vec<(u8, u32, u32)>,
+    fill: Filler,
 }
 
 impl Greedy {
     pub fn new() -> Greedy {
+        Greedy::with_order(JobOrder::Fifo)
+    }
+
+    pub fn with_order(order: JobOrder) -> Greedy {
         Greedy {
-            scratch: Vec::new(),
+            fill: Filler::new(order),
         }
     }
 }
@@ -42,42 +48,6 @@ impl Scheduler for Greedy {
     }
 
     fn on_offer(&mut self, offer: &OfferView, work: &WorkView, out: &mut Decision) {
-        let mut left = offer.resources;
-        let mut exec = offer.executor;
-        for &g in work.pending.values() {
-            if !work.min_allocatable.allows(&left) {
-                break;
-            }
-            let group = &work.groups[g as usize];
-            if !left.contains(&group.shape) {
-                continue;
-            }
-            if group.prefs.is_none() {
-                for t in work.pending_tasks(g) {
-                    if !take(&mut left, &mut exec, &group.shape) {
-                        break;
-                    }
-                    out.launch.push(Launch { group: g, task: t });
-                }
-            } else {
-                // Node-local tasks first, then rack-local, then the rest.
-                self.scratch.clear();
-                for t in work.pending_tasks(g) {
-                    let rank = match (work.locality)(g, t, offer.agent) {
-                        Locality::NodeLocal => 0,
-                        Locality::RackLocal => 1,
-                        _ => 2,
-                    };
-                    self.scratch.push((rank, t, g));
-                }
-                self.scratch.sort_unstable();
-                for &(_, t, g) in &self.scratch {
-                    if !take(&mut left, &mut exec, &group.shape) {
-                        break;
-                    }
-                    out.launch.push(Launch { group: g, task: t });
-                }
-            }
-        }
+        self.fill.fill(offer, work, &mut Open, out);
     }
 }

@@ -8,8 +8,10 @@
 //! `offer.executor` once if it is non-zero. Whatever is not launched is declined with
 //! `refuse_s` (None: the framework's default filter).
 
+pub mod delay;
 pub mod greedy;
 pub mod hold;
+pub mod index;
 
 use crate::cluster::agent::{AgentId, RoleId};
 use crate::cluster::resources::{MinAllocatable, Resources};
@@ -32,6 +34,9 @@ pub struct OfferView {
     pub executor: Resources,
 }
 
+/// Fills the (agent, rack) pairs a group's task prefers.
+pub type PreferredFn<'a> = dyn Fn(u32, u32, &mut Vec<(AgentId, u32)>) + 'a;
+
 /// The framework's pending work, read-only.
 pub struct WorkView<'a> {
     pub now: SimTime,
@@ -43,6 +48,11 @@ pub struct WorkView<'a> {
     pub min_allocatable: &'a MinAllocatable,
     /// Locality of a group's task on an agent (node-local, rack-local, off-rack or none).
     pub locality: &'a dyn Fn(u32, u32, AgentId) -> Locality,
+    /// The preferred agents of a group's task, each with its rack (replica holders of its block,
+    /// or the row's `preferred_nodes`); left empty when the task has no preference. Schedulers
+    /// that index pending tasks by agent call it once per task instead of asking `locality` for
+    /// every (task, offer) pair.
+    pub preferred: &'a PreferredFn<'a>,
 }
 
 impl WorkView<'_> {
@@ -87,9 +97,12 @@ pub trait Scheduler {
 
 pub fn build(cfg: &FrameworkConfig) -> Box<dyn Scheduler> {
     match cfg.scheduler {
-        SchedulerKind::Greedy => Box::new(greedy::Greedy::new()),
+        SchedulerKind::Greedy => Box::new(greedy::Greedy::with_order(cfg.job_order)),
         SchedulerKind::Hold => Box::new(hold::Hold),
-        // Delay scheduling arrives with the locality work; until then it behaves greedily.
-        SchedulerKind::Delay => Box::new(greedy::Greedy::new()),
+        SchedulerKind::Delay => Box::new(delay::Delay::new(
+            cfg.job_order,
+            crate::sim::time::secs_to_us(cfg.node_wait_s),
+            crate::sim::time::secs_to_us(cfg.rack_wait_s),
+        )),
     }
 }

@@ -1,6 +1,7 @@
 //! Workloads: the native trace (streamed), machine files, and the source abstraction the engine
 //! pulls job rows from one at a time.
 
+pub mod gen;
 pub mod import;
 pub mod machines;
 pub mod trace;

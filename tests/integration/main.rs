@@ -7,5 +7,6 @@ mod conformance;
 mod determinism;
 mod drf_example;
 mod import;
+mod locality;
 mod policies;
 mod report;
