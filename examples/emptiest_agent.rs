@@ -55,7 +55,7 @@ impl Allocator for EmptiestAgentFirst {
             let offer = view.usable_by(&view.agents[a as usize].free, role);
             if !view.allocatable(f as u32, 0, &offer.total())
                 || !view.capable(f as u32, a)
-                || fw.is_filtered(role, a, &offer)
+                || view.filtered(f as u32, role, a, &offer)
             {
                 continue;
             }

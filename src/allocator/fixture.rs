@@ -72,6 +72,7 @@ impl Fixture {
             let p = Pools::unreserved(shape);
             let v = View {
                 now: SimTime::ZERO,
+                seq: 0,
                 agents: &fx.agents,
                 frameworks: &fx.frameworks,
                 roles: &fx.roles,
@@ -110,6 +111,7 @@ impl Fixture {
             });
             let v = View {
                 now: SimTime::ZERO,
+                seq: 0,
                 agents: &fx.agents,
                 frameworks: &fx.frameworks,
                 roles: &fx.roles,
@@ -129,6 +131,7 @@ impl Fixture {
             fx.frameworks[fw].roles[0].allocated += shape;
             let v = View {
                 now: SimTime::ZERO,
+                seq: 0,
                 agents: &fx.agents,
                 frameworks: &fx.frameworks,
                 roles: &fx.roles,
@@ -154,6 +157,7 @@ impl Fixture {
     pub fn run(&mut self, rng: &mut ChaCha8Rng, out: &mut Vec<Grant>) {
         let v = View {
             now: SimTime::ZERO,
+            seq: 0,
             agents: &self.agents,
             frameworks: &self.frameworks,
             roles: &self.roles,

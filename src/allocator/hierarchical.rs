@@ -431,7 +431,7 @@ impl Allocator for Hierarchical {
                         }
                         offer.unres += additional;
                         if !v.allocatable(fw as u32, ridx, &offer.total())
-                            || f.is_filtered(role as RoleId, agent, &offer)
+                            || v.filtered(fw as u32, role as RoleId, agent, &offer)
                         {
                             continue;
                         }
@@ -559,7 +559,7 @@ impl Allocator for Hierarchical {
                     }
                     offer.unres = additional;
                     if !v.allocatable(fw as u32, ridx, &offer.total())
-                        || f.is_filtered(role as RoleId, agent, &offer)
+                        || v.filtered(fw as u32, role as RoleId, agent, &offer)
                     {
                         continue;
                     }

@@ -79,6 +79,8 @@ impl RoleInfo {
 /// A read-only view of the master's state for one allocation run.
 pub struct View<'a> {
     pub now: SimTime,
+    /// Sequence number of the event being handled (decline filters expire in event order).
+    pub seq: u64,
     pub agents: &'a [Agent],
     pub frameworks: &'a [Framework],
     pub roles: &'a [RoleInfo],
@@ -108,6 +110,11 @@ impl View<'_> {
             Some(m) => m.allows(offer),
             None => self.min_allocatable.allows(offer),
         }
+    }
+
+    /// Whether a decline filter of `fw` blocks `offer` on (role, agent) now.
+    pub fn filtered(&self, fw: u32, role: RoleId, agent: AgentId, offer: &Pools) -> bool {
+        self.frameworks[fw as usize].is_filtered(role, agent, offer, self.now, self.seq)
     }
 
     /// GPU agents go only to GPU-capable frameworks (Mesos's `--filter_gpu_resources`).

@@ -76,7 +76,7 @@ impl Allocator for StaticPartition {
                 }
                 let role: RoleId = fr.role;
                 let offer = v.usable_by(&free, role);
-                if !v.allocatable(fw, ridx, &offer.total()) || f.is_filtered(role, agent, &offer) {
+                if !v.allocatable(fw, ridx, &offer.total()) || v.filtered(fw, role, agent, &offer) {
                     continue;
                 }
                 free.sub(&offer);

@@ -196,8 +196,13 @@ pub fn temp_dir_for(out: &Path) -> Result<PathBuf, Error> {
     Ok(tmp)
 }
 
-/// Moves `tmp` to `out`, replacing what was there only now that the run succeeded.
+/// Moves `tmp` to `out`, replacing what was there only now that the run succeeded. A
+/// `.gitignore` in the old folder (committed reference results that leave big files out) is kept.
 pub fn commit_dir(tmp: &Path, out: &Path) -> Result<(), Error> {
+    let keep = out.join(".gitignore");
+    if keep.is_file() && !tmp.join(".gitignore").exists() {
+        std::fs::copy(&keep, tmp.join(".gitignore")).map_err(|e| Error::write(&keep, e))?;
+    }
     if out.exists() {
         let old = tmp.with_extension("old");
         std::fs::rename(out, &old).map_err(|e| Error::write(out, e))?;

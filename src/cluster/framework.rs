@@ -8,11 +8,21 @@ use crate::sim::SimTime;
 use std::collections::BTreeMap;
 
 /// A decline filter: offers on (framework, role, agent) contained in `refused` are not made.
+/// Its expiry is a timer checked lazily: `seq` is the sequence number its expiry event would have
+/// had, so it expires before exactly the events that such an event would have preceded.
 #[derive(Clone, Debug)]
 pub struct Filter {
-    pub id: u64,
     pub refused: Pools,
     pub expires: SimTime,
+    pub seq: u64,
+}
+
+impl Filter {
+    /// Still in force for the event at (now, seq)?
+    #[inline]
+    pub fn live(&self, now: SimTime, seq: u64) -> bool {
+        (self.expires, self.seq) > (now, seq)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -49,13 +59,23 @@ impl Framework {
         self.active && !self.removed && !self.roles[role_idx].suppressed
     }
 
-    /// Mesos's subset rule: filtered if some live filter refused a superset of `offer`.
-    pub fn is_filtered(&self, role: RoleId, agent: AgentId, offer: &Pools) -> bool {
+    /// Mesos's subset rule: filtered if a filter still in force at (now, seq) refused a
+    /// superset of `offer`.
+    pub fn is_filtered(
+        &self,
+        role: RoleId,
+        agent: AgentId,
+        offer: &Pools,
+        now: SimTime,
+        seq: u64,
+    ) -> bool {
         if self.filters.is_empty() {
             return false;
         }
         match self.filters.get(&(role, agent)) {
-            Some(v) => v.iter().any(|f| f.refused.contains(offer)),
+            Some(v) => v
+                .iter()
+                .any(|f| f.live(now, seq) && f.refused.contains(offer)),
             None => false,
         }
     }

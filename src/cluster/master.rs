@@ -28,6 +28,7 @@ macro_rules! view {
     ($w:expr) => {
         View {
             now: $w.now,
+            seq: $w.cur_seq,
             agents: &$w.agents,
             frameworks: &$w.frameworks,
             roles: &$w.roles,
@@ -249,70 +250,56 @@ impl World {
                 let dur = secs_to_us(r)
                     .max(self.master.allocation_interval.0)
                     .min(MAX_FILTER_US);
-                let id = self.next_filter;
-                self.next_filter += 1;
                 let expires = SimTime(self.now.0 + dur);
-                self.frameworks[fw as usize]
+                let seq = self.queue.reserve_seq();
+                let (now, cur) = (self.now, self.cur_seq);
+                let v = self.frameworks[fw as usize]
                     .filters
                     .entry((role, agent))
-                    .or_default()
-                    .push(Filter {
-                        id,
-                        refused: pools.clone(),
-                        expires,
-                    });
-                self.filter_keys.insert(id, (fw, role, agent));
-                self.queue
-                    .push(expires, Event::FilterExpire { fw, filter: id });
+                    .or_default();
+                v.retain(|f| f.live(now, cur));
+                v.push(Filter {
+                    refused: pools.clone(),
+                    expires,
+                    seq,
+                });
+                self.filters_installed += 1;
             }
         }
     }
 
-    pub fn expire_filter(&mut self, fw: u32, id: u64) {
-        let Some((_, role, agent)) = self.filter_keys.remove(&id) else {
+    /// Drops expired filters once enough have been installed since the last sweep, so memory
+    /// follows the live filters (expiry itself is checked lazily and exactly).
+    pub fn sweep_filters(&mut self) {
+        if self.filters_installed < self.filters_live_after_sweep.max(4096) {
             return;
-        };
-        let f = &mut self.frameworks[fw as usize];
-        if let Some(v) = f.filters.get_mut(&(role, agent)) {
-            v.retain(|x| x.id != id);
-            if v.is_empty() {
-                f.filters.remove(&(role, agent));
-            }
         }
+        let (now, cur) = (self.now, self.cur_seq);
+        let mut live = 0u64;
+        for f in self.frameworks.iter_mut() {
+            f.filters.retain(|_, v| {
+                v.retain(|x| x.live(now, cur));
+                live += v.len() as u64;
+                !v.is_empty()
+            });
+        }
+        self.filters_live_after_sweep = live;
+        self.filters_installed = 0;
     }
 
     fn clear_filters(&mut self, fw: u32, roles: Option<&[RoleId]>) {
         let f = &mut self.frameworks[fw as usize];
-        let keys: Vec<(RoleId, AgentId)> = f
-            .filters
-            .keys()
-            .copied()
-            .filter(|(r, _)| roles.is_none_or(|rs| rs.contains(r)))
-            .collect();
-        for k in keys {
-            if let Some(v) = f.filters.remove(&k) {
-                for x in v {
-                    self.filter_keys.remove(&x.id);
-                }
+        match roles {
+            Some(rs) if !f.roles.iter().all(|r| rs.contains(&r.role)) => {
+                f.filters.retain(|(r, _), _| !rs.contains(r))
             }
+            _ => f.filters.clear(),
         }
     }
 
     fn clear_agent_filters(&mut self, agent: AgentId) {
         for f in self.frameworks.iter_mut() {
-            let keys: Vec<(RoleId, AgentId)> = f
-                .filters
-                .keys()
-                .copied()
-                .filter(|(_, a)| *a == agent)
-                .collect();
-            for k in keys {
-                if let Some(v) = f.filters.remove(&k) {
-                    for x in v {
-                        self.filter_keys.remove(&x.id);
-                    }
-                }
-            }
+            f.filters.retain(|(_, a), _| *a != agent);
         }
     }
 

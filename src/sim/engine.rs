@@ -129,7 +129,6 @@ pub struct World {
 
     pub offers: BTreeMap<u64, Offer>,
     pub next_offer: u64,
-    pub next_filter: u64,
 
     pub jobs: Slab<Job>,
     pub job_by_id: HashMap<Arc<str>, u32>,
@@ -158,7 +157,10 @@ pub struct World {
     /// Block placement cache: input name -> per-block replica agents, filled on demand.
     pub placement: crate::cluster::placement::Placement,
     /// Filter id -> (framework, role, agent), so an expiring filter is found directly.
-    pub filter_keys: BTreeMap<u64, (u32, RoleId, AgentId)>,
+    /// Sequence number of the event being handled.
+    pub cur_seq: u64,
+    pub filters_installed: u64,
+    pub filters_live_after_sweep: u64,
     pub scheduler_factory: Option<Box<SchedulerFactory>>,
     /// Preemption: when each waiting top-level role last launched a task or started waiting.
     pub role_progress: BTreeMap<RoleId, SimTime>,
@@ -208,7 +210,6 @@ impl World {
             candidates: Vec::new(),
             offers: BTreeMap::new(),
             next_offer: 1,
-            next_filter: 1,
             jobs: Slab::new(),
             job_by_id: HashMap::new(),
             groups: Slab::new(),
@@ -230,7 +231,9 @@ impl World {
             last_progress: SimTime::ZERO,
             stopped: false,
             placement: crate::cluster::placement::Placement::new(seed, scenario.block_replication),
-            filter_keys: BTreeMap::new(),
+            cur_seq: 0,
+            filters_installed: 0,
+            filters_live_after_sweep: 0,
             scheduler_factory,
             role_progress: BTreeMap::new(),
             share_cache: Vec::new(),
@@ -378,7 +381,8 @@ impl World {
             if end.is_some_and(|e| t > e) {
                 break;
             }
-            let (t, ev) = self.queue.pop().expect("peeked");
+            let (t, seq, ev) = self.queue.pop_with_seq().expect("peeked");
+            self.cur_seq = seq;
             if t < self.now {
                 return Err(
                     self.invariant(ev, format!("time went back from {} to {}", self.now, t))
@@ -454,6 +458,7 @@ impl World {
             Event::Tick => {
                 let next = SimTime(self.now.0 + self.master.allocation_interval.0);
                 self.queue.push(next, Event::Tick);
+                self.sweep_filters();
                 self.preempt()?;
                 self.allocate_all()?;
             }
@@ -465,7 +470,6 @@ impl World {
             Event::Answer { fw } => self.answer(fw)?,
             Event::TaskStart { task } => self.task_start(task),
             Event::TaskEnd { task } => self.task_end(task)?,
-            Event::FilterExpire { fw, filter } => self.expire_filter(fw, filter),
             Event::OfferTimeout { offer } => {
                 if self.offers.contains_key(&offer) {
                     self.rescind(offer)?;

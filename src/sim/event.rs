@@ -15,8 +15,6 @@ pub enum Event {
     TaskStart { task: u32 },
     /// A task's duration is over.
     TaskEnd { task: u32 },
-    /// A decline filter's timer fires.
-    FilterExpire { fw: u32, filter: u64 },
     /// An outstanding offer times out and is rescinded.
     OfferTimeout { offer: u64 },
     /// An idle executor's resources are released.
@@ -32,7 +30,6 @@ impl Event {
             Event::Answer { .. } => "framework answer",
             Event::TaskStart { .. } => "task start",
             Event::TaskEnd { .. } => "task end",
-            Event::FilterExpire { .. } => "filter expiry",
             Event::OfferTimeout { .. } => "offer timeout",
             Event::ExecutorIdle { .. } => "executor idle",
         }

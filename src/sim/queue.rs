@@ -67,6 +67,19 @@ impl<E> EventQueue<E> {
         self.heap.pop().map(|e| (e.time, e.ev))
     }
 
+    /// Pops the next event with its insertion sequence number.
+    pub fn pop_with_seq(&mut self) -> Option<(SimTime, u64, E)> {
+        self.heap.pop().map(|e| (e.time, e.seq, e.ev))
+    }
+
+    /// Takes a sequence number without scheduling anything: a timer that is checked lazily
+    /// (a decline filter's expiry) orders against events exactly as if it had been pushed.
+    pub fn reserve_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
     pub fn peek_time(&self) -> Option<SimTime> {
         self.heap.peek().map(|e| e.time)
     }

@@ -111,3 +111,30 @@ fn task_no_agent_can_hold_is_reported_unscheduled() {
     assert_eq!(rows[0][col(&h, "tasks_finished")], "3");
     assert_eq!(rows[0][col(&h, "tasks_unscheduled")], "1");
 }
+
+#[test]
+fn rerun_keeps_a_results_folders_gitignore() {
+    let d = tmp("cli-gitignore");
+    let s = scenario_with_trace(
+        &d,
+        "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\nj1,f,0,2,1,512,10\n",
+    );
+    let out = d.join("r");
+    for _ in 0..2 {
+        let o = offersim(&[
+            "run",
+            s.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        if !out.join(".gitignore").exists() {
+            write(&out.join(".gitignore"), "*/*/tasks.csv\n");
+        }
+    }
+    assert_eq!(
+        std::fs::read_to_string(out.join(".gitignore")).unwrap(),
+        "*/*/tasks.csv\n"
+    );
+}
