@@ -68,6 +68,11 @@ pub struct DrfSorter {
     /// Live internal nodes other than the root; 0 means the tree is flat and the root's sorted
     /// children are the order.
     internal_nodes: usize,
+    /// Bumped whenever a client may have moved to another node (add, remove, a client becoming a
+    /// parent), so callers can cache client ids and look them up again only when it changes.
+    generation: u64,
+    /// Names are taken whole, not split into a role path (framework sorters).
+    flat_names: bool,
 }
 
 const ROOT: usize = 0;
@@ -93,7 +98,21 @@ impl DrfSorter {
             order: Vec::new(),
             order_dirty: false,
             internal_nodes: 0,
+            generation: 0,
+            flat_names: false,
         }
+    }
+
+    /// A sorter whose client names are opaque (no `/` hierarchy): the framework sorters.
+    pub fn new_flat() -> DrfSorter {
+        DrfSorter {
+            flat_names: true,
+            ..DrfSorter::new()
+        }
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     fn alloc_node(&mut self, n: Node) -> usize {
@@ -167,9 +186,14 @@ impl DrfSorter {
             self.nodes[id].tag = tag;
             return id;
         }
+        self.generation += 1;
         let mut cur = ROOT;
         let mut prefix = String::new();
-        let parts: Vec<&str> = path.split('/').collect();
+        let parts: Vec<&str> = if self.flat_names {
+            vec![path]
+        } else {
+            path.split('/').collect()
+        };
         for (k, part) in parts.iter().enumerate() {
             if !prefix.is_empty() {
                 prefix.push('/');
@@ -216,6 +240,7 @@ impl DrfSorter {
 
     /// Turns leaf client `idx` into an internal node; its client state moves to a virtual leaf.
     fn make_internal(&mut self, idx: usize) {
+        self.generation += 1;
         let path = self.nodes[idx].path.clone();
         let mut v = Node::new(format!("{path}/."), Some(idx));
         v.is_virtual = true;
@@ -239,6 +264,7 @@ impl DrfSorter {
         let Some(id) = self.clients.remove(path) else {
             return;
         };
+        self.generation += 1;
         let alloc = self.nodes[id].alloc;
         let mut up = self.nodes[id].parent;
         while let Some(p) = up {

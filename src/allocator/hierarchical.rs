@@ -34,6 +34,11 @@ pub struct Hierarchical {
     /// Offered or used unreserved resources per role (exactly that role).
     alloc_unres: Vec<Resources>,
     alloc_unres_sum: Resources,
+    /// Cached sorter client ids: per role (role sorter generation, id), and per framework
+    /// (role, framework sorter generation, id). Names are looked up again only after the
+    /// sorter's structure changed.
+    role_ids: Vec<(u64, usize)>,
+    fw_ids: Vec<Vec<(RoleId, u64, usize)>>,
     // Scratch, reused between runs.
     agent_order: Vec<AgentId>,
     role_list: Vec<usize>,
@@ -51,6 +56,8 @@ impl Hierarchical {
             total_unres: Resources::ZERO,
             alloc_unres: Vec::new(),
             alloc_unres_sum: Resources::ZERO,
+            role_ids: Vec::new(),
+            fw_ids: Vec::new(),
             agent_order: Vec::new(),
             role_list: Vec::new(),
             fw_list: Vec::new(),
@@ -65,7 +72,7 @@ impl Hierarchical {
             self.alloc_unres.resize(r + 1, Resources::ZERO);
         }
         if self.fws[r].is_none() {
-            let mut s = DrfSorter::new();
+            let mut s = DrfSorter::new_flat();
             s.set_total(self.total);
             self.fws[r] = Some(s);
         }
@@ -92,35 +99,88 @@ impl Hierarchical {
         }
     }
 
+    /// The role's client id in the role sorter (cached until the sorter's structure changes).
+    fn role_cid(&mut self, v: &View, role: usize) -> Option<usize> {
+        let generation = self.roles.generation();
+        if self.role_ids.len() <= role {
+            self.role_ids.resize(role + 1, (u64::MAX, usize::MAX));
+        }
+        let (g, id) = self.role_ids[role];
+        if g == generation {
+            return (id != usize::MAX).then_some(id);
+        }
+        let id = self.roles.id(&v.roles[role].name);
+        self.role_ids[role] = (generation, id.unwrap_or(usize::MAX));
+        id
+    }
+
+    /// The framework's client id in the role's framework sorter (cached likewise).
+    fn fw_cid(&mut self, v: &View, fw: usize, role: usize) -> Option<usize> {
+        let s = self.fws.get(role)?.as_ref()?;
+        let generation = s.generation();
+        if self.fw_ids.len() <= fw {
+            self.fw_ids.resize_with(fw + 1, Vec::new);
+        }
+        let slot = self.fw_ids[fw].iter().position(|e| e.0 == role as RoleId);
+        if let Some(k) = slot {
+            let (_, g, id) = self.fw_ids[fw][k];
+            if g == generation {
+                return (id != usize::MAX).then_some(id);
+            }
+        }
+        let id = s.id(&v.frameworks[fw].name);
+        let entry = (role as RoleId, generation, id.unwrap_or(usize::MAX));
+        match slot {
+            Some(k) => self.fw_ids[fw][k] = entry,
+            None => self.fw_ids[fw].push(entry),
+        }
+        id
+    }
+
+    /// Adds (or removes) an allocation in both sorters, counting a grant when `grant`.
+    fn account(&mut self, v: &View, fw: usize, role: usize, total: &Resources, add: bool) {
+        if let Some(id) = self.role_cid(v, role) {
+            if add {
+                self.roles.allocated_id(id, total);
+            } else {
+                self.roles.unallocated_id(id, total);
+            }
+        }
+        if let Some(id) = self.fw_cid(v, fw, role) {
+            let s = self.fws[role]
+                .as_mut()
+                .expect("sorter exists when an id does");
+            if add {
+                s.allocated_id(id, total);
+            } else {
+                s.unallocated_id(id, total);
+            }
+        }
+    }
+
     fn track(&mut self, v: &View, fw: u32, role: RoleId, pools: &Pools, add: bool) {
         let r = role as usize;
         let total = pools.total();
-        let rname = &v.roles[r].name;
-        let fname = &v.frameworks[fw as usize].name;
         if add {
             self.ensure_role(v, role);
-            self.roles.allocated(rname, &total);
+            let fname = &v.frameworks[fw as usize].name;
             let s = self.fws[r].as_mut().expect("role sorter");
             if !s.contains(fname) {
                 s.add_tagged(fname, fw as usize);
             }
-            s.allocated(fname, &total);
+            self.account(v, fw as usize, r, &total, true);
             self.alloc_unres[r] += pools.unres;
             self.alloc_unres_sum += pools.unres;
         } else {
-            if self.roles.contains(rname) {
-                self.roles.unallocated(rname, &total);
-            }
-            if let Some(Some(s)) = self.fws.get_mut(r) {
-                if s.contains(fname) {
-                    s.unallocated(fname, &total);
-                }
-            }
+            self.account(v, fw as usize, r, &total, false);
             if r < self.alloc_unres.len() {
                 self.alloc_unres[r] -= pools.unres;
                 self.alloc_unres_sum -= pools.unres;
             }
-            self.maybe_untrack(v, fw, role);
+            let f = &v.frameworks[fw as usize];
+            if f.removed || f.role_index(role).is_none() {
+                self.maybe_untrack(v, fw, role);
+            }
         }
     }
 
@@ -180,11 +240,7 @@ impl Hierarchical {
         out: &mut Vec<Grant>,
     ) {
         let total = offer.total();
-        let rname = &v.roles[role].name;
-        self.roles.allocated(rname, &total);
-        if let Some(Some(s)) = self.fws.get_mut(role) {
-            s.allocated(&v.frameworks[fw].name, &total);
-        }
+        self.account(v, fw, role, &total, true);
         self.alloc_unres[role] += offer.unres;
         self.alloc_unres_sum += offer.unres;
         out.push(Grant {
@@ -594,10 +650,7 @@ impl Allocator for Hierarchical {
                         Some(&i) => {
                             // Same (fw, role, agent) as a stage-1 grant: one offer.
                             let total = offer.total();
-                            self.roles.allocated(&v.roles[role].name, &total);
-                            if let Some(Some(s)) = self.fws.get_mut(role) {
-                                s.allocated(&f.name, &total);
-                            }
+                            self.account(v, fw, role, &total, true);
                             self.alloc_unres[role] += offer.unres;
                             self.alloc_unres_sum += offer.unres;
                             out[i].pools.add(&offer);

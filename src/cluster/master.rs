@@ -68,7 +68,7 @@ impl World {
         if ag.active && !ag.free.is_empty() {
             self.free_agents.insert(a);
         } else {
-            self.free_agents.remove(&a);
+            self.free_agents.remove(a);
         }
     }
 
@@ -102,7 +102,7 @@ impl World {
 
     pub fn allocate_all(&mut self) -> Result<()> {
         self.candidates.clear();
-        self.candidates.extend(self.free_agents.iter().copied());
+        self.candidates.extend(self.free_agents.iter());
         self.run_allocation()
     }
 
@@ -1053,7 +1053,7 @@ impl World {
             .map(|(k, _)| k)
             .collect();
         self.agents[a as usize].active = false;
-        self.free_agents.remove(&a);
+        self.free_agents.remove(a);
         for id in offers {
             self.rescind(id)?;
         }

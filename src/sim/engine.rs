@@ -113,7 +113,7 @@ pub struct World {
     pub rack_by_name: BTreeMap<String, u32>,
     pub total: Resources,
     /// Active agents with free resources: the candidates of a periodic run.
-    pub free_agents: BTreeSet<AgentId>,
+    pub free_agents: crate::sim::bitset::BitSet,
 
     pub roles: Vec<RoleInfo>,
     pub role_by_name: BTreeMap<String, RoleId>,
@@ -198,7 +198,7 @@ impl World {
             racks: Vec::new(),
             rack_by_name: BTreeMap::new(),
             total: Resources::ZERO,
-            free_agents: BTreeSet::new(),
+            free_agents: Default::default(),
             roles: Vec::new(),
             role_by_name: BTreeMap::new(),
             frameworks: Vec::new(),
@@ -680,7 +680,7 @@ impl World {
                     a.total.total()
                 ));
             }
-            if a.free.is_empty() == self.free_agents.contains(&(i as AgentId)) {
+            if a.free.is_empty() == self.free_agents.contains(i as AgentId) {
                 return fail(format!("agent {} free-set membership is stale", a.name));
             }
         }
