@@ -22,6 +22,16 @@ pub struct RunOutcome {
     pub events: u64,
     pub tasks_finished: u64,
     pub wall_s: f64,
+    /// The process's peak resident memory when the run ended (Linux; shared by parallel runs).
+    pub peak_rss_mb: Option<f64>,
+}
+
+/// Peak resident set size of this process in MB, from /proc (None elsewhere).
+pub fn peak_rss_mb() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 /// Which files a run writes.
@@ -137,5 +147,6 @@ fn simulate_full(
         events,
         tasks_finished: w.rec.tasks_finished,
         wall_s: started.elapsed().as_secs_f64(),
+        peak_rss_mb: peak_rss_mb(),
     })
 }

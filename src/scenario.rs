@@ -370,6 +370,7 @@ pub struct ScenarioRaw {
     pub events: Option<Vec<Spanned<EventRaw>>>,
     pub locality: Option<LocalityRaw>,
     pub check: Option<CheckRaw>,
+    pub sweep: Option<toml::Table>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -915,6 +916,9 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
             preempt_after: None,
         });
     }
+    if let Some(sw) = &raw.sweep {
+        policies = expand_sweep(&ctx, sw, &policies)?;
+    }
     let mut seen = std::collections::BTreeSet::new();
     for p in &policies {
         if !seen.insert(p.name.clone()) {
@@ -1146,6 +1150,121 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
         locality,
         tolerance,
     })
+}
+
+/// Keys a `[sweep]` may vary: the master's and the framework defaults' numeric keys.
+pub const SWEEP_MASTER_KEYS: [&str; 5] = [
+    "allocation_interval_s",
+    "refuse_s",
+    "offer_timeout_s",
+    "latency_s",
+    "executor_idle_s",
+];
+pub const SWEEP_FRAMEWORK_KEYS: [&str; 7] = [
+    "node_wait_s",
+    "rack_wait_s",
+    "decision_s",
+    "decision_per_task_s",
+    "refuse_s",
+    "executor_start_s",
+    "suppress_when_idle",
+];
+
+/// `[sweep]`: every point of the grid (keys in name order, the first varying slowest) becomes a
+/// variant of every policy, named `policy@key=value+key=value`. A key that is both a master and a
+/// framework key (`refuse_s`) is swept as the master's default; set a framework's own refuse_s in
+/// its table to pin it.
+fn expand_sweep(ctx: &Ctx, sw: &toml::Table, policies: &[Policy]) -> Result<Vec<Policy>> {
+    let line = ctx.line_of_key("[sweep]");
+    let mut axes: Vec<(String, Vec<toml::Value>)> = Vec::new();
+    for (k, v) in sw {
+        if !SWEEP_MASTER_KEYS.contains(&k.as_str()) && !SWEEP_FRAMEWORK_KEYS.contains(&k.as_str()) {
+            let all: Vec<&str> = SWEEP_MASTER_KEYS
+                .iter()
+                .chain(SWEEP_FRAMEWORK_KEYS.iter())
+                .copied()
+                .collect();
+            let mut m = format!("`{k}` cannot be swept");
+            if let Some(n) = nearest(k, all.iter().copied()) {
+                m.push_str(&format!("; did you mean `{n}`?"));
+            }
+            m.push_str(&format!(" (sweepable: {})", all.join(", ")));
+            return Err(ctx.err(line, &format!("sweep.{k}"), m));
+        }
+        let values = match v {
+            toml::Value::Array(a) if !a.is_empty() => a.clone(),
+            _ => {
+                return Err(ctx.err(
+                    line,
+                    &format!("sweep.{k}"),
+                    "expected a non-empty list of values",
+                ))
+            }
+        };
+        for x in &values {
+            let ok = match x {
+                toml::Value::Integer(i) => *i >= 0,
+                toml::Value::Float(f) => f.is_finite() && *f >= 0.0,
+                toml::Value::Boolean(_) => k == "suppress_when_idle",
+                _ => false,
+            };
+            if !ok || (k == "suppress_when_idle") != matches!(x, toml::Value::Boolean(_)) {
+                return Err(ctx.err(
+                    line,
+                    &format!("sweep.{k}"),
+                    format!("expected numbers >= 0 (or booleans for suppress_when_idle), got {x}"),
+                ));
+            }
+        }
+        axes.push((k.clone(), values));
+    }
+    let mut points: Vec<Vec<(String, toml::Value)>> = vec![Vec::new()];
+    for (k, vs) in &axes {
+        let mut next = Vec::new();
+        for p in &points {
+            for v in vs {
+                let mut q = p.clone();
+                q.push((k.clone(), v.clone()));
+                next.push(q);
+            }
+        }
+        points = next;
+    }
+    let num = |v: &toml::Value| {
+        v.as_float()
+            .or_else(|| v.as_integer().map(|i| i as f64))
+            .unwrap_or(0.0)
+    };
+    let mut out = Vec::new();
+    for base in policies {
+        for point in &points {
+            let mut p = base.clone();
+            let label: Vec<String> = point.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            p.name = format!("{}@{}", base.name, label.join("+"));
+            let mut mraw = MasterRaw::default();
+            for (k, v) in point {
+                match k.as_str() {
+                    "allocation_interval_s" => mraw.allocation_interval_s = Some(num(v)),
+                    "refuse_s" => mraw.refuse_s = Some(num(v)),
+                    "offer_timeout_s" => mraw.offer_timeout_s = Some(num(v)),
+                    "latency_s" => mraw.latency_s = Some(num(v)),
+                    "executor_idle_s" => mraw.executor_idle_s = Some(num(v)),
+                    "node_wait_s" => p.framework_defaults.node_wait_s = Some(num(v)),
+                    "rack_wait_s" => p.framework_defaults.rack_wait_s = Some(num(v)),
+                    "decision_s" => p.framework_defaults.decision_s = Some(num(v)),
+                    "decision_per_task_s" => {
+                        p.framework_defaults.decision_per_task_s = Some(num(v))
+                    }
+                    "executor_start_s" => p.framework_defaults.executor_start_s = Some(num(v)),
+                    "suppress_when_idle" => p.framework_defaults.suppress_when_idle = v.as_bool(),
+                    _ => {}
+                }
+            }
+            p.master = master_layer(ctx, &p.master, &mraw, line)?;
+            out.push(p);
+        }
+    }
+    Ok(out)
 }
 
 fn find_line(src: &str, needle: &str) -> usize {
@@ -1531,6 +1650,28 @@ mod tests {
     fn reservations_cannot_exceed_total() {
         let e = parse("name = \"x\"\n[[events]]\nat_s = 0\naction = \"add_agent\"\nname = \"a1\"\ncpus = 1\nmem_mb = 10\nreserved = [{ role = \"r\", cpus = 2 }]\n").unwrap_err();
         assert!(e.to_string().contains("reserved"), "{e}");
+    }
+
+    #[test]
+    fn sweep_expands_every_policy_over_the_grid() {
+        let s = parse(
+            "name = \"x\"\n[[policy]]\nname = \"d\"\n[sweep]\nnode_wait_s = [0, 1.5]\nallocation_interval_s = [0.5, 1]\n",
+        )
+        .unwrap();
+        let names: Vec<&str> = s.policies.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "d@allocation_interval_s=0.5+node_wait_s=0",
+                "d@allocation_interval_s=0.5+node_wait_s=1.5",
+                "d@allocation_interval_s=1+node_wait_s=0",
+                "d@allocation_interval_s=1+node_wait_s=1.5"
+            ]
+        );
+        assert_eq!(s.policies[0].master.allocation_interval, SimTime(500_000));
+        assert_eq!(s.policies[1].framework_defaults.node_wait_s, Some(1.5));
+        let e = parse("name = \"x\"\n[sweep]\nnode_wait = [1]\n").unwrap_err();
+        assert!(e.to_string().contains("node_wait_s"), "{e}");
     }
 
     #[test]

@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct CheckArgs {
+    /// Runs at once (default: the number of cores).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
     /// The scenario file (TOML).
     pub scenario: PathBuf,
     /// The baseline summary.csv (default: results/<scenario name>/summary.csv).
@@ -84,6 +87,8 @@ pub fn main(a: CheckArgs) -> anyhow::Result<i32> {
         check_invariants: false,
         outputs: "all".into(),
         quiet: a.quiet,
+        jobs: a.jobs,
+        shard: None,
     })?;
     let file = a.scenario.display().to_string();
     for k in p.scenario.tolerance.keys() {

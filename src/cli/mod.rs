@@ -4,6 +4,7 @@
 pub mod check;
 pub mod gen;
 pub mod import;
+pub mod merge;
 pub mod plot;
 mod progress;
 pub mod run;
@@ -32,6 +33,8 @@ pub enum Command {
     Plot(plot::PlotArgs),
     /// Convert a public trace (google2011, alibaba2018, alibaba-gpu2023, swim, swf) to the native trace.
     Import(Box<import::ImportArgs>),
+    /// Join the results folders of `run --shard I/N` into one.
+    Merge(merge::MergeArgs),
     /// Write a synthetic workload trace (facebook2009, poisson).
     Gen(gen::GenArgs),
 }
@@ -44,5 +47,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Plot(a) => plot::main(a),
         Command::Import(a) => import::main(*a),
         Command::Gen(a) => gen::main(a),
+        Command::Merge(a) => merge::main(a),
     }
 }

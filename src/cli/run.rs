@@ -32,6 +32,13 @@ pub struct RunArgs {
     /// Which files to write: all, or summary (no per-task files).
     #[arg(long, default_value = "all", value_parser = ["all", "summary"])]
     pub outputs: String,
+    /// Runs at once (default: the number of cores). Results are identical to a sequential run.
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Run only slice I of N of the (policy x replication) grid, for running a scenario across
+    /// machines; join the slices with `offersim merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
@@ -44,6 +51,55 @@ pub struct RunPlan {
     pub policies: Vec<usize>,
     pub outputs: Outputs,
     pub opts: RunOptions,
+    pub jobs: usize,
+    /// (I, N), 1-based: this run does the grid items whose index is I-1 modulo N.
+    pub shard: Option<(usize, usize)>,
+}
+
+impl RunPlan {
+    /// The full (policy, replication) grid in summary order, each with its index.
+    pub fn grid(&self) -> Vec<(usize, usize, u32)> {
+        let mut g = Vec::new();
+        for &pi in &self.policies {
+            for rep in 0..self.scenario.replications {
+                g.push((g.len(), pi, rep));
+            }
+        }
+        g
+    }
+
+    /// The grid items this run executes.
+    pub fn items(&self) -> Vec<(usize, usize, u32)> {
+        match self.shard {
+            None => self.grid(),
+            Some((i, n)) => self
+                .grid()
+                .into_iter()
+                .filter(|(k, _, _)| k % n == i - 1)
+                .collect(),
+        }
+    }
+}
+
+/// Parses `I/N` (1 <= I <= N).
+pub fn parse_shard(s: &str) -> Result<(usize, usize), Error> {
+    let bad = || {
+        Error::input(
+            "--shard",
+            0,
+            "shard",
+            format!("expected I/N with 1 <= I <= N, got \"{s}\""),
+        )
+    };
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if i == 0 || n == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
 }
 
 pub fn plan(a: &RunArgs) -> Result<RunPlan, Error> {
@@ -99,35 +155,100 @@ pub fn plan(a: &RunArgs) -> Result<RunPlan, Error> {
         opts: RunOptions {
             check_invariants: a.check_invariants,
         },
+        jobs: match a.jobs {
+            Some(0) => {
+                return Err(Error::input(
+                    "--jobs",
+                    0,
+                    "jobs",
+                    "expected an integer >= 1",
+                ))
+            }
+            Some(j) => j,
+            None => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+        },
+        shard: a.shard.as_deref().map(parse_shard).transpose()?,
     })
 }
 
-/// Runs the plan into `dir` (which must exist); returns the outcomes in plan order.
+/// Runs one grid item into `dir`.
+fn run_item(
+    p: &RunPlan,
+    dir: &Path,
+    pi: usize,
+    rep: u32,
+    quiet: bool,
+    bar: bool,
+) -> Result<RunOutcome, Error> {
+    let name = &p.scenario.policies[pi].name;
+    let run_dir = dir.join(name).join(rep.to_string());
+    let files = (p.outputs == Outputs::All).then_some(run_dir.as_path());
+    let (bar, progress) =
+        super::progress::RunBar::new(quiet || !bar, &format!("{name}/{rep}"), p.scenario.end);
+    let o = simulate_with_progress(&p.scenario, pi, rep, files, &p.opts, progress);
+    bar.finish();
+    let o = o?;
+    if let Some(d) = files {
+        write_perf(&d.join("perf.csv"), std::slice::from_ref(&o))?;
+    }
+    if !quiet {
+        eprintln!(
+            "{name}/{rep}: {} events, {} tasks in {:.2} s wall ({:.0} events/s, peak RSS {} MB)",
+            o.events,
+            o.tasks_finished,
+            o.wall_s,
+            o.events as f64 / o.wall_s.max(1e-9),
+            o.peak_rss_mb
+                .map(|m| format!("{m:.0}"))
+                .unwrap_or_else(|| "?".into()),
+        );
+    }
+    Ok(o)
+}
+
+/// Runs the plan's items into `dir` (which must exist), on up to `p.jobs` threads; returns the
+/// outcomes in grid order whatever order they finish in. Each run is a separate simulation with
+/// its own seed, so results do not depend on the number of threads.
 pub fn execute(p: &RunPlan, dir: &Path, quiet: bool) -> Result<Vec<RunOutcome>, Error> {
-    let mut outcomes = Vec::new();
-    for &pi in &p.policies {
-        for rep in 0..p.scenario.replications {
-            let name = &p.scenario.policies[pi].name;
-            let run_dir = dir.join(name).join(rep.to_string());
-            let files = (p.outputs == Outputs::All).then_some(run_dir.as_path());
-            let (bar, progress) =
-                super::progress::RunBar::new(quiet, &format!("{name}/{rep}"), p.scenario.end);
-            let o = simulate_with_progress(&p.scenario, pi, rep, files, &p.opts, progress);
-            bar.finish();
-            let o = o?;
-            if !quiet {
-                eprintln!(
-                    "{name}/{rep}: {} events, {} tasks in {:.2} s wall ({:.0} events/s)",
-                    o.events,
-                    o.tasks_finished,
-                    o.wall_s,
-                    o.events as f64 / o.wall_s.max(1e-9)
-                );
-            }
-            outcomes.push(o);
+    let items = p.items();
+    let jobs = p.jobs.min(items.len()).max(1);
+    if jobs == 1 {
+        return items
+            .iter()
+            .map(|&(_, pi, rep)| run_item(p, dir, pi, rep, quiet, true))
+            .collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<RunOutcome, Error>>>> =
+        items.iter().map(|_| Default::default()).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&(_, pi, rep)) = items.get(k) else {
+                    break;
+                };
+                let r = run_item(p, dir, pi, rep, quiet, false);
+                let failed = r.is_err();
+                *results[k].lock().expect("no panics while holding it") = Some(r);
+                if failed {
+                    // Stop handing out work; runs already going finish.
+                    next.store(items.len(), std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    let mut out = Vec::new();
+    for r in results {
+        match r.into_inner().expect("threads joined") {
+            Some(Ok(o)) => out.push(o),
+            Some(Err(e)) => return Err(e),
+            None => {}
         }
     }
-    Ok(outcomes)
+    Ok(out)
 }
 
 /// A summary.csv row: policy, replication, seed, then the run's fields.
@@ -160,6 +281,7 @@ pub fn write_perf(path: &Path, outcomes: &[RunOutcome]) -> Result<(), Error> {
             "events",
             "events_per_s",
             "tasks_per_s",
+            "peak_rss_mb",
         ],
     )?;
     for o in outcomes {
@@ -171,6 +293,28 @@ pub fn write_perf(path: &Path, outcomes: &[RunOutcome]) -> Result<(), Error> {
             o.events.to_string(),
             format!("{:.0}", o.events as f64 / wall),
             format!("{:.0}", o.tasks_finished as f64 / wall),
+            o.peak_rss_mb.map(|m| format!("{m:.1}")).unwrap_or_default(),
+        ])
+        .map_err(|e| Error::write(path, e.into()))?;
+    }
+    w.flush().map_err(|e| Error::write(path, e))
+}
+
+/// The file that marks a shard's results folder: which grid items it holds.
+pub const SHARD_FILE: &str = "shard.csv";
+
+fn write_shard(path: &Path, p: &RunPlan, i: usize, n: usize) -> Result<(), Error> {
+    let mut w = crate::report::csv_out::create(
+        path,
+        &["shard", "shards", "index", "policy", "replication"],
+    )?;
+    for (k, pi, rep) in p.items() {
+        w.write_record([
+            i.to_string(),
+            n.to_string(),
+            k.to_string(),
+            p.scenario.policies[pi].name.clone(),
+            rep.to_string(),
         ])
         .map_err(|e| Error::write(path, e.into()))?;
     }
@@ -222,6 +366,9 @@ pub fn run_plan(p: &RunPlan, quiet: bool) -> Result<Vec<RunOutcome>, Error> {
         let outcomes = execute(p, &tmp, quiet)?;
         write_summary(&tmp.join("summary.csv"), &outcomes)?;
         write_perf(&tmp.join("perf.csv"), &outcomes)?;
+        if let Some((i, n)) = p.shard {
+            write_shard(&tmp.join(SHARD_FILE), p, i, n)?;
+        }
         // Issue 5: the inputs, compare.csv, plots and report.html.
         crate::report::save_inputs(&p.scenario, &tmp)?;
         crate::report::finish(&tmp)?;

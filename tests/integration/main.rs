@@ -10,3 +10,4 @@ mod import;
 mod locality;
 mod policies;
 mod report;
+mod scale;
