@@ -15,7 +15,7 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
                 stack.push(p);
             } else {
                 let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
-                if rel != "perf.csv" {
+                if !rel.ends_with("perf.csv") {
                     out.insert(rel, std::fs::read(&p).unwrap());
                 }
             }
