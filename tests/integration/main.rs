@@ -1,5 +1,5 @@
 //! The integration test binary: conformance scenarios restated from Mesos, determinism, the DRF
-//! paper's example, and command-line behaviour.
+//! paper's example, paper reproductions, and command-line behaviour.
 
 mod cli;
 mod common;
@@ -10,3 +10,4 @@ mod import;
 mod locality;
 mod policies;
 mod report;
+mod reproductions;
