@@ -117,3 +117,26 @@ fn mesos_table2_constant_elastic_cell() {
     let util = work / held;
     assert!(util >= 0.97, "utilization {util}");
 }
+
+/// Found by the omega-mesos day: a framework decides two offers in turn (1 s each); the first
+/// task starts and ends while the second launch of the same group is still being decided. The
+/// group must survive until that answer arrives (it was freed, and the answer panicked).
+#[test]
+fn a_group_outlives_its_launches_in_flight() {
+    let d = tmp("inflight");
+    write(
+        &d.join("trace.csv"),
+        "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\nj,fw,0,2,1,1024,0.5\n",
+    );
+    write(
+        &d.join("s.toml"),
+        "name = \"inflight\"\n[cluster]\nracks = 1\nagents_per_rack = 2\n\
+         agent = { cpus = 1, mem_mb = 1024 }\n[workload]\ntrace = \"trace.csv\"\n\
+         [[frameworks]]\nname = \"fw\"\ndecision_s = 1\n",
+    );
+    run_into(&d.join("s.toml"), &d.join("out"));
+    let (h, rows) = read_csv(&d.join("out/tasks.csv"));
+    let st = col(&h, "state");
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r[st] == "finished"));
+}
