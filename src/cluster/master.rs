@@ -460,6 +460,7 @@ impl World {
         }
         for l in &d.launch {
             let g = &mut self.groups[l.group as usize];
+            g.inflight += 1;
             if let Some(p) = g.requeued.iter().position(|&t| t == l.task) {
                 g.requeued.swap_remove(p);
             } else {
@@ -493,6 +494,9 @@ impl World {
         let Some((id, d)) = self.fw_side[fw as usize].deciding.take() else {
             return Ok(());
         };
+        for l in &d.launch {
+            self.groups[l.group as usize].inflight -= 1;
+        }
         match self.offers.remove(&id) {
             None => {
                 // Rescinded while the framework was deciding: the launches fail.
@@ -754,6 +758,7 @@ impl World {
         let g = &self.groups[group as usize];
         if g.pending() == 0
             && g.live == 0
+            && g.inflight == 0
             && !self.fw_side[g.fw as usize].pending.contains_key(&g.seq)
         {
             let done_group = g.next == g.count;
@@ -945,6 +950,7 @@ impl World {
             next: 0,
             requeued: Vec::new(),
             live: 0,
+            inflight: 0,
             prefs,
             priority: row.priority,
             seq,

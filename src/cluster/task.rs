@@ -95,6 +95,9 @@ pub struct Group {
     pub requeued: Vec<u32>,
     /// Launched and not yet ended.
     pub live: u32,
+    /// Tasks taken by a decision whose answer is still on its way: the group must outlive
+    /// them even when nothing of it is pending or running.
+    pub inflight: u32,
     pub prefs: Option<Prefs>,
     pub priority: i64,
     pub seq: u64,

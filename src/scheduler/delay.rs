@@ -248,6 +248,7 @@ mod tests {
             next: 0,
             requeued: Vec::new(),
             live: 0,
+            inflight: 0,
             prefs: Some(Prefs::Nodes(Arc::from(vec![0 as AgentId]))),
             priority: 0,
             seq: 1,

@@ -4,18 +4,6 @@
 
 use crate::common::*;
 
-/// Time-averaged number of running tasks per framework over [from, to].
-fn mean_running(tasks_csv: &std::path::Path, fw: &str, from: f64, to: f64) -> f64 {
-    let (h, rows) = read_csv(tasks_csv);
-    let (f, s, e) = (col(&h, "framework"), col(&h, "start_s"), col(&h, "end_s"));
-    let mut busy = 0.0;
-    for r in rows.iter().filter(|r| r[f] == fw) {
-        let (st, en): (f64, f64) = (r[s].parse().unwrap(), r[e].parse().unwrap());
-        busy += (en.min(to) - st.max(from)).max(0.0);
-    }
-    busy / (to - from)
-}
-
 #[test]
 fn drf_paper_example_converges_to_three_and_two_tasks() {
     let d = tmp("drf-example");

@@ -1,5 +1,5 @@
 //! The integration test binary: conformance scenarios restated from Mesos, determinism, the DRF
-//! paper's example, and command-line behaviour.
+//! paper's example, paper reproductions, and command-line behaviour.
 
 mod cli;
 mod common;
@@ -11,3 +11,4 @@ mod locality;
 mod policies;
 mod report;
 mod scale;
+mod reproductions;

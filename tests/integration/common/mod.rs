@@ -54,3 +54,16 @@ pub fn col(h: &[String], name: &str) -> usize {
 pub fn write(path: &Path, body: &str) {
     std::fs::write(path, body).unwrap();
 }
+
+/// Time-averaged number of running tasks per framework over [from, to].
+#[allow(dead_code)]
+pub fn mean_running(tasks_csv: &std::path::Path, fw: &str, from: f64, to: f64) -> f64 {
+    let (h, rows) = read_csv(tasks_csv);
+    let (f, s, e) = (col(&h, "framework"), col(&h, "start_s"), col(&h, "end_s"));
+    let mut busy = 0.0;
+    for r in rows.iter().filter(|r| r[f] == fw) {
+        let (st, en): (f64, f64) = (r[s].parse().unwrap(), r[e].parse().unwrap());
+        busy += (en.min(to) - st.max(from)).max(0.0);
+    }
+    busy / (to - from)
+}
