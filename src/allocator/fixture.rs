@@ -105,7 +105,7 @@ impl Fixture {
                 cfg,
                 active: true,
                 removed: false,
-                filters: BTreeMap::new(),
+                filters: Default::default(),
                 allocated: Resources::ZERO,
                 outstanding_offers: 0,
             });

@@ -5,7 +5,9 @@ use super::agent::{AgentId, Pools, RoleId};
 use super::resources::{MinAllocatable, Resources};
 use crate::scenario::FrameworkConfig;
 use crate::sim::SimTime;
-use std::collections::BTreeMap;
+
+/// The filters of one framework.
+pub type Filters = std::collections::HashMap<(RoleId, AgentId), smallvec::SmallVec<[Filter; 1]>>;
 
 /// A decline filter: offers on (framework, role, agent) contained in `refused` are not made.
 /// Its expiry is a timer checked lazily: `seq` is the sequence number its expiry event would have
@@ -44,7 +46,9 @@ pub struct Framework {
     pub active: bool,
     pub removed: bool,
     pub gpu_capable: bool,
-    pub filters: BTreeMap<(RoleId, AgentId), Vec<Filter>>,
+    /// Decline filters by (role, agent). A hash map: it is only looked up, swept and cleared,
+    /// never iterated to decide anything.
+    pub filters: Filters,
     pub allocated: Resources,
     pub outstanding_offers: u32,
 }

@@ -120,17 +120,28 @@ impl World {
         grants.clear();
         {
             let v = view!(self);
-            self.allocator
-                .allocate(&v, &self.candidates, &mut self.rng_shuffle, &mut grants);
+            self.allocator.allocate(&v, &self.candidates, &mut self.rng_shuffle, &mut grants);
         }
+        // One batch per framework, frameworks in the order of their first grant.
+        let mut batches: Vec<(u32, Vec<u64>)> = Vec::new();
         for g in &grants {
-            self.apply_grant(g)?;
+            let id = self.apply_grant(g)?;
+            match batches.iter_mut().find(|(f, _)| *f == g.fw) {
+                Some((_, v)) => v.push(id),
+                None => batches.push((g.fw, vec![id])),
+            }
         }
         self.grants = grants;
+        let at = SimTime(self.now.0 + self.master.latency.0);
+        for (fw, ids) in batches {
+            let batch = self.batches.insert(ids) as u32;
+            self.queue.push(at, Event::Offers { fw, batch });
+        }
         Ok(())
     }
 
-    fn apply_grant(&mut self, g: &crate::allocator::Grant) -> Result<()> {
+    /// Validates a grant and makes it an offer; returns the offer id.
+    fn apply_grant(&mut self, g: &crate::allocator::Grant) -> Result<u64> {
         let who = self.allocator.name().to_string();
         let bad = |msg: String| Error::Decision {
             who: who.clone(),
@@ -200,17 +211,14 @@ impl World {
             &total,
         );
         self.note_share(g.fw, g.role);
-        self.queue.push(
-            SimTime(self.now.0 + self.master.latency.0),
-            Event::OfferArrive { offer: id },
-        );
+
         if self.master.offer_timeout.0 > 0 {
             self.queue.push(
                 SimTime(self.now.0 + self.master.offer_timeout.0),
                 Event::OfferTimeout { offer: id },
             );
         }
-        Ok(())
+        Ok(id)
     }
 
     /// Returns resources held by (fw, role) on an agent; installs a filter when `refuse_s` > 0.
@@ -327,14 +335,11 @@ impl World {
     // Frameworks deciding.
     // ------------------------------------------------------------------------------------------
 
-    pub fn offer_arrive(&mut self, offer: u64) -> Result<()> {
-        let Some(o) = self.offers.get(&offer) else {
-            return Ok(());
-        };
-        let fw = o.fw as usize;
-        self.fw_side[fw].inbox.push_back(offer);
-        if self.fw_side[fw].deciding.is_none() {
-            self.decide_next(fw as u32)?;
+    pub fn offers_arrive(&mut self, fw: u32, batch: u32) -> Result<()> {
+        let ids = self.batches.remove(batch as usize);
+        self.fw_side[fw as usize].inbox.push_back(ids);
+        if self.fw_side[fw as usize].deciding.is_none() {
+            self.decide_next(fw)?;
         }
         Ok(())
     }
@@ -348,11 +353,37 @@ impl World {
         }
     }
 
-    /// Decides the next offer in the framework's inbox (holding offers takes no time).
+    /// Decides the next batch of offers in the framework's inbox: every offer of the batch in
+    /// turn, in one decision that takes `decision_s + decision_per_task_s * launched` (holding
+    /// offers takes no time).
     fn decide_next(&mut self, fw: u32) -> Result<()> {
-        while let Some(id) = self.fw_side[fw as usize].inbox.pop_front() {
-            let Some(o) = self.offers.get(&id) else {
+        self.refresh_placement();
+        while let Some(ids) = self.fw_side[fw as usize].inbox.pop_front() {
+            let mut decided: Vec<(u64, Decision)> = Vec::new();
+            for id in ids {
+                if let Some(d) = self.decide_offer(fw, id)? {
+                    decided.push((id, d));
+                }
+            }
+            if decided.is_empty() {
                 continue;
+            }
+            let launched: usize = decided.iter().map(|(_, d)| d.launch.len()).sum();
+            let cfg = &self.frameworks[fw as usize].cfg;
+            let busy = cfg.decision.0 + cfg.decision_per_task.0 * launched as i64;
+            self.fw_side[fw as usize].busy_us += busy;
+            self.fw_side[fw as usize].deciding = Some(decided);
+            self.queue.push(SimTime(self.now.0 + busy + self.master.latency.0), Event::Answer { fw });
+            return Ok(());
+        }
+        Ok(())
+    }
+
+    /// The scheduler's decision on one outstanding offer (None: held, or no longer outstanding).
+    fn decide_offer(&mut self, fw: u32, id: u64) -> Result<Option<Decision>> {
+        {
+            let Some(o) = self.offers.get(&id) else {
+                return Ok(None);
             };
             let offer = OfferView {
                 id,
@@ -407,20 +438,11 @@ impl World {
                         msg: "a held offer cannot also launch tasks".into(),
                     });
                 }
-                continue;
+                return Ok(None);
             }
             self.take_launched(fw, &offer, &d)?;
-            let cfg = &self.frameworks[fw as usize].cfg;
-            let busy = cfg.decision.0 + cfg.decision_per_task.0 * d.launch.len() as i64;
-            self.fw_side[fw as usize].busy_us += busy;
-            self.fw_side[fw as usize].deciding = Some((id, d));
-            self.queue.push(
-                SimTime(self.now.0 + busy + self.master.latency.0),
-                Event::Answer { fw },
-            );
-            return Ok(());
+            Ok(Some(d))
         }
-        Ok(())
     }
 
     /// Validates a decision against the offer and takes its tasks out of the pending set.
@@ -491,26 +513,37 @@ impl World {
     }
 
     pub fn answer(&mut self, fw: u32) -> Result<()> {
-        let Some((id, d)) = self.fw_side[fw as usize].deciding.take() else {
+        let Some(decided) = self.fw_side[fw as usize].deciding.take() else {
             return Ok(());
         };
-        for l in &d.launch {
-            self.groups[l.group as usize].inflight -= 1;
-        }
-        match self.offers.remove(&id) {
-            None => {
-                // Rescinded while the framework was deciding: the launches fail.
-                for l in &d.launch {
-                    self.requeue(fw, l.group, l.task);
-                }
+        for (id, d) in decided {
+            for l in &d.launch {
+                self.groups[l.group as usize].inflight -= 1;
             }
-            Some(o) => self.apply_answer(fw, o, &d)?,
+            match self.offers.remove(&id) {
+                None => {
+                    // Rescinded while the framework was deciding: the launches fail.
+                    for l in &d.launch {
+                        self.requeue(fw, l.group, l.task);
+                    }
+                }
+                Some(o) => self.apply_answer(fw, o, &d)?,
+            }
         }
         self.maybe_suppress(fw);
         self.decide_next(fw)
     }
 
+    /// Block placement follows the active agents; rebuilt once after agents joined or left.
+    fn refresh_placement(&mut self) {
+        if self.placement_dirty {
+            self.placement.refresh(&self.agents);
+            self.placement_dirty = false;
+        }
+    }
+
     fn apply_answer(&mut self, fw: u32, o: Offer, d: &Decision) -> Result<()> {
+        self.refresh_placement();
         self.frameworks[fw as usize].outstanding_offers -= 1;
         let mut remaining = o.pools.clone();
         let chain = self.roles[o.role as usize].chain.clone();
@@ -1002,7 +1035,7 @@ impl World {
         ));
         self.agent_by_name.insert(name.to_string(), id);
         self.total += total;
-        self.placement.refresh(&self.agents);
+        self.placement_dirty = true;
         self.notify(Change::AgentAdded {
             agent: id,
             total: &pools,
@@ -1101,7 +1134,7 @@ impl World {
             agent: a,
             total: &total,
         });
-        self.placement.refresh(&self.agents);
+        self.placement_dirty = true;
         self.agent_by_name
             .remove(&self.agents[a as usize].name.clone());
         self.rec.fairness_dirty = true;
@@ -1135,7 +1168,7 @@ impl World {
             roles,
             active: true,
             removed: false,
-            filters: BTreeMap::new(),
+            filters: Default::default(),
             allocated: Resources::ZERO,
             outstanding_offers: 0,
         });

@@ -45,10 +45,10 @@ pub struct FwSide {
     pub pending: BTreeMap<u64, u32>,
     pub pending_tasks: u64,
     pub live_tasks: u64,
-    /// Offers received and not yet decided, in arrival order.
-    pub inbox: VecDeque<u64>,
-    /// The decision in progress (its answer is scheduled).
-    pub deciding: Option<(u64, Decision)>,
+    /// Batches of offers received and not yet decided, in arrival order.
+    pub inbox: VecDeque<Vec<u64>>,
+    /// The decisions in progress, one per offer of the batch (their answer is scheduled).
+    pub deciding: Option<Vec<(u64, Decision)>>,
     /// Runs a workload (greedy/delay) rather than scripted holding.
     pub has_workload: bool,
     /// Suppressed by itself for want of work.
@@ -125,6 +125,8 @@ pub struct World {
     pub allocator: Box<dyn Allocator>,
     pub rng_shuffle: ChaCha8Rng,
     pub grants: Vec<allocator::Grant>,
+    /// Offer batches in flight to frameworks (one per framework per allocation run).
+    pub batches: Slab<Vec<u64>>,
     pub candidates: Vec<AgentId>,
 
     pub offers: BTreeMap<u64, Offer>,
@@ -156,6 +158,8 @@ pub struct World {
     pub stopped: bool,
     /// Block placement cache: input name -> per-block replica agents, filled on demand.
     pub placement: crate::cluster::placement::Placement,
+    /// Agents joined or left since the placement was last rebuilt.
+    pub placement_dirty: bool,
     /// Filter id -> (framework, role, agent), so an expiring filter is found directly.
     /// Sequence number of the event being handled.
     pub cur_seq: u64,
@@ -207,6 +211,7 @@ impl World {
             allocator,
             rng_shuffle: stream(seed, Purpose::AgentShuffle),
             grants: Vec::new(),
+            batches: Slab::new(),
             candidates: Vec::new(),
             offers: BTreeMap::new(),
             next_offer: 1,
@@ -231,6 +236,7 @@ impl World {
             last_progress: SimTime::ZERO,
             stopped: false,
             placement: crate::cluster::placement::Placement::new(seed, scenario.block_replication),
+            placement_dirty: false,
             cur_seq: 0,
             filters_installed: 0,
             filters_live_after_sweep: 0,
@@ -466,7 +472,7 @@ impl World {
                 self.inputs_queued = false;
                 self.take_inputs()?;
             }
-            Event::OfferArrive { offer } => self.offer_arrive(offer)?,
+            Event::Offers { fw, batch } => self.offers_arrive(fw, batch)?,
             Event::Answer { fw } => self.answer(fw)?,
             Event::TaskStart { task } => self.task_start(task),
             Event::TaskEnd { task } => self.task_end(task)?,
@@ -602,7 +608,7 @@ impl World {
         let mut unscheduled = 0u64;
         for side in &self.fw_side {
             unscheduled += side.pending_tasks;
-            if let Some((_, d)) = &side.deciding {
+            for (_, d) in side.deciding.iter().flatten() {
                 unscheduled += d.launch.len() as u64;
             }
         }
@@ -718,7 +724,7 @@ impl World {
         let deciding: u64 = self
             .fw_side
             .iter()
-            .filter_map(|s| s.deciding.as_ref())
+            .flat_map(|s| s.deciding.iter().flatten())
             .map(|(_, d)| d.launch.len() as u64)
             .sum();
         let live: u64 = self.fw_side.iter().map(|s| s.live_tasks).sum();

@@ -7,8 +7,9 @@ pub enum Event {
     Tick,
     /// External inputs for this instant (scripted events, agent joins/leaves, trace rows) are due.
     Inputs,
-    /// An offer reaches its framework's scheduler.
-    OfferArrive { offer: u64 },
+    /// The offers one allocation run made to a framework reach its scheduler together (one
+    /// ResourceOffersMessage in Mesos); `batch` indexes the world's batch table.
+    Offers { fw: u32, batch: u32 },
     /// A framework finishes deciding on an offer and its answer reaches the master.
     Answer { fw: u32 },
     /// A task begins to run on its agent (after latency and executor start-up).
@@ -26,7 +27,7 @@ impl Event {
         match self {
             Event::Tick => "allocation tick",
             Event::Inputs => "inputs",
-            Event::OfferArrive { .. } => "offer arrival",
+            Event::Offers { .. } => "offers arrival",
             Event::Answer { .. } => "framework answer",
             Event::TaskStart { .. } => "task start",
             Event::TaskEnd { .. } => "task end",

@@ -10,5 +10,5 @@ mod import;
 mod locality;
 mod policies;
 mod report;
-mod scale;
 mod reproductions;
+mod scale;
