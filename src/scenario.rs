@@ -666,6 +666,15 @@ fn toml_error(file: &str, src: &str, e: &toml::de::Error) -> Error {
             out.push_str(&format!(" (valid: {})", expected.join(", ")));
         }
     }
+    if field.is_empty() && line > 0 {
+        // A wrong type or value: the key is whatever the offending line assigns to.
+        if let Some((key, _)) = src.lines().nth(line - 1).and_then(|l| l.split_once('=')) {
+            let key = key.trim().trim_matches('"');
+            if !key.is_empty() && !key.starts_with('[') && !key.contains(['{', ',']) {
+                field = key.to_string();
+            }
+        }
+    }
     Error::input(file, line, field, out)
 }
 
@@ -693,6 +702,8 @@ impl Ctx<'_> {
     }
     /// The line where `key =` (or `[key]`) first appears, for whole-file keys.
     fn line_of_key(&self, key: &str) -> usize {
+        // Callers name tables with or without their brackets.
+        let key = key.trim_matches(|c| c == '[' || c == ']');
         for (i, l) in self.src.lines().enumerate() {
             let t = l.trim_start();
             if let Some(rest) = t.strip_prefix(key) {
@@ -1211,8 +1222,16 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
             match (f.agent_mtbf_s, f.agent_mttr_s) {
                 (None, None) => Faults::default(),
                 (Some(mtbf), Some(mttr)) => Faults {
-                    agent_mtbf_s: Some(ctx.positive(line, "agent_mtbf_s", mtbf)?),
-                    agent_mttr_s: ctx.positive(line, "agent_mttr_s", mttr)?,
+                    agent_mtbf_s: Some(ctx.positive(
+                        ctx.line_of_key("agent_mtbf_s"),
+                        "agent_mtbf_s",
+                        mtbf,
+                    )?),
+                    agent_mttr_s: ctx.positive(
+                        ctx.line_of_key("agent_mttr_s"),
+                        "agent_mttr_s",
+                        mttr,
+                    )?,
                 },
                 (None, Some(_)) => {
                     return Err(ctx.err(

@@ -1,6 +1,7 @@
 //! The integration test binary: conformance scenarios restated from Mesos, determinism, the DRF
 //! paper's example, and command-line behaviour.
 
+mod badinput;
 mod cli;
 mod common;
 mod conformance;
