@@ -12,4 +12,5 @@ mod import;
 mod invariants;
 mod locality;
 mod policies;
+mod props;
 mod report;
