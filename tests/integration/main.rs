@@ -8,6 +8,7 @@ mod conformance;
 mod determinism;
 mod drf_example;
 mod faults;
+mod fuzzloop;
 mod import;
 mod invariants;
 mod locality;
