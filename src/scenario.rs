@@ -37,13 +37,25 @@ impl ResSpec {
             ("disk_mb", self.disk_mb),
             ("gpus", self.gpus),
         ] {
-            if !v.is_finite() || v < 0.0 {
-                return Err(format!("{k} must be a finite number >= 0, got {v}"));
+            if !v.is_finite() || !(0.0..=MAX_AMOUNT).contains(&v) {
+                return Err(format!(
+                    "{k} must be a finite number between 0 and {MAX_AMOUNT:e}, got {v}"
+                ));
             }
         }
         Ok(())
     }
 }
+
+/// The largest resource amount an input may name. Amounts are summed in fixed point (i64
+/// thousandths) over every agent, so an unbounded amount could overflow the cluster total.
+pub const MAX_AMOUNT: f64 = 1e12;
+/// The largest number of seconds an input may name (about 31 years). Times are summed in i64
+/// microseconds (a submit time plus a slowed-down duration, a timer plus its delay), so bounding
+/// every input keeps every sum far from overflow.
+pub const MAX_SECONDS: f64 = 1e9;
+/// The largest locality slowdown factor: a slowed-down duration must stay within i64 µs.
+pub const MAX_SLOWDOWN: f64 = 1e3;
 
 /// A quota limit table: a resource that is not listed has no limit.
 #[derive(Deserialize, Debug, Clone, Default, PartialEq)]
@@ -79,8 +91,10 @@ impl LimitSpec {
             ("gpus", self.gpus),
         ] {
             if let Some(v) = v {
-                if !v.is_finite() || v < 0.0 {
-                    return Err(format!("{k} must be a finite number >= 0, got {v}"));
+                if !v.is_finite() || !(0.0..=MAX_AMOUNT).contains(&v) {
+                    return Err(format!(
+                        "{k} must be a finite number between 0 and {MAX_AMOUNT:e}, got {v}"
+                    ));
                 }
             }
         }
@@ -175,6 +189,16 @@ pub struct MasterRaw {
     pub latency_s: Option<f64>,
     pub executor_idle_s: Option<f64>,
     pub min_allocatable: Option<Vec<ResSpec>>,
+    pub agent_ping_timeout_s: Option<f64>,
+    pub max_agent_ping_timeouts: Option<u32>,
+}
+
+/// `[faults]`: random agent failures (both keys in seconds; no key, no failures).
+#[derive(Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FaultsRaw {
+    pub agent_mtbf_s: Option<f64>,
+    pub agent_mttr_s: Option<f64>,
 }
 
 #[derive(Deserialize, Debug, Clone, Default)]
@@ -323,6 +347,27 @@ pub enum EventRaw {
         role: Option<String>,
         min_allocatable: Vec<ResSpec>,
     },
+    /// The framework's scheduler disconnects (Mesos framework failover).
+    FailFramework {
+        at_s: f64,
+        framework: String,
+        failover_timeout_s: Option<f64>,
+    },
+    /// A disconnected framework re-registers within its failover timeout.
+    ReregisterFramework {
+        at_s: f64,
+        framework: String,
+    },
+    /// The agent stops answering the master's pings.
+    DisconnectAgent {
+        at_s: f64,
+        agent: String,
+    },
+    /// A disconnected agent answers again.
+    ReconnectAgent {
+        at_s: f64,
+        agent: String,
+    },
 }
 
 #[derive(Deserialize, Debug, Clone, PartialEq)]
@@ -371,6 +416,7 @@ pub struct ScenarioRaw {
     pub locality: Option<LocalityRaw>,
     pub check: Option<CheckRaw>,
     pub sweep: Option<toml::Table>,
+    pub faults: Option<FaultsRaw>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,6 +432,11 @@ pub struct MasterConfig {
     pub latency: SimTime,
     pub executor_idle: SimTime,
     pub min_allocatable: MinAllocatable,
+    /// Mesos's `--agent_ping_timeout` (15 s).
+    pub agent_ping_timeout: SimTime,
+    /// Mesos's `--max_agent_ping_timeouts` (5): an unreachable agent is removed after
+    /// `agent_ping_timeout * max_agent_ping_timeouts`.
+    pub max_agent_ping_timeouts: u32,
 }
 
 impl Default for MasterConfig {
@@ -397,6 +448,8 @@ impl Default for MasterConfig {
             latency: SimTime(0),
             executor_idle: SimTime(0),
             min_allocatable: MinAllocatable::default(),
+            agent_ping_timeout: SimTime(15_000_000),
+            max_agent_ping_timeouts: 5,
         }
     }
 }
@@ -532,6 +585,15 @@ pub struct Locality {
     pub off_rack_slowdown: f64,
 }
 
+/// Random agent failures: each agent fails after an exponential time with mean `agent_mtbf_s`
+/// and comes back, empty, after an exponential repair time with mean `agent_mttr_s`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    /// None: agents never fail at random.
+    pub agent_mtbf_s: Option<f64>,
+    pub agent_mttr_s: f64,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     pub name: String,
@@ -552,6 +614,7 @@ pub struct Scenario {
     pub events: Vec<ScriptedEvent>,
     pub locality: Locality,
     pub tolerance: BTreeMap<String, f64>,
+    pub faults: Faults,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -604,6 +667,15 @@ fn toml_error(file: &str, src: &str, e: &toml::de::Error) -> Error {
             out.push_str(&format!(" (valid: {})", expected.join(", ")));
         }
     }
+    if field.is_empty() && line > 0 {
+        // A wrong type or value: the key is whatever the offending line assigns to.
+        if let Some((key, _)) = src.lines().nth(line - 1).and_then(|l| l.split_once('=')) {
+            let key = key.trim().trim_matches('"');
+            if !key.is_empty() && !key.starts_with('[') && !key.contains(['{', ',']) {
+                field = key.to_string();
+            }
+        }
+    }
     Error::input(file, line, field, out)
 }
 
@@ -631,6 +703,8 @@ impl Ctx<'_> {
     }
     /// The line where `key =` (or `[key]`) first appears, for whole-file keys.
     fn line_of_key(&self, key: &str) -> usize {
+        // Callers name tables with or without their brackets.
+        let key = key.trim_matches(|c| c == '[' || c == ']');
         for (i, l) in self.src.lines().enumerate() {
             let t = l.trim_start();
             if let Some(rest) = t.strip_prefix(key) {
@@ -645,27 +719,27 @@ impl Ctx<'_> {
         }
         0
     }
-    fn nonneg(&self, line: usize, field: &str, v: f64) -> Result<f64> {
-        if v.is_finite() && v >= 0.0 {
-            Ok(v)
-        } else {
-            Err(self.err(
-                line,
-                field,
-                format!("expected a finite number >= 0, got {v}"),
-            ))
+    /// `v` must be finite, above 0 (or at least 0 when `zero_ok`) and at most `max`.
+    fn bounded(&self, line: usize, field: &str, v: f64, zero_ok: bool, max: f64) -> Result<f64> {
+        let low_ok = if zero_ok { v >= 0.0 } else { v > 0.0 };
+        if v.is_finite() && low_ok && v <= max {
+            return Ok(v);
         }
+        let low = if zero_ok { ">= 0" } else { "> 0" };
+        Err(self.err(
+            line,
+            field,
+            format!("expected a finite number {low} and <= {max:e}, got {v}"),
+        ))
+    }
+    fn nonneg(&self, line: usize, field: &str, v: f64) -> Result<f64> {
+        self.bounded(line, field, v, true, MAX_SECONDS)
     }
     fn positive(&self, line: usize, field: &str, v: f64) -> Result<f64> {
-        if v.is_finite() && v > 0.0 {
-            Ok(v)
-        } else {
-            Err(self.err(
-                line,
-                field,
-                format!("expected a finite number > 0, got {v}"),
-            ))
-        }
+        self.bounded(line, field, v, false, MAX_SECONDS)
+    }
+    fn slowdown(&self, line: usize, field: &str, v: f64) -> Result<f64> {
+        self.bounded(line, field, v, false, MAX_SLOWDOWN)
     }
     fn time(&self, line: usize, field: &str, v: f64) -> Result<SimTime> {
         self.nonneg(line, field, v)?;
@@ -722,6 +796,26 @@ fn master_layer(
     }
     if let Some(v) = raw.executor_idle_s {
         m.executor_idle = ctx.time(line, "executor_idle_s", v)?;
+    }
+    if let Some(v) = raw.agent_ping_timeout_s {
+        ctx.positive(line, "agent_ping_timeout_s", v)?;
+        m.agent_ping_timeout = SimTime(secs_to_us(v).max(1));
+    }
+    if let Some(n) = raw.max_agent_ping_timeouts {
+        if n == 0 {
+            return Err(ctx.err(line, "max_agent_ping_timeouts", "expected an integer >= 1"));
+        }
+        m.max_agent_ping_timeouts = n;
+    }
+    let removal_s = m.agent_ping_timeout.0 as f64 / 1e6 * m.max_agent_ping_timeouts as f64;
+    if removal_s > MAX_SECONDS {
+        return Err(ctx.err(
+            line,
+            "max_agent_ping_timeouts",
+            format!(
+                "agent_ping_timeout_s x max_agent_ping_timeouts must be <= {MAX_SECONDS:e} s, got {removal_s}"
+            ),
+        ));
     }
     if let Some(list) = &raw.min_allocatable {
         let mut v = Vec::new();
@@ -1112,16 +1206,51 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
         Some(l) => {
             let line = ctx.line_of_key("[locality]");
             Locality {
-                rack_slowdown: ctx.positive(
+                rack_slowdown: ctx.slowdown(
                     line,
                     "rack_slowdown",
                     l.rack_slowdown.unwrap_or(1.0),
                 )?,
-                off_rack_slowdown: ctx.positive(
+                off_rack_slowdown: ctx.slowdown(
                     line,
                     "off_rack_slowdown",
                     l.off_rack_slowdown.unwrap_or(1.0),
                 )?,
+            }
+        }
+    };
+    let faults = match &raw.faults {
+        None => Faults::default(),
+        Some(f) => {
+            let line = ctx.line_of_key("[faults]");
+            match (f.agent_mtbf_s, f.agent_mttr_s) {
+                (None, None) => Faults::default(),
+                (Some(mtbf), Some(mttr)) => Faults {
+                    agent_mtbf_s: Some(ctx.positive(
+                        ctx.line_of_key("agent_mtbf_s"),
+                        "agent_mtbf_s",
+                        mtbf,
+                    )?),
+                    agent_mttr_s: ctx.positive(
+                        ctx.line_of_key("agent_mttr_s"),
+                        "agent_mttr_s",
+                        mttr,
+                    )?,
+                },
+                (None, Some(_)) => {
+                    return Err(ctx.err(
+                        line,
+                        "agent_mtbf_s",
+                        "`agent_mttr_s` needs `agent_mtbf_s` (mean seconds between failures)",
+                    ))
+                }
+                (Some(_), None) => {
+                    return Err(ctx.err(
+                        line,
+                        "agent_mttr_s",
+                        "`agent_mtbf_s` needs `agent_mttr_s` (mean seconds to repair)",
+                    ))
+                }
             }
         }
     };
@@ -1149,6 +1278,7 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
         events,
         locality,
         tolerance,
+        faults,
     })
 }
 
@@ -1381,7 +1511,11 @@ pub fn event_time(e: &EventRaw) -> f64 {
         | EventRaw::Decline { at_s, .. }
         | EventRaw::SetWeight { at_s, .. }
         | EventRaw::SetQuota { at_s, .. }
-        | EventRaw::SetMinAllocatable { at_s, .. } => *at_s,
+        | EventRaw::SetMinAllocatable { at_s, .. }
+        | EventRaw::FailFramework { at_s, .. }
+        | EventRaw::ReregisterFramework { at_s, .. }
+        | EventRaw::DisconnectAgent { at_s, .. }
+        | EventRaw::ReconnectAgent { at_s, .. } => *at_s,
     }
 }
 
@@ -1527,9 +1661,19 @@ fn validate_event(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<()> {
                 check_role_name(ctx, line, "roles", r)?;
             }
         }
+        EventRaw::FailFramework {
+            failover_timeout_s: Some(v),
+            ..
+        } => {
+            ctx.nonneg(line, "failover_timeout_s", *v)?;
+        }
         EventRaw::RemoveAgent { .. }
         | EventRaw::UpdateAgent { .. }
-        | EventRaw::RemoveFramework { .. } => {}
+        | EventRaw::RemoveFramework { .. }
+        | EventRaw::FailFramework { .. }
+        | EventRaw::ReregisterFramework { .. }
+        | EventRaw::DisconnectAgent { .. }
+        | EventRaw::ReconnectAgent { .. } => {}
     }
     Ok(())
 }

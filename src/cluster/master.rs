@@ -63,16 +63,16 @@ pub fn draw(from: &mut Pools, need: &Resources, chain: &[RoleId]) -> Option<Pool
 }
 
 impl World {
-    fn set_free_membership(&mut self, a: AgentId) {
+    pub(crate) fn set_free_membership(&mut self, a: AgentId) {
         let ag = &self.agents[a as usize];
-        if ag.active && !ag.free.is_empty() {
+        if ag.active && !ag.free.is_empty() && !self.faults.is_disconnected(a) {
             self.free_agents.insert(a);
         } else {
             self.free_agents.remove(a);
         }
     }
 
-    fn notify(&mut self, change: Change) {
+    pub(crate) fn notify(&mut self, change: Change) {
         let v = view!(self);
         self.allocator.notify(&v, change);
     }
@@ -107,6 +107,10 @@ impl World {
     }
 
     pub fn allocate_agent(&mut self, a: AgentId) -> Result<()> {
+        // A down or disconnected agent gets no offers.
+        if !self.agents[a as usize].active || self.faults.is_disconnected(a) {
+            return Ok(());
+        }
         self.candidates.clear();
         self.candidates.push(a);
         self.run_allocation()
@@ -120,7 +124,8 @@ impl World {
         grants.clear();
         {
             let v = view!(self);
-            self.allocator.allocate(&v, &self.candidates, &mut self.rng_shuffle, &mut grants);
+            self.allocator
+                .allocate(&v, &self.candidates, &mut self.rng_shuffle, &mut grants);
         }
         // One batch per framework, frameworks in the order of their first grant.
         let mut batches: Vec<(u32, Vec<u64>)> = Vec::new();
@@ -295,7 +300,7 @@ impl World {
         self.filters_installed = 0;
     }
 
-    fn clear_filters(&mut self, fw: u32, roles: Option<&[RoleId]>) {
+    pub(crate) fn clear_filters(&mut self, fw: u32, roles: Option<&[RoleId]>) {
         let f = &mut self.frameworks[fw as usize];
         match roles {
             Some(rs) if !f.roles.iter().all(|r| rs.contains(&r.role)) => {
@@ -373,7 +378,10 @@ impl World {
             let busy = cfg.decision.0 + cfg.decision_per_task.0 * launched as i64;
             self.fw_side[fw as usize].busy_us += busy;
             self.fw_side[fw as usize].deciding = Some(decided);
-            self.queue.push(SimTime(self.now.0 + busy + self.master.latency.0), Event::Answer { fw });
+            self.queue.push(
+                SimTime(self.now.0 + busy + self.master.latency.0),
+                Event::Answer { fw },
+            );
             return Ok(());
         }
         Ok(())
@@ -591,7 +599,7 @@ impl World {
             let locality = self.task_locality(l.group, l.task, o.agent);
             let job = g.job;
             let duration_us = g.duration_us;
-            let attempt = 0;
+            let attempt = self.groups[l.group as usize].attempt_of(l.task);
             let task = Task {
                 group: l.group,
                 job,
@@ -607,6 +615,7 @@ impl World {
                 locality,
                 state: TaskState::Staging,
                 attempt,
+                due: SimTime(self.now.0 + start_delay),
             };
             self.groups[l.group as usize].live += 1;
             self.jobs[job as usize].running += 1;
@@ -711,7 +720,7 @@ impl World {
         let Some(t) = self.tasks.get_mut(tid as usize) else {
             return;
         };
-        if t.state != TaskState::Staging {
+        if t.state != TaskState::Staging || t.due != self.now {
             return;
         }
         t.state = TaskState::Running;
@@ -726,6 +735,7 @@ impl World {
         } else {
             (t.duration_us as f64 * factor).round() as i64
         };
+        t.due = SimTime(self.now.0 + dur);
         let job = &mut self.jobs[t.job as usize];
         if job.first_start.is_none() {
             job.first_start = Some(self.now);
@@ -735,9 +745,14 @@ impl World {
     }
 
     pub fn task_end(&mut self, tid: u32) -> Result<()> {
-        let Some(t) = self.tasks.try_remove(tid as usize) else {
+        let current = self
+            .tasks
+            .get(tid as usize)
+            .is_some_and(|t| t.state == TaskState::Running && t.due == self.now);
+        if !current {
             return Ok(());
-        };
+        }
+        let t = self.tasks.remove(tid as usize);
         self.finish_task(t, TaskState::Finished)
     }
 
@@ -766,7 +781,8 @@ impl World {
                 self.jobs[t.job as usize].ended += 1;
             }
             TaskState::Lost | TaskState::Preempted => {
-                // Frameworks resubmit lost and preempted tasks.
+                // Frameworks resubmit lost and preempted tasks, as the next attempt.
+                self.groups[t.group as usize].next_attempt(t.index, t.attempt);
                 let fw = t.fw;
                 if !self.frameworks[fw as usize].removed {
                     self.requeue(fw, t.group, t.index);
@@ -971,7 +987,19 @@ impl World {
         let seq = self.next_seq;
         self.next_seq += 1;
         let base = self.jobs[job as usize].tasks;
-        self.jobs[job as usize].tasks += row.tasks;
+        let Some(tasks) = base.checked_add(row.tasks) else {
+            let file = match &self.scenario.workload {
+                crate::scenario::WorkloadSource::Trace(p) => p.display().to_string(),
+                _ => "workload".to_string(),
+            };
+            return Err(Error::input(
+                file,
+                row.line,
+                "tasks",
+                format!("job {} has more than {} tasks", row.job_id, u32::MAX),
+            ));
+        };
+        self.jobs[job as usize].tasks = tasks;
         self.jobs[job as usize].groups_live += 1;
         let g = self.groups.insert(Group {
             job,
@@ -987,6 +1015,7 @@ impl World {
             prefs,
             priority: row.priority,
             seq,
+            attempts: Vec::new(),
         }) as u32;
         let side = &mut self.fw_side[fw as usize];
         side.pending.insert(seq, g);
@@ -1070,11 +1099,13 @@ impl World {
         }
         self.set_free_membership(id);
         self.rec.fairness_dirty = true;
+        self.fault_agent_joined(id);
         self.allocate_agent(id)?;
         Ok(id)
     }
 
     pub fn remove_agent(&mut self, a: AgentId) -> Result<()> {
+        self.fault_agent_removed(a);
         if !self.agents[a as usize].active {
             return Ok(());
         }
@@ -1280,11 +1311,11 @@ impl World {
     // Scripted events (DESIGN §4.3).
     // ------------------------------------------------------------------------------------------
 
-    fn script_err(&self, e: &ScriptedEvent, field: &str, msg: String) -> Error {
+    pub(crate) fn script_err(&self, e: &ScriptedEvent, field: &str, msg: String) -> Error {
         Error::input(self.scenario.path.display().to_string(), e.line, field, msg)
     }
 
-    fn fw_named(&self, e: &ScriptedEvent, name: &str) -> Result<u32> {
+    pub(crate) fn fw_named(&self, e: &ScriptedEvent, name: &str) -> Result<u32> {
         match self.fw_by_name.get(name) {
             Some(&f) if !self.frameworks[f as usize].removed => Ok(f),
             _ => Err(self.script_err(
@@ -1295,7 +1326,7 @@ impl World {
         }
     }
 
-    fn agent_named(&self, e: &ScriptedEvent, name: &str) -> Result<AgentId> {
+    pub(crate) fn agent_named(&self, e: &ScriptedEvent, name: &str) -> Result<AgentId> {
         self.agent_by_name.get(name).copied().ok_or_else(|| {
             self.script_err(
                 e,
@@ -1403,6 +1434,10 @@ impl World {
                     &u,
                 )?;
             }
+            EventRaw::FailFramework { .. }
+            | EventRaw::ReregisterFramework { .. }
+            | EventRaw::DisconnectAgent { .. }
+            | EventRaw::ReconnectAgent { .. } => self.apply_fault_script(e)?,
             EventRaw::RemoveAgent { agent, .. } => {
                 let a = self.agent_named(e, agent)?;
                 self.remove_agent(a)?;

@@ -2,6 +2,7 @@
 //! makes offers, keeps filters and runs the task life cycle.
 
 pub mod agent;
+pub mod faults;
 pub mod framework;
 pub mod master;
 pub mod placement;

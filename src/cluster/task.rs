@@ -101,11 +101,31 @@ pub struct Group {
     pub prefs: Option<Prefs>,
     pub priority: i64,
     pub seq: u64,
+    /// Attempt numbers of tasks that were ever lost or preempted, by task index: a small sorted
+    /// list, because only tasks that failed once need one (the rest are at attempt 0).
+    pub attempts: Vec<(u32, u32)>,
 }
 
 impl Group {
     pub fn pending(&self) -> u32 {
         self.count - self.next + self.requeued.len() as u32
+    }
+
+    /// The attempt number the next launch of task `index` gets.
+    pub fn attempt_of(&self, index: u32) -> u32 {
+        match self.attempts.binary_search_by_key(&index, |&(i, _)| i) {
+            Ok(k) => self.attempts[k].1,
+            Err(_) => 0,
+        }
+    }
+
+    /// A launch of task `index` that ran as `attempt` failed; the framework resubmits it.
+    pub fn next_attempt(&mut self, index: u32, attempt: u32) {
+        let next = attempt.saturating_add(1);
+        match self.attempts.binary_search_by_key(&index, |&(i, _)| i) {
+            Ok(k) => self.attempts[k].1 = next,
+            Err(k) => self.attempts.insert(k, (index, next)),
+        }
     }
 }
 
@@ -126,6 +146,9 @@ pub struct Task {
     pub locality: Locality,
     pub state: TaskState,
     pub attempt: u32,
+    /// When its pending start or end event is due. Task slots are reused once a task is lost,
+    /// so an event of an earlier task in the same slot is recognised as stale by its time.
+    pub due: SimTime,
 }
 
 /// Total resources of a task (its shape) as it draws from an offer.

@@ -252,6 +252,7 @@ mod tests {
             prefs: Some(Prefs::Nodes(Arc::from(vec![0 as AgentId]))),
             priority: 0,
             seq: 1,
+            attempts: Vec::new(),
         }) as u32;
         let mut pending = std::collections::BTreeMap::new();
         pending.insert(1, g);

@@ -172,6 +172,8 @@ pub struct World {
     jain_cache: Option<f64>,
     /// Observes progress only (a progress bar); never affects the run.
     pub progress: Option<Progress>,
+    /// Failed, disconnected and failed-over agents and frameworks (src/cluster/faults.rs).
+    pub faults: crate::cluster::faults::FaultState,
 }
 
 impl World {
@@ -245,7 +247,9 @@ impl World {
             share_cache: Vec::new(),
             jain_cache: None,
             progress: None,
+            faults: Default::default(),
         };
+        w.init_faults();
         // Roles named in the scenario exist from the start (weights, quota).
         for name in scenario.roles.keys() {
             w.ensure_role(name);
@@ -404,7 +408,7 @@ impl World {
                     p(self.now, self.events);
                 }
             }
-            self.handle(ev)?;
+            self.handle(ev).map_err(|e| self.name_event(e, ev))?;
             if self.opts.check_invariants {
                 self.check_invariants(ev)?;
             }
@@ -443,7 +447,8 @@ impl World {
         // Stalled: pending work but nothing has launched or ended for a long while, with no
         // task running. Whatever is still pending can never run.
         let window = self.stall_window();
-        self.now.0 - self.last_progress.0 > window
+        let since = self.last_progress.0.max(self.faults.last_rejoin.0);
+        self.now.0 - since > window && !self.fault_defers_stall()
     }
 
     fn stall_window(&self) -> i64 {
@@ -482,6 +487,10 @@ impl World {
                 }
             }
             Event::ExecutorIdle { fw, agent, epoch } => self.executor_idle(fw, agent, epoch),
+            Event::AgentFail { .. }
+            | Event::AgentRepair { .. }
+            | Event::AgentPingTimeout { .. }
+            | Event::FailoverTimeout { .. } => self.handle_fault(ev)?,
         }
         Ok(())
     }
@@ -566,6 +575,17 @@ impl World {
         }
         self.rec
             .advance(t, &self.total, self.jain_cache, &self.share_cache);
+    }
+
+    /// A policy's invalid decision names the event during which it was made.
+    fn name_event(&self, e: Error, ev: Event) -> Error {
+        match e {
+            Error::Decision { who, msg } => Error::Decision {
+                who,
+                msg: format!("{msg} (at t={}s, during {})", self.now, ev.kind()),
+            },
+            e => e,
+        }
     }
 
     pub fn invariant(&self, ev: Event, msg: String) -> Error {
@@ -686,7 +706,8 @@ impl World {
                     a.total.total()
                 ));
             }
-            if a.free.is_empty() == self.free_agents.contains(i as AgentId) {
+            let candidate = !a.free.is_empty() && !self.faults.is_disconnected(i as AgentId);
+            if candidate != self.free_agents.contains(i as AgentId) {
                 return fail(format!("agent {} free-set membership is stale", a.name));
             }
         }
@@ -718,6 +739,9 @@ impl World {
                     }
                 }
             }
+        }
+        if let Err(m) = self.check_fault_invariants() {
+            return fail(m);
         }
         // Every submitted task is pending, being decided, live, finished, or dropped.
         let pending: u64 = self.fw_side.iter().map(|s| s.pending_tasks).sum();

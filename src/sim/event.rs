@@ -20,6 +20,14 @@ pub enum Event {
     OfferTimeout { offer: u64 },
     /// An idle executor's resources are released.
     ExecutorIdle { fw: u32, agent: u32, epoch: u64 },
+    /// An agent fails at random (`[faults]`); stale if the agent's fault epoch moved on.
+    AgentFail { agent: u32, epoch: u64 },
+    /// A failed agent is repaired and registers again, empty.
+    AgentRepair { agent: u32, epoch: u64 },
+    /// A disconnected agent missed `max_agent_ping_timeouts` pings and is removed.
+    AgentPingTimeout { agent: u32, epoch: u64 },
+    /// A disconnected framework's failover timeout expires and it is removed.
+    FailoverTimeout { fw: u32, epoch: u64 },
 }
 
 impl Event {
@@ -33,6 +41,10 @@ impl Event {
             Event::TaskEnd { .. } => "task end",
             Event::OfferTimeout { .. } => "offer timeout",
             Event::ExecutorIdle { .. } => "executor idle",
+            Event::AgentFail { .. } => "agent failure",
+            Event::AgentRepair { .. } => "agent repair",
+            Event::AgentPingTimeout { .. } => "agent ping timeout",
+            Event::FailoverTimeout { .. } => "framework failover timeout",
         }
     }
 }

@@ -153,10 +153,13 @@ impl Params {
         let valid = keys_of(kind);
         for k in t.keys() {
             if !valid.contains(&k.as_str()) {
+                let hint = crate::error::nearest(k, valid.iter().copied())
+                    .map(|n| format!("; did you mean `{n}`?"))
+                    .unwrap_or_default();
                 return Err(origin.err(
                     k,
                     format!(
-                        "unknown key `{k}` for generator \"{kind_s}\" (valid keys: {})",
+                        "unknown key `{k}` for generator \"{kind_s}\"{hint} (valid keys: {})",
                         valid.join(", ")
                     ),
                 ));

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::scenario::AgentConfig;
 use crate::sim::time::{secs_to_us, SimTime};
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::Path;
 
 pub const COLUMNS: [&str; 8] = [
@@ -14,15 +15,32 @@ pub const COLUMNS: [&str; 8] = [
 ];
 
 pub fn read_machines(path: &Path) -> Result<Vec<AgentConfig>> {
+    read_machines_from(path, open_maybe_gz(path)?)
+}
+
+/// Reads a machines file from any byte stream (already decompressed); `path` names it in errors.
+pub fn read_machines_from(path: &Path, input: Box<dyn Read + Send>) -> Result<Vec<AgentConfig>> {
     let file = path.display().to_string();
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(open_maybe_gz(path)?);
-    let headers = rdr
+        .from_reader(input);
+    let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| Error::input(&file, 1, "", format!("cannot read the header: {e}")))?
-        .clone();
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
     let col = |n: &str| headers.iter().position(|h| h == n);
+    for (i, h) in headers.iter().enumerate() {
+        if headers[..i].contains(h) {
+            return Err(Error::input(
+                &file,
+                1,
+                h.as_str(),
+                format!("column `{h}` appears twice in the header"),
+            ));
+        }
+    }
     for req in &COLUMNS[..4] {
         if col(req).is_none() {
             return Err(Error::input(
@@ -36,7 +54,7 @@ pub fn read_machines(path: &Path) -> Result<Vec<AgentConfig>> {
             ));
         }
     }
-    for h in headers.iter() {
+    for h in headers.iter().map(String::as_str) {
         if !COLUMNS.contains(&h) {
             return Err(Error::input(
                 &file,
@@ -46,7 +64,8 @@ pub fn read_machines(path: &Path) -> Result<Vec<AgentConfig>> {
             ));
         }
     }
-    let mut out = Vec::new();
+    let mut out: Vec<AgentConfig> = Vec::new();
+    let mut first_line: BTreeMap<String, usize> = BTreeMap::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
@@ -67,13 +86,18 @@ pub fn read_machines(path: &Path) -> Result<Vec<AgentConfig>> {
                 }
                 return Ok(None);
             }
+            let max = if n.ends_with("_s") {
+                crate::scenario::MAX_SECONDS
+            } else {
+                crate::scenario::MAX_AMOUNT
+            };
             match s.parse::<f64>() {
-                Ok(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
+                Ok(v) if v.is_finite() && v >= 0.0 && v <= max => Ok(Some(v)),
                 _ => Err(Error::input(
                     &file,
                     line,
                     n,
-                    format!("expected a number >= 0, got \"{s}\""),
+                    format!("expected a number >= 0 and <= {max:e}, got \"{s}\""),
                 )),
             }
         };
@@ -84,6 +108,14 @@ pub fn read_machines(path: &Path) -> Result<Vec<AgentConfig>> {
                 line,
                 "name",
                 "expected a non-empty agent name",
+            ));
+        }
+        if let Some(first) = first_line.insert(name.clone(), line) {
+            return Err(Error::input(
+                &file,
+                line,
+                "name",
+                format!("agent name \"{name}\" is used twice (first on line {first})"),
             ));
         }
         let rack = get("rack");

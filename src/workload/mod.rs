@@ -1,6 +1,8 @@
 //! Workloads: the native trace (streamed), machine files, and the source abstraction the engine
 //! pulls job rows from one at a time.
 
+#[doc(hidden)]
+pub mod fuzz;
 pub mod gen;
 pub mod import;
 pub mod machines;

@@ -70,12 +70,18 @@ pub struct TraceReader {
 
 impl TraceReader {
     pub fn open(path: &Path) -> Result<TraceReader> {
+        Self::from_reader(path, open_maybe_gz(path)?)
+    }
+
+    /// Reads a trace from any byte stream (already decompressed); `path` names it in errors.
+    /// The fuzz targets and tests use this entry point.
+    pub fn from_reader(path: &Path, input: Box<dyn Read + Send>) -> Result<TraceReader> {
         let file = path.display().to_string();
         let rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
             .trim(csv::Trim::All)
-            .from_reader(open_maybe_gz(path)?);
+            .from_reader(input);
         let mut t = TraceReader {
             path: path.to_path_buf(),
             file,
@@ -96,7 +102,12 @@ impl TraceReader {
             .headers()
             .map_err(|e| Error::input(&t.file, 1, "", format!("cannot read the header: {e}")))?
             .clone();
-        let find = |name: &str| headers.iter().position(|h| h == name);
+        // A spreadsheet's byte-order mark is not part of the first column's name.
+        let find = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim_start_matches('\u{feff}') == name)
+        };
         for (k, name) in REQUIRED.iter().enumerate() {
             t.cols.idx[k] = find(name).ok_or_else(|| {
                 Error::input(
@@ -115,7 +126,16 @@ impl TraceReader {
         t.cols.priority = find("priority");
         t.cols.input = find("input");
         t.cols.preferred = find("preferred_nodes");
-        for h in headers.iter() {
+        let mut seen = std::collections::BTreeSet::new();
+        for h in headers.iter().map(|h| h.trim_start_matches('\u{feff}')) {
+            if !seen.insert(h) {
+                return Err(Error::input(
+                    &t.file,
+                    1,
+                    h,
+                    format!("column `{h}` appears twice in the header"),
+                ));
+            }
             if !REQUIRED.contains(&h) && !OPTIONAL.contains(&h) {
                 let all: Vec<&str> = REQUIRED.iter().chain(OPTIONAL.iter()).copied().collect();
                 let mut msg = format!("unknown column `{h}`");
@@ -145,12 +165,17 @@ impl TraceReader {
                 format!("expected {what}, got \"{s}\""),
             )
         })?;
-        if !v.is_finite() || v < 0.0 {
+        let max = if name.ends_with("_s") {
+            crate::scenario::MAX_SECONDS
+        } else {
+            crate::scenario::MAX_AMOUNT
+        };
+        if !v.is_finite() || v < 0.0 || v > max {
             return Err(Error::input(
                 &self.file,
                 line,
                 name,
-                format!("expected {what}, got \"{s}\""),
+                format!("expected {what} (at most {max:e}), got \"{s}\""),
             ));
         }
         Ok(v)
@@ -183,6 +208,9 @@ impl TraceReader {
                         format!("expected {expected_len} fields like the header, got {len}")
                     }
                     csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_string(),
+                    csv::ErrorKind::Io(io) => {
+                        format!("cannot read the file (truncated or corrupt?): {io}")
+                    }
                     _ => format!("cannot parse the row: {e}"),
                 };
                 return Err(Error::input(&self.file, line, "", msg));

@@ -1,14 +1,19 @@
 //! The integration test binary: conformance scenarios restated from Mesos, determinism, the DRF
 //! paper's example, paper reproductions, and command-line behaviour.
 
+mod badinput;
 mod cli;
 mod common;
 mod conformance;
 mod determinism;
 mod drf_example;
+mod faults;
+mod fuzzloop;
 mod import;
+mod invariants;
 mod locality;
 mod policies;
+mod props;
 mod report;
 mod reproductions;
 mod scale;
