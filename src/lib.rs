@@ -21,8 +21,8 @@
 //!    enter the queue when the clock reaches their instant, behind what is already scheduled for
 //!    it; so an input at a tick's instant runs after the tick, and all trace rows of one instant
 //!    arrive before any framework answers an offer made at that instant. Among inputs of one
-//!    instant: scripted events in file order, agent changes, framework subscriptions, trace rows
-//!    in file order.
+//!    instant: agent joins and leaves of the cluster table, framework subscriptions, scripted
+//!    events in file order, trace rows in file order.
 //! 3. Every random draw comes from a ChaCha stream named by its purpose ([`sim::rng::Purpose`]),
 //!    seeded from the run's seed (scenario seed + replication index).
 //! 4. No decision iterates a hash map. Ordered maps and vectors are used wherever order matters;

@@ -495,20 +495,11 @@ impl World {
         Ok(())
     }
 
-    /// Applies every input due at `now`: scripted events (file order), agent joins/leaves,
-    /// framework subscriptions, then trace rows.
+    /// Applies every input due at `now`: agent joins/leaves of the cluster table, framework
+    /// subscriptions, scripted events (file order), then trace rows; so the cluster and its
+    /// frameworks exist before a scripted event of the same instant names them.
     fn take_inputs(&mut self) -> Result<()> {
         let now = self.now;
-        while self
-            .script
-            .get(self.script_pos)
-            .is_some_and(|e| e.at <= now)
-        {
-            let e = self.script[self.script_pos].clone();
-            self.script_pos += 1;
-            self.last_progress = now;
-            self.apply_script(&e)?;
-        }
         while self
             .agent_changes
             .get(self.agent_change_pos)
@@ -540,6 +531,16 @@ impl World {
             if !self.fw_by_name.contains_key(&name) {
                 self.add_workload_framework(&name)?;
             }
+        }
+        while self
+            .script
+            .get(self.script_pos)
+            .is_some_and(|e| e.at <= now)
+        {
+            let e = self.script[self.script_pos].clone();
+            self.script_pos += 1;
+            self.last_progress = now;
+            self.apply_script(&e)?;
         }
         while self.next_row.as_ref().is_some_and(|r| r.submit <= now) {
             let row = self.next_row.take().expect("checked");

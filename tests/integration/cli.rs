@@ -138,3 +138,19 @@ fn rerun_keeps_a_results_folders_gitignore() {
         "*/*/tasks.csv\n"
     );
 }
+
+#[test]
+fn scripted_event_at_time_zero_can_name_cluster_agents() {
+    let d = tmp("cli-t0");
+    let s = d.join("s.toml");
+    write(
+        &s,
+        "name = \"t0\"\nend_s = 1\n[cluster]\nracks = 1\nagents_per_rack = 2\nagent = { cpus = 1, mem_mb = 100 }\n\
+         [[events]]\nat_s = 0\naction = \"remove_agent\"\nagent = \"a1\"\n\
+         [[events]]\nat_s = 0\naction = \"add_framework\"\nname = \"f\"\n",
+    );
+    run_into(&s, &d.join("out"));
+    let (h, rows) = read_csv(&d.join("out/offers.csv"));
+    let agents: Vec<&str> = rows.iter().map(|r| r[col(&h, "agent")].as_str()).collect();
+    assert_eq!(agents, ["a2"], "a1 was removed at t=0 before f subscribed");
+}
