@@ -7,7 +7,9 @@ use crate::scenario::FrameworkConfig;
 use crate::sim::SimTime;
 
 /// The filters of one framework.
-pub type Filters = std::collections::HashMap<(RoleId, AgentId), smallvec::SmallVec<[Filter; 1]>>;
+/// The Fx hasher: fast on small integer keys, and unseeded, so nothing about it varies between
+/// runs (the map is never iterated to decide anything anyway).
+pub type Filters = rustc_hash::FxHashMap<(RoleId, AgentId), smallvec::SmallVec<[Filter; 1]>>;
 
 /// A decline filter: offers on (framework, role, agent) contained in `refused` are not made.
 /// Its expiry is a timer checked lazily: `seq` is the sequence number its expiry event would have
