@@ -241,6 +241,16 @@ impl Filler {
     ) {
         self.jobs.clear();
         self.epoch += 1;
+        // Most declined offers fit no pending task at all (a leftover of memory, say): find that
+        // out without building the job list.
+        let first_fit = offer.resources;
+        if !work
+            .pending
+            .values()
+            .any(|&g| first_fit.contains(&(work.groups[g as usize].shape + offer.executor)))
+        {
+            return;
+        }
         let mut pos: BTreeMap<u64, usize> = BTreeMap::new();
         for &g in work.pending.values() {
             let job = work.groups[g as usize].job;
