@@ -56,6 +56,7 @@ fn meaning(metric: &str) -> &'static str {
         "offers" => "offers made",
         "offers_declined" => "offers declined (wholly)",
         "offers_rescinded" => "offers rescinded on timeout or agent loss",
+        "tasks_preempted" => "tasks killed by priority preemption (and resubmitted)",
         "events" => "events the simulation processed",
         _ => "",
     }
