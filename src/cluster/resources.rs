@@ -36,10 +36,13 @@ impl Resources {
         Resources::new(cpus, mem_mb, 0.0, 0.0)
     }
 
-    /// The amount of resource `i` as Mesos's `Value::Scalar::value()` would return it.
+    /// The amount of resource `i` as Mesos's `Value::Scalar::value()` returns it: the integer
+    /// part plus the thousandths as a fraction (Mesos's `toFloat`), which can differ in the last
+    /// bit from dividing the whole by 1000, and DRF ties are decided on these doubles.
     #[inline]
     pub fn get(&self, i: usize) -> f64 {
-        self.0[i] as f64 / 1000.0
+        let f = self.0[i];
+        (f / 1000) as f64 + (f % 1000) as f64 / 1000.0
     }
 
     pub fn cpus(&self) -> f64 {
@@ -230,6 +233,16 @@ mod tests {
         assert_eq!(Resources::cpus_mem(0.0004, 0.0).0[CPUS], 0);
         assert_eq!(fmt_milli(1500), "1.5");
         assert_eq!(fmt_milli(312_000), "312");
+    }
+
+    #[test]
+    fn converts_to_double_as_mesos_does() {
+        // 1.118 as 1 + 0.118 is 1.1179999999999999, not the double nearest 1.118; Mesos
+        // computes it that way.
+        let r = Resources([1118, 0, 0, 0]);
+        assert_eq!(r.get(CPUS), 1.0 + 0.118);
+        assert_ne!(r.get(CPUS), 1.118);
+        assert_eq!(Resources([1500, 0, 0, 0]).get(CPUS), 1.5);
     }
 
     #[test]
