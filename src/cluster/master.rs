@@ -1116,44 +1116,12 @@ impl World {
             .filter(|o| o.agent == a)
             .map(|o| o.id)
             .collect();
-        let tasks: Vec<usize> = self
-            .tasks
-            .iter()
-            .filter(|(_, t)| t.agent == a)
-            .map(|(k, _)| k)
-            .collect();
         self.agents[a as usize].active = false;
         self.free_agents.remove(a);
         for id in offers {
             self.rescind(id)?;
         }
-        for k in tasks {
-            let t = self.tasks.remove(k);
-            self.rec.tasks_lost += 1;
-            self.finish_task(t, TaskState::Lost)?;
-        }
-        let execs: Vec<(u32, AgentId)> = self
-            .executors
-            .keys()
-            .copied()
-            .filter(|&(_, ag)| ag == a)
-            .collect();
-        for k in execs {
-            let e = self.executors.remove(&k).expect("present");
-            self.rec.cluster_used -= e.pools.total();
-            self.recover(k.0, e.role, a, &e.pools, None);
-        }
-        let pre: Vec<Preallocated> = self
-            .preallocated
-            .iter()
-            .filter(|p| p.agent == a)
-            .cloned()
-            .collect();
-        self.preallocated.retain(|p| p.agent != a);
-        for p in pre {
-            self.rec.cluster_used -= p.pools.total();
-            self.recover(p.fw, p.role, a, &p.pools, None);
-        }
+        self.release_where(|_, ag| ag == a, TaskState::Lost)?;
         let total = self.agents[a as usize].total.clone();
         self.total -= total.total();
         for (r, amt) in &total.res {
@@ -1169,6 +1137,56 @@ impl World {
         self.agent_by_name
             .remove(&self.agents[a as usize].name.clone());
         self.rec.fairness_dirty = true;
+        Ok(())
+    }
+
+    /// Ends the tasks (in `state`, counted as lost or killed) and returns the executors' and
+    /// preallocated resources of every (framework, agent) pair that `hit` selects, in task and
+    /// key order. Resources on an agent that is gone leave with it.
+    fn release_where(
+        &mut self,
+        hit: impl Fn(u32, AgentId) -> bool,
+        state: TaskState,
+    ) -> Result<()> {
+        let tasks: Vec<usize> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| hit(t.fw, t.agent))
+            .map(|(k, _)| k)
+            .collect();
+        for k in tasks {
+            let t = self.tasks.remove(k);
+            match state {
+                TaskState::Lost => self.rec.tasks_lost += 1,
+                TaskState::Killed => self.rec.tasks_killed += 1,
+                _ => {}
+            }
+            self.finish_task(t, state)?;
+        }
+        let execs: Vec<(u32, AgentId)> = self
+            .executors
+            .keys()
+            .copied()
+            .filter(|&(f, a)| hit(f, a))
+            .collect();
+        let mut held: Vec<(u32, RoleId, AgentId, Pools)> = Vec::new();
+        for k in execs {
+            let e = self.executors.remove(&k).expect("present");
+            held.push((k.0, e.role, k.1, e.pools));
+        }
+        let (pre, keep): (Vec<Preallocated>, Vec<Preallocated>) =
+            std::mem::take(&mut self.preallocated)
+                .into_iter()
+                .partition(|p| hit(p.fw, p.agent));
+        self.preallocated = keep;
+        held.extend(pre.into_iter().map(|p| (p.fw, p.role, p.agent, p.pools)));
+        for (fw, role, agent, pools) in held {
+            if self.agents[agent as usize].active {
+                self.agents[agent as usize].used -= pools.total();
+            }
+            self.rec.cluster_used -= pools.total();
+            self.recover(fw, role, agent, &pools, None);
+        }
         Ok(())
     }
 
@@ -1249,45 +1267,7 @@ impl World {
         }
         self.frameworks[fw as usize].removed = true;
         self.frameworks[fw as usize].active = false;
-        let tasks: Vec<usize> = self
-            .tasks
-            .iter()
-            .filter(|(_, t)| t.fw == fw)
-            .map(|(k, _)| k)
-            .collect();
-        for k in tasks {
-            let t = self.tasks.remove(k);
-            self.rec.tasks_killed += 1;
-            self.finish_task(t, TaskState::Killed)?;
-        }
-        let execs: Vec<(u32, AgentId)> = self
-            .executors
-            .keys()
-            .copied()
-            .filter(|&(f, _)| f == fw)
-            .collect();
-        for k in execs {
-            let e = self.executors.remove(&k).expect("present");
-            if self.agents[k.1 as usize].active {
-                self.agents[k.1 as usize].used -= e.pools.total();
-            }
-            self.rec.cluster_used -= e.pools.total();
-            self.recover(fw, e.role, k.1, &e.pools, None);
-        }
-        let pre: Vec<Preallocated> = self
-            .preallocated
-            .iter()
-            .filter(|p| p.fw == fw)
-            .cloned()
-            .collect();
-        self.preallocated.retain(|p| p.fw != fw);
-        for p in pre {
-            if self.agents[p.agent as usize].active {
-                self.agents[p.agent as usize].used -= p.pools.total();
-            }
-            self.rec.cluster_used -= p.pools.total();
-            self.recover(fw, p.role, p.agent, &p.pools, None);
-        }
+        self.release_where(|f, _| f == fw, TaskState::Killed)?;
         let side = &mut self.fw_side[fw as usize];
         self.rec.tasks_unscheduled += side.pending_tasks;
         side.pending.clear();
