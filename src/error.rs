@@ -33,19 +33,13 @@ pub enum Error {
     #[error("{loc}: {msg}")]
     Input { loc: Location, msg: String },
     /// An input file could not be read. Exit code 2.
-    #[error("{path}: cannot read: {source}")]
-    Read {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    // The I/O error is part of the message, not a `source`, so that error chains printed with
+    // their causes do not repeat it.
+    #[error("{path}: cannot read: {err}")]
+    Read { path: String, err: std::io::Error },
     /// Results could not be written. Exit code 3.
-    #[error("{path}: cannot write: {source}")]
-    Write {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{path}: cannot write: {err}")]
+    Write { path: String, err: std::io::Error },
     /// A simulation invariant was violated: a bug in offersim or in a plug-in policy. Exit code 3.
     #[error("invariant violated at t={time_s}s after {event}: {msg}")]
     Invariant {
@@ -75,17 +69,17 @@ impl Error {
         }
     }
 
-    pub fn read(path: &Path, source: std::io::Error) -> Error {
+    pub fn read(path: &Path, err: std::io::Error) -> Error {
         Error::Read {
             path: path.display().to_string(),
-            source,
+            err,
         }
     }
 
-    pub fn write(path: &Path, source: std::io::Error) -> Error {
+    pub fn write(path: &Path, err: std::io::Error) -> Error {
         Error::Write {
             path: path.display().to_string(),
-            source,
+            err,
         }
     }
 

@@ -992,6 +992,13 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
     let mut policies = Vec::new();
     for p in raw.policies.iter().flatten() {
         let pp = resolve(&dir, p);
+        if !pp.is_file() {
+            return Err(ctx.err(
+                ctx.line_of_key("policies"),
+                "policies",
+                format!("no policy file at {}", pp.display()),
+            ));
+        }
         policies.push(load_policy_file(&pp, &master)?);
     }
     for p in raw.policy.iter().flatten() {
@@ -1034,6 +1041,20 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
         match (c.racks, c.agents_per_rack, &c.agent) {
             (None, None, None) => {}
             (Some(racks), Some(per), Some(shape)) => {
+                if racks == 0 || per == 0 {
+                    return Err(ctx.err(
+                        cl,
+                        if racks == 0 {
+                            "racks"
+                        } else {
+                            "agents_per_rack"
+                        },
+                        "expected an integer >= 1",
+                    ));
+                }
+                if racks as u64 * per as u64 > MAX_AGENTS {
+                    return Err(ctx.err(cl, "agents_per_rack", format!("racks x agents_per_rack is {}, more than the {MAX_AGENTS} agents offersim simulates", racks as u64 * per as u64)));
+                }
                 let total = ctx.res(cl, "agent", shape)?;
                 let width = (racks as u64 * per as u64).to_string().len();
                 let mut k = 0u64;
@@ -1066,6 +1087,13 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
         }
         if let Some(m) = &c.machines {
             let mp = resolve(&dir, m);
+            if !mp.is_file() {
+                return Err(ctx.err(
+                    ctx.line_of_key("machines"),
+                    "cluster.machines",
+                    format!("no machines file at {}", mp.display()),
+                ));
+            }
             agents.extend(crate::workload::machines::read_machines(&mp)?);
         }
     }
@@ -1093,7 +1121,17 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
                         "give either `trace` or `generator`, not both",
                     ))
                 }
-                (Some(t), None) => WorkloadSource::Trace(resolve(&dir, t)),
+                (Some(t), None) => {
+                    let p = resolve(&dir, t);
+                    if !p.is_file() {
+                        return Err(ctx.err(
+                            ctx.line_of_key("trace"),
+                            "workload.trace",
+                            format!("no trace file at {}", p.display()),
+                        ));
+                    }
+                    WorkloadSource::Trace(p)
+                }
                 (None, Some(g)) => WorkloadSource::Generator(g.clone()),
                 (None, None) => WorkloadSource::None,
             };
@@ -1396,6 +1434,10 @@ fn expand_sweep(ctx: &Ctx, sw: &toml::Table, policies: &[Policy]) -> Result<Vec<
     }
     Ok(out)
 }
+
+/// The most agents a cluster may have: far beyond any real cell (12,500 in the Google trace),
+/// and small enough that a typo cannot exhaust memory before anything runs.
+pub const MAX_AGENTS: u64 = 1_000_000;
 
 fn find_line(src: &str, needle: &str) -> usize {
     src.lines()

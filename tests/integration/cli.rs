@@ -154,3 +154,22 @@ fn scripted_event_at_time_zero_can_name_cluster_agents() {
     let agents: Vec<&str> = rows.iter().map(|r| r[col(&h, "agent")].as_str()).collect();
     assert_eq!(agents, ["a2"], "a1 was removed at t=0 before f subscribed");
 }
+
+#[test]
+fn missing_referenced_files_and_absurd_clusters_name_the_scenario_line() {
+    let d = tmp("cli-refs");
+    let s = d.join("s.toml");
+    for (body, want) in [
+        ("name = \"x\"\npolicies = [\"nope.toml\"]\n", "s.toml:2: field `policies`"),
+        ("name = \"x\"\n[workload]\ntrace = \"nope.csv\"\n", "s.toml:3: field `workload.trace`"),
+        ("name = \"x\"\n[cluster]\nmachines = \"nope.csv\"\n", "s.toml:3: field `cluster.machines`"),
+        ("name = \"x\"\n[cluster]\nracks = 0\nagents_per_rack = 2\nagent = { cpus = 1, mem_mb = 1 }\n", "field `racks`"),
+        ("name = \"x\"\n[cluster]\nracks = 100000\nagents_per_rack = 100000\nagent = { cpus = 1, mem_mb = 1 }\n", "more than"),
+    ] {
+        write(&s, body);
+        let o = offersim(&["run", s.to_str().unwrap(), "--out", d.join("r").to_str().unwrap(), "--quiet"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(want), "expected {want:?} in {err}");
+    }
+}
