@@ -1530,30 +1530,53 @@ impl World {
                     })
                     .map(|o| o.id)
                     .collect();
-                for id in ids {
-                    let part = match resources {
-                        None => None,
-                        Some(r) => {
-                            let amt = Resources::new(r.cpus, r.mem_mb, r.disk_mb, r.gpus);
-                            let mut p = Pools::default();
-                            match &r.reserved_for {
-                                Some(rr) => {
-                                    let rid =
-                                        self.role_by_name.get(rr).copied().ok_or_else(|| {
-                                            self.script_err(
-                                                e,
-                                                "resources.reserved_for",
-                                                format!("no role named \"{rr}\""),
-                                            )
-                                        })?;
-                                    p.add_reserved(rid, amt);
-                                }
-                                None => p.unres = amt,
+                let part = match resources {
+                    None => None,
+                    Some(r) => {
+                        let amt = Resources::new(r.cpus, r.mem_mb, r.disk_mb, r.gpus);
+                        let mut p = Pools::default();
+                        match &r.reserved_for {
+                            Some(rr) => {
+                                let rid = self.role_by_name.get(rr).copied().ok_or_else(|| {
+                                    self.script_err(
+                                        e,
+                                        "resources.reserved_for",
+                                        format!("no role named \"{rr}\""),
+                                    )
+                                })?;
+                                p.add_reserved(rid, amt);
                             }
-                            Some(p)
+                            None => p.unres = amt,
                         }
-                    };
-                    self.decline_offer(e, id, part, refuse)?;
+                        Some(p)
+                    }
+                };
+                match part {
+                    // The whole of every matching offer.
+                    None => {
+                        for id in ids {
+                            self.decline_offer(e, id, None, refuse)?;
+                        }
+                    }
+                    // A part: from the first matching offer (oldest first) that holds it.
+                    Some(_) if ids.is_empty() => {}
+                    Some(p) => {
+                        let Some(id) = ids
+                            .iter()
+                            .copied()
+                            .find(|id| self.offers[id].pools.contains(&p))
+                        else {
+                            return Err(self.script_err(
+                                e,
+                                "resources",
+                                format!(
+                                    "no outstanding offer of \"{framework}\" matching the event holds the declined {}",
+                                    p.total()
+                                ),
+                            ));
+                        };
+                        self.decline_offer(e, id, Some(p), refuse)?;
+                    }
                 }
             }
             EventRaw::SetWeight { role, weight, .. } => {

@@ -211,4 +211,5 @@ behaviour!(
     quota_limit_partial,
     quota_headroom,
     offer_timeout,
+    recover_resources_partial,
 );
