@@ -211,4 +211,6 @@ behaviour!(
     quota_limit_partial,
     quota_headroom,
     offer_timeout,
+    offer_mode_cell,
+    offer_mode_per_agent,
 );
