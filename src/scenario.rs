@@ -191,6 +191,7 @@ pub struct MasterRaw {
     pub min_allocatable: Option<Vec<ResSpec>>,
     pub agent_ping_timeout_s: Option<f64>,
     pub max_agent_ping_timeouts: Option<u32>,
+    pub offer_mode: Option<String>,
 }
 
 /// `[faults]`: random agent failures (both keys in seconds; no key, no failures).
@@ -222,6 +223,7 @@ pub struct FrameworkDefaultsRaw {
     pub job_order: Option<String>,
     pub executor: Option<ResSpec>,
     pub executor_start_s: Option<f64>,
+    pub max_attempts: Option<u32>,
 }
 
 #[derive(Deserialize, Debug, Clone, Default, PartialEq)]
@@ -243,6 +245,7 @@ pub struct FrameworkRaw {
     pub job_order: Option<String>,
     pub executor: Option<ResSpec>,
     pub executor_start_s: Option<f64>,
+    pub max_attempts: Option<u32>,
 }
 
 #[derive(Deserialize, Debug, Clone, Default)]
@@ -437,6 +440,7 @@ pub struct MasterConfig {
     /// Mesos's `--max_agent_ping_timeouts` (5): an unreachable agent is removed after
     /// `agent_ping_timeout * max_agent_ping_timeouts`.
     pub max_agent_ping_timeouts: u32,
+    pub offer_mode: OfferMode,
 }
 
 impl Default for MasterConfig {
@@ -450,7 +454,30 @@ impl Default for MasterConfig {
             min_allocatable: MinAllocatable::default(),
             agent_ping_timeout: SimTime(15_000_000),
             max_agent_ping_timeouts: 5,
+            offer_mode: OfferMode::PerAgent,
         }
+    }
+}
+
+/// How an allocation run hands out the free resources (`[master] offer_mode`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OfferMode {
+    /// Mesos 1.11: agent by agent, the frameworks re-sorted after every grant.
+    #[default]
+    PerAgent,
+    /// The Omega study's Mesos model: the first framework in the allocator's order that can
+    /// take anything gets every agent it can take; the others get nothing from that run.
+    Cell,
+}
+
+impl OfferMode {
+    pub const NAMES: [&'static str; 2] = ["per_agent", "cell"];
+    pub fn parse(s: &str) -> Option<OfferMode> {
+        Some(match s {
+            "per_agent" => OfferMode::PerAgent,
+            "cell" => OfferMode::Cell,
+            _ => return None,
+        })
     }
 }
 
@@ -520,6 +547,8 @@ pub struct FrameworkConfig {
     pub job_order: JobOrder,
     pub executor: Resources,
     pub executor_start: SimTime,
+    /// Scheduling attempts after which a job not fully scheduled is abandoned (None: never).
+    pub max_attempts: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -817,6 +846,15 @@ fn master_layer(
             ),
         ));
     }
+    if let Some(s) = &raw.offer_mode {
+        m.offer_mode = OfferMode::parse(s).ok_or_else(|| {
+            ctx.err(
+                line,
+                "offer_mode",
+                unknown_name("offer_mode", s, &OfferMode::NAMES),
+            )
+        })?;
+    }
     if let Some(list) = &raw.min_allocatable {
         let mut v = Vec::new();
         for r in list {
@@ -860,6 +898,9 @@ fn check_defaults(ctx: &Ctx, line: usize, d: &FrameworkDefaultsRaw) -> Result<()
     }
     if let Some(e) = &d.executor {
         ctx.res(line, "executor", e)?;
+    }
+    if d.max_attempts == Some(0) {
+        return Err(ctx.err(line, "max_attempts", "expected an integer >= 1"));
     }
     Ok(())
 }
@@ -1458,6 +1499,7 @@ pub fn defaults_of(f: &FrameworkRaw) -> FrameworkDefaultsRaw {
         job_order: f.job_order.clone(),
         executor: f.executor.clone(),
         executor_start_s: f.executor_start_s,
+        max_attempts: f.max_attempts,
     }
 }
 
@@ -1780,6 +1822,7 @@ pub fn framework_config(
             d.executor_start_s,
             0.0,
         ))),
+        max_attempts: o.max_attempts.or(d.max_attempts),
     }
 }
 

@@ -79,6 +79,7 @@ impl Fixture {
                 min_allocatable: &fx.min,
                 total: fx.total,
                 planned_frameworks: 0,
+                offer_mode: Default::default(),
             };
             fx.alloc.notify(
                 &v,
@@ -118,6 +119,7 @@ impl Fixture {
                 min_allocatable: &fx.min,
                 total: fx.total,
                 planned_frameworks: 0,
+                offer_mode: Default::default(),
             };
             fx.alloc.notify(&v, Change::FrameworkAdded { fw: f as u32 });
         }
@@ -138,6 +140,7 @@ impl Fixture {
                 min_allocatable: &fx.min,
                 total: fx.total,
                 planned_frameworks: 0,
+                offer_mode: Default::default(),
             };
             fx.alloc.notify(
                 &v,
@@ -164,6 +167,7 @@ impl Fixture {
             min_allocatable: &self.min,
             total: self.total,
             planned_frameworks: 0,
+            offer_mode: Default::default(),
         };
         self.alloc.allocate(&v, &self.candidates, rng, out);
     }

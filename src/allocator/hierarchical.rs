@@ -8,6 +8,7 @@ use super::drf::DrfSorter;
 use super::{Allocator, Change, Grant, View};
 use crate::cluster::agent::{AgentId, Pools, RoleId};
 use crate::cluster::resources::Resources;
+use crate::scenario::OfferMode;
 use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -252,6 +253,51 @@ impl Hierarchical {
     }
 }
 
+impl Hierarchical {
+    /// The Omega study's Mesos model (`offer_mode = "cell"`): the whole free cell goes to one
+    /// framework, which then holds it for one decision (pessimistic locking). The first framework
+    /// in stage 2's order (roles, then frameworks within a role, sorted once for the run, since
+    /// only one framework gains) that can take at least one agent gets every shuffled candidate
+    /// agent it can take: allocatable, capable, not filtered. There are no quota stages: the
+    /// Omega model has no quota, and guarantees or limits would split the cell again.
+    fn allocate_cell(&mut self, v: &View, rng: &mut ChaCha8Rng, out: &mut Vec<Grant>) {
+        let agents = std::mem::take(&mut self.agent_order);
+        self.role_order(v, rng);
+        let roles = std::mem::take(&mut self.role_list);
+        'roles: for &role in &roles {
+            self.fw_order(role, rng);
+            let fws = std::mem::take(&mut self.fw_list);
+            let mut taken = false;
+            for &fw in &fws {
+                let Some(ridx) = v.frameworks[fw].role_index(role as RoleId) else {
+                    continue;
+                };
+                for &agent in &agents {
+                    let offer = v.usable_by(&v.agents[agent as usize].free, role as RoleId);
+                    if offer.is_empty()
+                        || !v.capable(fw as u32, agent)
+                        || !v.allocatable(fw as u32, ridx, &offer.total())
+                        || v.filtered(fw as u32, role as RoleId, agent, &offer)
+                    {
+                        continue;
+                    }
+                    self.record(v, fw, role, agent, &offer, out);
+                    taken = true;
+                }
+                if taken {
+                    break;
+                }
+            }
+            self.fw_list = fws;
+            if taken {
+                break 'roles;
+            }
+        }
+        self.role_list = roles;
+        self.agent_order = agents;
+    }
+}
+
 /// Mesos random sorter weights: each active leaf's weight relative to its siblings, multiplied
 /// down the tree (a role that is also a parent sits in a `.` leaf of weight 1).
 fn relative_weights(v: &View, roles: &[usize]) -> Vec<f64> {
@@ -405,6 +451,10 @@ impl Allocator for Hierarchical {
             return;
         }
         self.agent_order.shuffle(rng);
+        if v.offer_mode == OfferMode::Cell {
+            self.allocate_cell(v, rng, out);
+            return;
+        }
 
         // Quota bookkeeping (Mesos: rolesConsumedQuota, requiredHeadroom, availableHeadroom).
         let quota_on = v.roles.iter().any(|r| r.parent.is_none() && r.has_quota());

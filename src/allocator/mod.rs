@@ -19,7 +19,7 @@ pub mod static_part;
 use crate::cluster::agent::{Agent, AgentId, Pools, RoleId};
 use crate::cluster::framework::Framework;
 use crate::cluster::resources::{MinAllocatable, Resources, NRES};
-use crate::scenario::AllocatorKind;
+use crate::scenario::{AllocatorKind, OfferMode};
 use crate::sim::SimTime;
 use rand_chacha::ChaCha8Rng;
 
@@ -89,6 +89,8 @@ pub struct View<'a> {
     pub total: Resources,
     /// Frameworks the scenario names up front (listed or in the trace), subscribed or not yet.
     pub planned_frameworks: usize,
+    /// Per-agent offers (Mesos) or the whole free cell to one framework (the Omega study).
+    pub offer_mode: OfferMode,
 }
 
 impl View<'_> {

@@ -35,6 +35,7 @@ macro_rules! view {
             min_allocatable: &$w.master.min_allocatable,
             total: $w.total,
             planned_frameworks: $w.fw_joins.len(),
+            offer_mode: $w.master.offer_mode,
         }
     };
 }
@@ -378,6 +379,7 @@ impl World {
             let busy = cfg.decision.0 + cfg.decision_per_task.0 * launched as i64;
             self.fw_side[fw as usize].busy_us += busy;
             self.fw_side[fw as usize].deciding = Some(decided);
+            self.count_attempts(fw);
             self.queue.push(
                 SimTime(self.now.0 + busy + self.master.latency.0),
                 Event::Answer { fw },
@@ -510,14 +512,61 @@ impl World {
         Ok(())
     }
 
-    /// Puts tasks back to pending (their offer vanished, or they were lost).
-    fn requeue(&mut self, fw: u32, group: u32, task: u32) {
+    /// A decision was made: every job of the framework with tasks still pending had a scheduling
+    /// attempt, and one that has had `max_attempts` is abandoned (the Omega study gives up on a
+    /// job after 1,000): its pending tasks are dropped (unscheduled); its running tasks go on.
+    fn count_attempts(&mut self, fw: u32) {
+        let Some(max) = self.frameworks[fw as usize].cfg.max_attempts else {
+            return;
+        };
+        // (job, group) in job order, so that a job with several pending groups counts once.
+        let mut pairs: Vec<(u32, u32)> = self.fw_side[fw as usize]
+            .pending
+            .values()
+            .map(|&g| (self.groups[g as usize].job, g))
+            .collect();
+        pairs.sort_unstable();
+        let mut i = 0;
+        while i < pairs.len() {
+            let job = pairs[i].0;
+            let end = i + pairs[i..].iter().take_while(|p| p.0 == job).count();
+            let j = &mut self.jobs[job as usize];
+            j.attempts += 1;
+            if j.attempts >= max {
+                j.abandoned = true;
+                self.rec.jobs_abandoned += 1;
+                for &(_, group) in &pairs[i..end] {
+                    let g = &mut self.groups[group as usize];
+                    let dropped = g.pending();
+                    g.requeued.clear();
+                    g.next = g.count;
+                    let seq = g.seq;
+                    let side = &mut self.fw_side[fw as usize];
+                    side.pending.remove(&seq);
+                    side.pending_tasks -= dropped as u64;
+                    self.rec.tasks_unscheduled += dropped as u64;
+                    self.maybe_finish_job(group, job);
+                }
+                self.rec.fairness_dirty = true;
+            }
+            i = end;
+        }
+    }
+
+    /// Puts tasks back to pending (their offer vanished, or they were lost); a task of an
+    /// abandoned job is dropped instead. Returns whether it is pending again.
+    fn requeue(&mut self, fw: u32, group: u32, task: u32) -> bool {
+        if self.jobs[self.groups[group as usize].job as usize].abandoned {
+            self.rec.tasks_unscheduled += 1;
+            return false;
+        }
         let g = &mut self.groups[group as usize];
         g.requeued.push(task);
         let seq = g.seq;
         self.fw_side[fw as usize].pending.insert(seq, group);
         self.fw_side[fw as usize].pending_tasks += 1;
         self.rec.fairness_dirty = true;
+        true
     }
 
     pub fn answer(&mut self, fw: u32) -> Result<()> {
@@ -532,7 +581,10 @@ impl World {
                 None => {
                     // Rescinded while the framework was deciding: the launches fail.
                     for l in &d.launch {
-                        self.requeue(fw, l.group, l.task);
+                        if !self.requeue(fw, l.group, l.task) {
+                            let job = self.groups[l.group as usize].job;
+                            self.maybe_finish_job(l.group, job);
+                        }
                     }
                 }
                 Some(o) => self.apply_answer(fw, o, &d)?,
@@ -784,17 +836,17 @@ impl World {
                 // Frameworks resubmit lost and preempted tasks, as the next attempt.
                 self.groups[t.group as usize].next_attempt(t.index, t.attempt);
                 let fw = t.fw;
-                if !self.frameworks[fw as usize].removed {
-                    self.requeue(fw, t.group, t.index);
-                    if self.fw_side[fw as usize].self_suppressed {
-                        self.fw_side[fw as usize].self_suppressed = false;
-                        let roles: Vec<RoleId> = self.frameworks[fw as usize]
-                            .roles
-                            .iter()
-                            .map(|r| r.role)
-                            .collect();
-                        self.revive(fw, &roles)?;
-                    }
+                if !self.frameworks[fw as usize].removed
+                    && self.requeue(fw, t.group, t.index)
+                    && self.fw_side[fw as usize].self_suppressed
+                {
+                    self.fw_side[fw as usize].self_suppressed = false;
+                    let roles: Vec<RoleId> = self.frameworks[fw as usize]
+                        .roles
+                        .iter()
+                        .map(|r| r.role)
+                        .collect();
+                    self.revive(fw, &roles)?;
                 }
             }
             _ => {}
@@ -951,6 +1003,11 @@ impl World {
         }
         let id: Arc<str> = Arc::from(row.job_id.as_str());
         let job = match self.job_by_id.get(&id) {
+            Some(&j) if self.jobs[j as usize].abandoned => {
+                // A later row of a job given up on: nobody will run it.
+                self.rec.tasks_unscheduled += row.tasks as u64;
+                return Ok(());
+            }
             Some(&j) => j,
             None => {
                 let seq = self.next_seq;
@@ -969,6 +1026,8 @@ impl World {
                     seq,
                     wait_since: None,
                     groups_live: 0,
+                    attempts: 0,
+                    abandoned: false,
                 }) as u32;
                 self.job_by_id.insert(id, j);
                 self.rec.jobs += 1;

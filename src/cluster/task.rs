@@ -78,6 +78,11 @@ pub struct Job {
     /// Wait-clock state of the delay scheduler: when the job last launched a local task (or
     /// first had a chance to).
     pub wait_since: Option<SimTime>,
+    /// Decisions of its framework after which it still had pending tasks (`max_attempts`).
+    pub attempts: u32,
+    /// Gave up on after `max_attempts`: its pending tasks were dropped, and tasks that come back
+    /// (lost, or their offer vanished) are dropped too.
+    pub abandoned: bool,
 }
 
 #[derive(Clone, Debug)]

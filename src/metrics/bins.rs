@@ -112,6 +112,8 @@ mod tests {
             off_rack: off,
             seq: 0,
             groups_live: 0,
+            attempts: 0,
+            abandoned: false,
             wait_since: None,
         };
         let mut s = BinStats::default();

@@ -44,6 +44,8 @@ pub struct Recorder {
     pub tasks_killed: u64,
     pub tasks_preempted: u64,
     pub tasks_unscheduled: u64,
+    /// Jobs given up on after their framework's `max_attempts` (extension).
+    pub jobs_abandoned: u64,
     pub offers: u64,
     pub offers_declined: u64,
     pub offers_rescinded: u64,
@@ -389,6 +391,7 @@ impl Recorder {
             self.offers_rescinded.to_string(),
             events.to_string(),
             self.tasks_preempted.to_string(),
+            self.jobs_abandoned.to_string(),
         ];
         self.jct_us = jct;
         self.wait_us = wait;

@@ -48,8 +48,8 @@ pub const OFFERS_COLS: [&str; 10] = [
     "gpus",
     "outcome",
 ];
-/// DESIGN §4.4's columns, then extensions (`tasks_preempted`).
-pub const SUMMARY_COLS: [&str; 26] = [
+/// DESIGN §4.4's columns, then extensions (`tasks_preempted`, `jobs_abandoned`).
+pub const SUMMARY_COLS: [&str; 27] = [
     "policy",
     "replication",
     "seed",
@@ -76,6 +76,7 @@ pub const SUMMARY_COLS: [&str; 26] = [
     "offers_rescinded",
     "events",
     "tasks_preempted",
+    "jobs_abandoned",
 ];
 
 pub type Writer = csv::Writer<BufWriter<File>>;

@@ -235,6 +235,8 @@ mod tests {
             off_rack: 0,
             seq: 0,
             groups_live: 1,
+            attempts: 0,
+            abandoned: false,
             wait_since: None,
         }) as u32;
         let mut groups = Slab::new();

@@ -233,6 +233,29 @@ fn unknown_keys_in_nested_tables_are_rejected_with_suggestions() {
 }
 
 #[test]
+fn offer_mode_and_max_attempts_are_checked() {
+    assert_all(
+        &scenario_err("name = \"x\"\n[master]\noffer_mode = \"cel\"\n"),
+        &[
+            "s.toml:",
+            "offer_mode",
+            "did you mean \"cell\"",
+            "per_agent",
+        ],
+    );
+    assert_all(
+        &scenario_err(
+            "name = \"x\"\n[[policy]]\nname = \"p\"\n[policy.master]\noffer_mode = \"per-agent\"\n",
+        ),
+        &["s.toml:", "did you mean \"per_agent\""],
+    );
+    assert_all(
+        &scenario_err("name = \"x\"\n[[frameworks]]\nname = \"f\"\nmax_attempts = 0\n"),
+        &["s.toml:", "max_attempts", ">= 1"],
+    );
+}
+
+#[test]
 fn generator_tables_reject_unknown_keys() {
     let m = scenario_err_at_run(
         "name = \"x\"\n[workload]\ngenerator = { kind = \"poisson\", rate_per_s = 1, jobbs = 3 }\n",

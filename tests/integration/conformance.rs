@@ -212,4 +212,6 @@ behaviour!(
     quota_headroom,
     offer_timeout,
     recover_resources_partial,
+    offer_mode_cell,
+    offer_mode_per_agent,
 );

@@ -140,3 +140,55 @@ fn a_group_outlives_its_launches_in_flight() {
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| r[st] == "finished"));
 }
+
+/// The Omega study's abandonment (`max_attempts`): a job still not fully scheduled after that
+/// many decisions of its framework loses its pending tasks; its running task finishes.
+fn abandonment_run(name: &str, max_attempts: &str) -> (Vec<String>, std::path::PathBuf) {
+    let d = tmp(name);
+    // a1 runs one of job j's two 1-cpu tasks for 10 s; a2 (0.5 cpu) can never hold the other
+    // but is offered at every tick (refuse_s = 0), so every tick is one decision with j pending.
+    write(
+        &d.join("trace.csv"),
+        "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\nj,f,0,2,1,100,10\n",
+    );
+    write(
+        &d.join("s.toml"),
+        &format!(
+            "name = \"{name}\"\nseed = 1\n[master]\nrefuse_s = 0\n[workload]\ntrace = \"trace.csv\"\n\
+             [[cluster.agents]]\nname = \"a1\"\ncpus = 1\nmem_mb = 1024\n\
+             [[cluster.agents]]\nname = \"a2\"\ncpus = 0.5\nmem_mb = 1024\n\
+             [[frameworks]]\nname = \"f\"\nscheduler = \"greedy\"\n{max_attempts}\n"
+        ),
+    );
+    let o = run_into(&d.join("s.toml"), &d.join("out"));
+    let cols = offersim::report::csv_out::SUMMARY_COLS;
+    let fields = cols[3..]
+        .iter()
+        .zip(&o.fields)
+        .map(|(c, v)| format!("{c}={v}"))
+        .collect();
+    (fields, d.join("out"))
+}
+
+#[test]
+fn jobs_are_abandoned_after_max_attempts_and_their_running_tasks_finish() {
+    let (f, out) = abandonment_run("abandon", "max_attempts = 3");
+    for want in [
+        "jobs_abandoned=1",
+        "tasks_finished=1",
+        "tasks_unscheduled=1",
+        "makespan_s=10",
+    ] {
+        assert!(f.iter().any(|x| x == want), "{want} not in {f:?}");
+    }
+    // The job never completes: it is listed unfinished.
+    let (h, rows) = read_csv(&out.join("jobs.csv"));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][col(&h, "end_s")], "");
+
+    // Without the key the second task waits for a1 and runs when the first ends.
+    let (f, _) = abandonment_run("no-abandon", "");
+    for want in ["jobs_abandoned=0", "tasks_finished=2", "makespan_s=20"] {
+        assert!(f.iter().any(|x| x == want), "{want} not in {f:?}");
+    }
+}
