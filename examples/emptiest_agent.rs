@@ -87,6 +87,7 @@ fn main() -> anyhow::Result<()> {
         Some(&out),
         &RunOptions {
             check_invariants: true,
+            ..Default::default()
         },
         plugins,
     )?;

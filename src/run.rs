@@ -137,6 +137,10 @@ fn simulate_full(
     }
     if let Some(d) = dir {
         crate::metrics::per_run::write(&w.rec, d, w.now)?;
+    } else if let Some(d) = &opts.small_files_dir {
+        std::fs::create_dir_all(d).map_err(|e| crate::error::Error::write(d, e))?;
+        crate::metrics::per_run::write(&w.rec, d, w.now)?;
+        crate::metrics::recorder::write_bins(d, &w.rec.bins)?;
     }
     w.rec.finish()?;
     Ok(RunOutcome {

@@ -154,6 +154,7 @@ pub fn plan(a: &RunArgs) -> Result<RunPlan, Error> {
         },
         opts: RunOptions {
             check_invariants: a.check_invariants,
+            ..Default::default()
         },
         jobs: match a.jobs {
             Some(0) => {
@@ -185,9 +186,13 @@ fn run_item(
     let name = &p.scenario.policies[pi].name;
     let run_dir = dir.join(name).join(rep.to_string());
     let files = (p.outputs == Outputs::All).then_some(run_dir.as_path());
+    let mut opts = p.opts.clone();
+    if files.is_none() {
+        opts.small_files_dir = Some(run_dir.clone());
+    }
     let (bar, progress) =
         super::progress::RunBar::new(quiet || !bar, &format!("{name}/{rep}"), p.scenario.end);
-    let o = simulate_with_progress(&p.scenario, pi, rep, files, &p.opts, progress);
+    let o = simulate_with_progress(&p.scenario, pi, rep, files, &opts, progress);
     bar.finish();
     let o = o?;
     if let Some(d) = files {

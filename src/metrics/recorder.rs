@@ -399,7 +399,7 @@ impl Recorder {
     }
 }
 
-fn write_bins(dir: &std::path::Path, bins: &super::bins::BinStats) -> Result<()> {
+pub(crate) fn write_bins(dir: &std::path::Path, bins: &super::bins::BinStats) -> Result<()> {
     let path = dir.join("bins.csv");
     let mut w = crate::report::csv_out::create(&path, &super::bins::BINS_COLS)?;
     for row in bins.rows() {

@@ -84,6 +84,9 @@ pub const PROGRESS_EVERY: u64 = 1 << 16;
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     pub check_invariants: bool,
+    /// Where the small per-run files (frameworks.csv, utilization.csv, bins.csv) go when the
+    /// per-task files are not written (`--outputs summary`).
+    pub small_files_dir: Option<std::path::PathBuf>,
 }
 
 /// Builds a scheduler for a framework, or None to use the built-in one its config names.

@@ -173,3 +173,34 @@ fn missing_referenced_files_and_absurd_clusters_name_the_scenario_line() {
         assert!(err.contains(want), "expected {want:?} in {err}");
     }
 }
+
+#[test]
+fn summary_outputs_keep_the_small_per_run_files() {
+    let d = tmp("cli-summary-outputs");
+    let s = repo().join("scenarios/quickstart.toml");
+    let out = d.join("r");
+    let o = offersim(&[
+        "run",
+        s.to_str().unwrap(),
+        "--policy",
+        "drf",
+        "--outputs",
+        "summary",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in ["frameworks.csv", "utilization.csv", "bins.csv"] {
+        assert!(out.join("drf/0").join(f).is_file(), "{f} missing");
+    }
+    for f in ["tasks.csv", "offers.csv", "shares.csv", "jobs.csv"] {
+        assert!(
+            !out.join("drf/0").join(f).exists(),
+            "{f} written under --outputs summary"
+        );
+    }
+    let (h, rows) = read_csv(&out.join("drf/0/frameworks.csv"));
+    assert_eq!(rows.len(), 4, "one row per framework");
+    assert!(h.contains(&"busyness".to_string()));
+}

@@ -88,6 +88,7 @@ fn run(d: &std::path::Path, alloc: Box<dyn Allocator>) -> offersim::Error {
         None,
         &RunOptions {
             check_invariants: true,
+            ..Default::default()
         },
         plugins,
     )

@@ -47,6 +47,7 @@ fn delay_scheduling_raises_node_locality_over_greedy() {
     let s = Arc::new(scenario::load(&path).unwrap());
     let opts = RunOptions {
         check_invariants: true,
+        ..Default::default()
     };
     let greedy = offersim::run::simulate(&s, 0, 0, Some(&dir.join("g")), &opts).unwrap();
     let delay = offersim::run::simulate(&s, 1, 0, Some(&dir.join("d")), &opts).unwrap();

@@ -214,6 +214,7 @@ fn run_case(c: &Case) -> Result<(), TestCaseError> {
     let s = Arc::new(offersim::scenario::load(&p).map_err(|e| TestCaseError::fail(e.to_string()))?);
     let opts = RunOptions {
         check_invariants: true,
+        ..Default::default()
     };
     let run = |out: &str| {
         offersim::run::simulate(&s, 0, 0, Some(&d.join(out)), &opts).map_err(|e| {

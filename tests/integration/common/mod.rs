@@ -28,6 +28,7 @@ pub fn run_into(path: &Path, dir: &Path) -> offersim::run::RunOutcome {
         Some(dir),
         &RunOptions {
             check_invariants: true,
+            ..Default::default()
         },
     )
     .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
