@@ -1024,7 +1024,6 @@ impl World {
                     rack_local: 0,
                     off_rack: 0,
                     seq,
-                    wait_since: None,
                     groups_live: 0,
                     attempts: 0,
                     abandoned: false,

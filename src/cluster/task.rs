@@ -75,9 +75,6 @@ pub struct Job {
     pub seq: u64,
     /// Groups (trace rows) of the job not yet fully ended.
     pub groups_live: u32,
-    /// Wait-clock state of the delay scheduler: when the job last launched a local task (or
-    /// first had a chance to).
-    pub wait_since: Option<SimTime>,
     /// Decisions of its framework after which it still had pending tasks (`max_attempts`).
     pub attempts: u32,
     /// Gave up on after `max_attempts`: its pending tasks were dropped, and tasks that come back

@@ -114,7 +114,6 @@ mod tests {
             groups_live: 0,
             attempts: 0,
             abandoned: false,
-            wait_since: None,
         };
         let mut s = BinStats::default();
         s.job(&job(10, 5, 5, 0), Some(SimTime(11_000_000)));

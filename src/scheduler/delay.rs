@@ -237,7 +237,6 @@ mod tests {
             groups_live: 1,
             attempts: 0,
             abandoned: false,
-            wait_since: None,
         }) as u32;
         let mut groups = Slab::new();
         let g = groups.insert(Group {

@@ -3,13 +3,6 @@
 
 use crate::common::*;
 
-fn offersim(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_offersim"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 fn scenario_with_trace(dir: &std::path::Path, trace: &str) -> std::path::PathBuf {
     write(&dir.join("t.csv"), trace);
     let s = dir.join("s.toml");

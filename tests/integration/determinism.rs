@@ -1,35 +1,6 @@
 //! Same scenario and seed give byte-identical files; another seed changes the offers.
 
 use crate::common::*;
-use std::collections::BTreeMap;
-use std::path::Path;
-
-/// Every file under `dir`, by relative path, with its bytes.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
-                if !rel.ends_with("perf.csv") {
-                    out.insert(rel, std::fs::read(&p).unwrap());
-                }
-            }
-        }
-    }
-    out
-}
-
-fn run_cli(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_offersim"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn two_runs_with_one_seed_are_byte_identical() {
@@ -37,7 +8,7 @@ fn two_runs_with_one_seed_are_byte_identical() {
     let b = tmp("det-b");
     let s = repo().join("scenarios/quickstart.toml");
     for d in [&a, &b] {
-        let o = run_cli(&[
+        let o = offersim(&[
             "run",
             s.to_str().unwrap(),
             "--out",
@@ -46,8 +17,8 @@ fn two_runs_with_one_seed_are_byte_identical() {
         ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
-    let fa = files(&a.join("r"));
-    let fb = files(&b.join("r"));
+    let fa = result_files(&a.join("r"));
+    let fb = result_files(&b.join("r"));
     assert!(
         fa.len() >= 9,
         "expected summary and per-run files, got {:?}",
@@ -68,7 +39,7 @@ fn another_seed_changes_the_offers() {
     let b = tmp("seed-b");
     let s = repo().join("scenarios/quickstart.toml");
     for (d, seed) in [(&a, "1"), (&b, "2")] {
-        let o = run_cli(&[
+        let o = offersim(&[
             "run",
             s.to_str().unwrap(),
             "--out",

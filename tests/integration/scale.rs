@@ -1,41 +1,10 @@
 //! Running a scenario in parallel and in shards gives exactly the files of one sequential run.
 
 use crate::common::*;
-use std::collections::BTreeMap;
 use std::path::Path;
 
-fn offersim(args: &[&str]) {
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_offersim"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "offersim {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
-/// Every file below `dir` but the wall-clock ones, by relative path.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
-            if p.is_dir() {
-                stack.push(p);
-            } else if !rel.ends_with("perf.csv") {
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
 fn assert_same(a: &Path, b: &Path) {
-    let (fa, fb) = (files(a), files(b));
+    let (fa, fb) = (result_files(a), result_files(b));
     assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
     for (k, v) in &fa {
         assert!(v == &fb[k], "{k} differs");
@@ -48,7 +17,7 @@ fn parallel_and_sharded_runs_equal_a_sequential_run() {
     let s = repo().join("scenarios/quickstart.toml");
     let s = s.to_str().unwrap();
     let seq = d.join("seq");
-    offersim(&[
+    offersim_ok(&[
         "run",
         s,
         "--replications",
@@ -60,7 +29,7 @@ fn parallel_and_sharded_runs_equal_a_sequential_run() {
         "--quiet",
     ]);
     let par = d.join("par");
-    offersim(&[
+    offersim_ok(&[
         "run",
         s,
         "--replications",
@@ -75,7 +44,7 @@ fn parallel_and_sharded_runs_equal_a_sequential_run() {
     let mut shard_dirs = Vec::new();
     for i in 1..=3 {
         let sd = d.join(format!("shard{i}"));
-        offersim(&[
+        offersim_ok(&[
             "run",
             s,
             "--replications",
@@ -100,7 +69,7 @@ fn parallel_and_sharded_runs_equal_a_sequential_run() {
     let mut args = vec!["merge"];
     args.extend(shard_dirs.iter().map(String::as_str));
     args.extend(["--out", merged.to_str().unwrap()]);
-    offersim(&args);
+    offersim_ok(&args);
     assert_same(&seq, &merged);
 }
 
@@ -109,7 +78,7 @@ fn merge_refuses_an_incomplete_set_of_shards() {
     let d = tmp("shards-missing");
     let s = repo().join("scenarios/quickstart.toml");
     let sd = d.join("s1");
-    offersim(&[
+    offersim_ok(&[
         "run",
         s.to_str().unwrap(),
         "--shard",

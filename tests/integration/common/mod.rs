@@ -68,3 +68,42 @@ pub fn mean_running(tasks_csv: &std::path::Path, fw: &str, from: f64, to: f64) -
     }
     busy / (to - from)
 }
+
+/// Runs the built binary with `args` (from the current directory).
+#[allow(dead_code)]
+pub fn offersim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_offersim"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Runs the built binary and fails the test unless it succeeds.
+#[allow(dead_code)]
+pub fn offersim_ok(args: &[&str]) {
+    let o = offersim(args);
+    assert!(
+        o.status.success(),
+        "offersim {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Every file below `dir` except the wall-clock `perf.csv` files, by relative path, with its bytes.
+#[allow(dead_code)]
+pub fn result_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
+            if p.is_dir() {
+                stack.push(p);
+            } else if !rel.ends_with("perf.csv") {
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
