@@ -3,7 +3,7 @@
 //! throughput line reads as tasks per second.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use offersim::sim::engine::RunOptions;
+use offersim::experiment::RunOptions;
 use std::sync::Arc;
 
 const SCENARIO: &str = r#"
@@ -29,14 +29,16 @@ fn bench(c: &mut Criterion) {
         offersim::scenario::load_str(std::path::Path::new("bench-e2e.toml"), SCENARIO)
             .expect("valid scenario"),
     );
-    let tasks = offersim::run::simulate(&s, 0, 0, None, &RunOptions::default())
+    let tasks = offersim::experiment::simulate(&s, 0, 0, None, &RunOptions::default())
         .expect("runs")
         .tasks_finished;
     let mut g = c.benchmark_group("end_to_end");
     g.sample_size(10);
     g.throughput(Throughput::Elements(tasks));
     g.bench_function("drf_delay_1000_agents", |b| {
-        b.iter(|| offersim::run::simulate(&s, 0, 0, None, &RunOptions::default()).expect("runs"))
+        b.iter(|| {
+            offersim::experiment::simulate(&s, 0, 0, None, &RunOptions::default()).expect("runs")
+        })
     });
     g.finish();
 }

@@ -1,7 +1,8 @@
 //! The event queue against a bare binary-heap loop of the same event size (DESIGN §6: within 2x).
 
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
-use offersim::sim::event::Event;
+use offersim::internals::Event;
+use offersim::policy::FrameworkId;
 use offersim::sim::queue::EventQueue;
 use offersim::sim::SimTime;
 use std::cmp::Reverse;
@@ -50,14 +51,19 @@ fn bench(c: &mut Criterion) {
             || {
                 let mut q = EventQueue::with_capacity(N);
                 for (i, &t) in ts.iter().enumerate() {
-                    q.push(SimTime(t), Event::TaskEnd { task: i as u32 });
+                    q.push(
+                        SimTime::from_us(t),
+                        Event::Answer {
+                            fw: FrameworkId::new(i as u32),
+                        },
+                    );
                 }
                 q
             },
             |mut q| {
                 for &dt in &ts {
                     let (t, ev) = q.pop().unwrap();
-                    q.push(SimTime(t.0 + dt), black_box(ev));
+                    q.push(SimTime::from_us(t.us() + dt), black_box(ev));
                 }
                 q
             },
@@ -72,7 +78,9 @@ fn bench(c: &mut Criterion) {
                     h.push(Reverse(Bare(
                         t,
                         i as u64,
-                        Event::TaskEnd { task: i as u32 },
+                        Event::Answer {
+                            fw: FrameworkId::new(i as u32),
+                        },
                     )));
                 }
                 h

@@ -4,10 +4,10 @@
 //!
 //! Run it with: cargo run --release --example emptiest_agent [-- SCENARIO]
 
-use offersim::allocator::{Allocator, Change, Grant, View};
-use offersim::cluster::agent::AgentId;
-use offersim::sim::engine::{Plugins, RunOptions};
-use rand_chacha::ChaCha8Rng;
+use offersim::policy::{
+    load_scenario, simulate_with, AgentId, Allocator, Change, FrameworkId, Grant, Plugins, RngCore,
+    RunOptions, View, SUMMARY_COLS,
+};
 use std::sync::Arc;
 
 #[derive(Default)]
@@ -27,41 +27,36 @@ impl Allocator for EmptiestAgentFirst {
         &mut self,
         view: &View,
         agents: &[AgentId],
-        _rng: &mut ChaCha8Rng,
+        _rng: &mut dyn RngCore,
         out: &mut Vec<Grant>,
     ) {
         // Candidates by free cpus, most first; ties by agent id so the order is total.
         let mut order: Vec<AgentId> = agents
             .iter()
             .copied()
-            .filter(|&a| view.agents[a as usize].active)
+            .filter(|&a| view.agent(a).is_active())
             .collect();
-        order.sort_by_key(|&a| {
-            (
-                std::cmp::Reverse(view.agents[a as usize].free.total().0[0]),
-                a,
-            )
-        });
-        let fws: Vec<usize> = (0..view.frameworks.len())
-            .filter(|&f| view.frameworks[f].wants_offers(0))
+        order.sort_by_key(|&a| (std::cmp::Reverse(view.agent(a).free().total().0[0]), a));
+        let fws: Vec<FrameworkId> = (0..view.frameworks().len() as u32)
+            .map(FrameworkId::new)
+            .filter(|&f| view.framework(f).wants_offers(0))
             .collect();
         if fws.is_empty() {
             return;
         }
         for a in order {
             let f = fws[self.next_fw % fws.len()];
-            let fw = &view.frameworks[f];
-            let role = fw.roles[0].role;
-            let offer = view.usable_by(&view.agents[a as usize].free, role);
-            if !view.allocatable(f as u32, 0, &offer.total())
-                || !view.capable(f as u32, a)
-                || view.filtered(f as u32, role, a, &offer)
+            let role = view.framework(f).roles()[0].role();
+            let offer = view.usable_by(view.agent(a).free(), role);
+            if !view.allocatable(f, 0, &offer.total())
+                || !view.capable(f, a)
+                || view.filtered(f, role, a, &offer)
             {
                 continue;
             }
             self.next_fw += 1;
             out.push(Grant {
-                fw: f as u32,
+                fw: f,
                 role,
                 agent: a,
                 pools: offer,
@@ -74,13 +69,13 @@ fn main() -> anyhow::Result<()> {
     let path = std::env::args().nth(1).unwrap_or_else(|| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.toml").to_string()
     });
-    let scenario = Arc::new(offersim::scenario::load(std::path::Path::new(&path))?);
+    let scenario = Arc::new(load_scenario(std::path::Path::new(&path))?);
     let plugins = Plugins {
         allocator: Some(Box::new(EmptiestAgentFirst::default())),
         scheduler: None,
     };
     let out = std::env::temp_dir().join("offersim-emptiest-agent");
-    let o = offersim::run::simulate_with(
+    let o = simulate_with(
         &scenario,
         0,
         0,
@@ -91,7 +86,7 @@ fn main() -> anyhow::Result<()> {
         },
         plugins,
     )?;
-    let cols = offersim::report::csv_out::SUMMARY_COLS;
+    let cols = SUMMARY_COLS;
     println!("allocator: emptiest-agent-first on {}", scenario.name);
     for (name, value) in cols[3..].iter().zip(&o.fields) {
         println!("  {name:<18} {value}");

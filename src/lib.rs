@@ -2,20 +2,31 @@
 //! allocation policies.
 //!
 //! # Architecture
-//! - [`sim`]: the engine. Integer microsecond time ([`sim::SimTime`]), an event queue ordered by
-//!   (time, insertion sequence), named seeded random streams, and the event loop.
-//! - [`cluster`]: the model. Agents with resource pools, frameworks as the master sees them, the
-//!   master (offers, decline filters, the task life cycle, scripted events).
-//! - [`allocator`]: master-side policies. They see a read-only view and return grants as data; the
-//!   master validates and applies them. The DRF sorter only keeps shares and sorts.
-//! - [`scheduler`]: framework-side policies (greedy, delay, hold). They see one offer and their
-//!   framework's pending work, and return a decision as data.
+//! - [`sim`]: the generic engine. Integer microsecond time ([`sim::SimTime`],
+//!   [`sim::SimDuration`]), an event queue ordered by (time, insertion sequence), named seeded
+//!   random streams, and a loop over any [`sim::engine::Model`]. It imports nothing of the
+//!   domain.
+//! - `cluster`: the model, as owned parts behind private fields (the master, the framework
+//!   side, the task life cycle, the inputs, faults) and one dispatcher that routes every event;
+//!   its module docs list who owns what.
+//! - [`policy`]: the stable plug-in surface: the [`policy::Allocator`] and
+//!   [`policy::Scheduler`] traits, their read-only views, typed ids. The built-in allocators
+//!   ([`allocator`]) and schedulers ([`scheduler`]) use it too: they return decisions as data;
+//!   the master and the framework side validate and apply them. The DRF sorter only keeps
+//!   shares and sorts.
+//! - [`scenario`]: TOML into a typed configuration; nothing reads a string of it afterwards.
 //! - [`workload`]: the native trace (streamed), machines files, importers and generators.
-//! - [`metrics`] and [`report`]: observers and writers. They never influence a decision.
+//! - [`metrics`]: the observer. The model reports what happened through one interface
+//!   ([`metrics::observe::Observer`]) and never reads anything back; the recorder writes the
+//!   per-run files.
+//! - [`experiment`]: the results folder: plan the grid of runs, run it (threads, shards),
+//!   temporary folder, commit, merge, check against a baseline.
+//! - [`report`]: what is derived from a results folder's CSV files (compare.csv, plots, HTML).
+//! - `cli`: one file per subcommand; arguments become typed options before anything runs.
 //!
 //! # Determinism contract
 //! The same scenario and seed give byte-identical output files on every machine:
-//! 1. Time is an integer count of microseconds. Inputs in seconds are converted once.
+//! 1. Time is an integer count of microseconds. Inputs in seconds are converted once, at load.
 //! 2. Events run in (time, insertion sequence) order: same-time events run first-in-first-out.
 //!    External inputs (scripted events, agent joins/leaves, framework subscriptions, trace rows)
 //!    enter the queue when the clock reaches their instant, behind what is already scheduled for
@@ -28,20 +39,29 @@
 //! 4. No decision iterates a hash map. Ordered maps and vectors are used wherever order matters;
 //!    hash maps serve lookups only.
 //! 5. Every sort ends in a unique key: sorters break ties by share, then allocation count, then
-//!    name; agents are shuffled from the seeded stream; offers are numbered in creation order.
+//!    name; agents are shuffled from the seeded stream; offers are numbered in creation order;
+//!    task and job keys order by slot.
 //! 6. Resources are fixed point (thousandths, like Mesos), so accounting never drifts.
 //! 7. Wall-clock time never enters an output file, only stderr and `perf.csv`.
 
 pub mod allocator;
+#[doc(hidden)]
 pub mod cli;
-pub mod cluster;
+pub(crate) mod cluster;
 pub mod error;
+pub mod experiment;
 pub mod metrics;
+pub mod policy;
 pub mod report;
-pub mod run;
 pub mod scenario;
 pub mod scheduler;
 pub mod sim;
 pub mod workload;
 
 pub use error::{Error, Result};
+
+/// Internals that benchmarks measure; not part of the stable surface (see [`policy`]).
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::cluster::event::Event;
+}

@@ -3,15 +3,13 @@
 //! spread over `roles` roles.
 
 use super::hierarchical::{Hierarchical, Order};
-use super::{Allocator, Change, Grant, Limits, RoleInfo, View};
-use crate::cluster::agent::{Agent, AgentId, Pools};
+use super::{Allocator, Change, Grant, RoleInfo, View};
+use crate::cluster::agent::{Agent, AgentId, Pools, RackId, RoleId};
 use crate::cluster::framework::{Framework, FwRole};
+use crate::cluster::ids::FrameworkId;
 use crate::cluster::resources::{MinAllocatable, Resources};
-use crate::scenario::{
-    framework_config, AllocatorKind, FrameworkDefaultsRaw, MasterConfig, Policy,
-};
 use crate::sim::SimTime;
-use rand_chacha::ChaCha8Rng;
+use rand::RngCore;
 use std::collections::BTreeMap;
 
 #[derive(Clone)]
@@ -27,28 +25,8 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn new(agents: usize, frameworks: usize, roles: usize, changed: usize) -> Fixture {
-        let policy = Policy {
-            name: "drf".into(),
-            allocator: AllocatorKind::Drf,
-            master: MasterConfig::default(),
-            framework_defaults: FrameworkDefaultsRaw::default(),
-            source: "fixture".into(),
-            description: String::new(),
-            preempt_after: None,
-        };
         let roles_v: Vec<RoleInfo> = (0..roles)
-            .map(|r| RoleInfo {
-                name: format!("role{r}"),
-                parent: None,
-                chain: vec![r as u32],
-                top: r as u32,
-                weight: 1.0,
-                priority: 0,
-                guarantees: Resources::ZERO,
-                limits: Limits::NONE,
-                reserved: Resources::ZERO,
-                frameworks: 0,
-            })
+            .map(|r| RoleInfo::top_level(RoleId::new(r as u32), &format!("role{r}")))
             .collect();
         let mut fx = Fixture {
             agents: Vec::new(),
@@ -63,7 +41,7 @@ impl Fixture {
         for a in 0..agents {
             let ag = Agent::new(
                 format!("a{a}"),
-                (a / 40) as u32,
+                RackId::new((a / 40) as u32),
                 Pools::unreserved(shape),
                 BTreeMap::new(),
             );
@@ -84,26 +62,23 @@ impl Fixture {
             fx.alloc.notify(
                 &v,
                 Change::AgentAdded {
-                    agent: a as AgentId,
+                    agent: AgentId::new(a as u32),
                     total: &p,
                 },
             );
         }
         for f in 0..frameworks {
             let role = f % roles;
-            let mut cfg = framework_config(&format!("fw{f:04}"), None, &policy);
-            cfg.roles = vec![format!("role{role}")];
             fx.roles[role].frameworks += 1;
             fx.frameworks.push(Framework {
-                name: cfg.name.clone(),
+                name: format!("fw{f:04}"),
                 gpu_capable: false,
                 roles: vec![FwRole {
-                    role: role as u32,
+                    role: RoleId::new(role as u32),
                     suppressed: false,
                     min_allocatable: None,
                     allocated: Resources::ZERO,
                 }],
-                cfg,
                 active: true,
                 removed: false,
                 filters: Default::default(),
@@ -121,7 +96,12 @@ impl Fixture {
                 planned_frameworks: 0,
                 offer_mode: Default::default(),
             };
-            fx.alloc.notify(&v, Change::FrameworkAdded { fw: f as u32 });
+            fx.alloc.notify(
+                &v,
+                Change::FrameworkAdded {
+                    fw: FrameworkId::new(f as u32),
+                },
+            );
         }
         // Fill all but `changed` agents, round-robin over frameworks.
         for a in changed..agents {
@@ -145,19 +125,19 @@ impl Fixture {
             fx.alloc.notify(
                 &v,
                 Change::Allocated {
-                    fw: fw as u32,
-                    role: role as u32,
-                    agent: a as AgentId,
+                    fw: FrameworkId::new(fw as u32),
+                    role: RoleId::new(role as u32),
+                    agent: AgentId::new(a as u32),
                     pools: &p,
                 },
             );
         }
-        fx.candidates = (0..agents as AgentId).collect();
+        fx.candidates = (0..agents as u32).map(AgentId::new).collect();
         fx
     }
 
     /// One allocation run over every agent (those without free resources are skipped inside).
-    pub fn run(&mut self, rng: &mut ChaCha8Rng, out: &mut Vec<Grant>) {
+    pub fn run(&mut self, rng: &mut dyn RngCore, out: &mut Vec<Grant>) {
         let v = View {
             now: SimTime::ZERO,
             seq: 0,

@@ -5,13 +5,13 @@
 //! See docs/mesos-semantics.md for the rules restated from the Mesos sources.
 
 use super::drf::DrfSorter;
-use super::{Allocator, Change, Grant, View};
+use super::{Allocator, Change, Grant, OfferMode, PreemptView, View};
 use crate::cluster::agent::{AgentId, Pools, RoleId};
+use crate::cluster::ids::{FrameworkId, TaskKey};
 use crate::cluster::resources::Resources;
-use crate::scenario::OfferMode;
+use crate::sim::{SimDuration, SimTime};
 use rand::seq::SliceRandom;
-use rand::Rng;
-use rand_chacha::ChaCha8Rng;
+use rand::{Rng, RngCore};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +45,10 @@ pub struct Hierarchical {
     role_list: Vec<usize>,
     fw_list: Vec<usize>,
     consumed: Vec<Resources>,
+    /// Strict-priority preemption (`preempt_after_s`): None, never.
+    preempt_after: Option<SimDuration>,
+    /// When each waiting top-level role last launched a task or started waiting.
+    role_progress: BTreeMap<RoleId, SimTime>,
 }
 
 impl Hierarchical {
@@ -63,11 +67,19 @@ impl Hierarchical {
             role_list: Vec::new(),
             fw_list: Vec::new(),
             consumed: Vec::new(),
+            preempt_after: None,
+            role_progress: BTreeMap::new(),
         }
     }
 
+    /// Preempts for a top-level role that waited `after` (the `priority` allocator).
+    pub fn with_preemption(mut self, after: Option<SimDuration>) -> Hierarchical {
+        self.preempt_after = after;
+        self
+    }
+
     fn ensure_role(&mut self, v: &View, role: RoleId) {
-        let r = role as usize;
+        let r = role.idx();
         if self.fws.len() <= r {
             self.fws.resize_with(r + 1, || None);
             self.alloc_unres.resize(r + 1, Resources::ZERO);
@@ -81,7 +93,7 @@ impl Hierarchical {
         if !self.roles.contains(name) {
             // Weights are per path: set every level of the chain before adding.
             for &c in &v.roles[r].chain {
-                let ri = &v.roles[c as usize];
+                let ri = &v.roles[c.idx()];
                 self.roles.update_weight(&ri.name, ri.weight);
             }
             self.roles.add_tagged(name, r);
@@ -89,11 +101,11 @@ impl Hierarchical {
         }
     }
 
-    fn sync_activity(&mut self, v: &View, fw: u32, role: RoleId) {
-        let f = &v.frameworks[fw as usize];
+    fn sync_activity(&mut self, v: &View, fw: FrameworkId, role: RoleId) {
+        let f = &v.frameworks[fw.idx()];
         let Some(ri) = f.role_index(role) else { return };
         let active = f.wants_offers(ri);
-        if let Some(Some(s)) = self.fws.get_mut(role as usize) {
+        if let Some(Some(s)) = self.fws.get_mut(role.idx()) {
             if let Some(id) = s.id(&f.name) {
                 s.set_active(id, active);
             }
@@ -122,7 +134,9 @@ impl Hierarchical {
         if self.fw_ids.len() <= fw {
             self.fw_ids.resize_with(fw + 1, Vec::new);
         }
-        let slot = self.fw_ids[fw].iter().position(|e| e.0 == role as RoleId);
+        let slot = self.fw_ids[fw]
+            .iter()
+            .position(|e| e.0 == RoleId::new(role as u32));
         if let Some(k) = slot {
             let (_, g, id) = self.fw_ids[fw][k];
             if g == generation {
@@ -130,7 +144,11 @@ impl Hierarchical {
             }
         }
         let id = s.id(&v.frameworks[fw].name);
-        let entry = (role as RoleId, generation, id.unwrap_or(usize::MAX));
+        let entry = (
+            RoleId::new(role as u32),
+            generation,
+            id.unwrap_or(usize::MAX),
+        );
         match slot {
             Some(k) => self.fw_ids[fw][k] = entry,
             None => self.fw_ids[fw].push(entry),
@@ -159,26 +177,26 @@ impl Hierarchical {
         }
     }
 
-    fn track(&mut self, v: &View, fw: u32, role: RoleId, pools: &Pools, add: bool) {
-        let r = role as usize;
+    fn track(&mut self, v: &View, fw: FrameworkId, role: RoleId, pools: &Pools, add: bool) {
+        let r = role.idx();
         let total = pools.total();
         if add {
             self.ensure_role(v, role);
-            let fname = &v.frameworks[fw as usize].name;
+            let fname = &v.frameworks[fw.idx()].name;
             let s = self.fws[r].as_mut().expect("role sorter");
             if !s.contains(fname) {
-                s.add_tagged(fname, fw as usize);
+                s.add_tagged(fname, fw.idx());
             }
-            self.account(v, fw as usize, r, &total, true);
+            self.account(v, fw.idx(), r, &total, true);
             self.alloc_unres[r] += pools.unres;
             self.alloc_unres_sum += pools.unres;
         } else {
-            self.account(v, fw as usize, r, &total, false);
+            self.account(v, fw.idx(), r, &total, false);
             if r < self.alloc_unres.len() {
                 self.alloc_unres[r] -= pools.unres;
                 self.alloc_unres_sum -= pools.unres;
             }
-            let f = &v.frameworks[fw as usize];
+            let f = &v.frameworks[fw.idx()];
             if f.removed || f.role_index(role).is_none() {
                 self.maybe_untrack(v, fw, role);
             }
@@ -187,9 +205,9 @@ impl Hierarchical {
 
     /// Drops a framework from a role it left once it holds nothing there, and the role once it
     /// has no framework (Mesos's `tryUntrackFrameworkUnderRole`).
-    fn maybe_untrack(&mut self, v: &View, fw: u32, role: RoleId) {
-        let r = role as usize;
-        let f = &v.frameworks[fw as usize];
+    fn maybe_untrack(&mut self, v: &View, fw: FrameworkId, role: RoleId) {
+        let r = role.idx();
+        let f = &v.frameworks[fw.idx()];
         let subscribed = !f.removed && f.role_index(role).is_some();
         let Some(Some(s)) = self.fws.get_mut(r) else {
             return;
@@ -205,7 +223,7 @@ impl Hierarchical {
     }
 
     /// The role order for one agent, as role ids, into `self.role_list`.
-    fn role_order(&mut self, v: &View, rng: &mut ChaCha8Rng) {
+    fn role_order(&mut self, v: &View, rng: &mut dyn RngCore) {
         self.roles.sort_tags(&mut self.role_list);
         match self.order {
             Order::Drf => {}
@@ -221,7 +239,7 @@ impl Hierarchical {
         }
     }
 
-    fn fw_order(&mut self, role: usize, rng: &mut ChaCha8Rng) {
+    fn fw_order(&mut self, role: usize, rng: &mut dyn RngCore) {
         match self.fws.get_mut(role).and_then(|s| s.as_mut()) {
             Some(s) => s.sort_tags(&mut self.fw_list),
             None => self.fw_list.clear(),
@@ -245,8 +263,8 @@ impl Hierarchical {
         self.alloc_unres[role] += offer.unres;
         self.alloc_unres_sum += offer.unres;
         out.push(Grant {
-            fw: fw as u32,
-            role: role as RoleId,
+            fw: FrameworkId::new(fw as u32),
+            role: RoleId::new(role as u32),
             agent,
             pools: offer.clone(),
         });
@@ -260,7 +278,7 @@ impl Hierarchical {
     /// only one framework gains) that can take at least one agent gets every shuffled candidate
     /// agent it can take: allocatable, capable, not filtered. There are no quota stages: the
     /// Omega model has no quota, and guarantees or limits would split the cell again.
-    fn allocate_cell(&mut self, v: &View, rng: &mut ChaCha8Rng, out: &mut Vec<Grant>) {
+    fn allocate_cell(&mut self, v: &View, rng: &mut dyn RngCore, out: &mut Vec<Grant>) {
         let agents = std::mem::take(&mut self.agent_order);
         self.role_order(v, rng);
         let roles = std::mem::take(&mut self.role_list);
@@ -269,15 +287,20 @@ impl Hierarchical {
             let fws = std::mem::take(&mut self.fw_list);
             let mut taken = false;
             for &fw in &fws {
-                let Some(ridx) = v.frameworks[fw].role_index(role as RoleId) else {
+                let Some(ridx) = v.frameworks[fw].role_index(RoleId::new(role as u32)) else {
                     continue;
                 };
                 for &agent in &agents {
-                    let offer = v.usable_by(&v.agents[agent as usize].free, role as RoleId);
+                    let offer = v.usable_by(&v.agents[agent.idx()].free, RoleId::new(role as u32));
                     if offer.is_empty()
-                        || !v.capable(fw as u32, agent)
-                        || !v.allocatable(fw as u32, ridx, &offer.total())
-                        || v.filtered(fw as u32, role as RoleId, agent, &offer)
+                        || !v.capable(FrameworkId::new(fw as u32), agent)
+                        || !v.allocatable(FrameworkId::new(fw as u32), ridx, &offer.total())
+                        || v.filtered(
+                            FrameworkId::new(fw as u32),
+                            RoleId::new(role as u32),
+                            agent,
+                            &offer,
+                        )
                     {
                         continue;
                     }
@@ -349,7 +372,7 @@ fn relative_weights(v: &View, roles: &[usize]) -> Vec<f64> {
 }
 
 /// Efraimidis–Spirakis weighted sampling without replacement: larger u^(1/w) first.
-fn weighted_shuffle(items: &mut Vec<usize>, weights: &[f64], rng: &mut ChaCha8Rng) {
+fn weighted_shuffle(items: &mut Vec<usize>, weights: &[f64], rng: &mut dyn RngCore) {
     let mut keyed: Vec<(f64, usize, usize)> = items
         .iter()
         .zip(weights)
@@ -394,27 +417,28 @@ impl Allocator for Hierarchical {
                 }
             }
             Change::FrameworkAdded { fw } => {
-                let f = &v.frameworks[fw as usize];
+                let f = &v.frameworks[fw.idx()];
                 for fr in &f.roles {
                     self.ensure_role(v, fr.role);
-                    let s = self.fws[fr.role as usize].as_mut().expect("role sorter");
-                    s.add_tagged(&f.name, fw as usize);
+                    let s = self.fws[fr.role.idx()].as_mut().expect("role sorter");
+                    s.add_tagged(&f.name, fw.idx());
                 }
                 for fr in &f.roles {
                     self.sync_activity(v, fw, fr.role);
                 }
             }
             Change::FrameworkRemoved { fw } => {
-                let f = &v.frameworks[fw as usize];
-                let roles: Vec<RoleId> = (0..self.fws.len() as RoleId)
+                let f = &v.frameworks[fw.idx()];
+                let roles: Vec<RoleId> = (0..self.fws.len() as u32)
+                    .map(RoleId::new)
                     .filter(|&r| {
-                        self.fws[r as usize]
+                        self.fws[r.idx()]
                             .as_ref()
                             .is_some_and(|s| s.contains(&f.name))
                     })
                     .collect();
                 for r in roles {
-                    if let Some(Some(s)) = self.fws.get_mut(r as usize) {
+                    if let Some(Some(s)) = self.fws.get_mut(r.idx()) {
                         s.remove(&f.name);
                     }
                     self.maybe_untrack(v, fw, r);
@@ -428,7 +452,7 @@ impl Allocator for Hierarchical {
                 fw, role, pools, ..
             } => self.track(v, fw, role, pools, false),
             Change::WeightChanged { role } => {
-                let ri = &v.roles[role as usize];
+                let ri = &v.roles[role.idx()];
                 self.roles.update_weight(&ri.name, ri.weight);
             }
             Change::QuotaChanged { .. } => {}
@@ -439,12 +463,12 @@ impl Allocator for Hierarchical {
         &mut self,
         v: &View,
         agents: &[AgentId],
-        rng: &mut ChaCha8Rng,
+        rng: &mut dyn RngCore,
         out: &mut Vec<Grant>,
     ) {
         self.agent_order.clear();
         self.agent_order.extend(agents.iter().copied().filter(|&a| {
-            let ag = &v.agents[a as usize];
+            let ag = &v.agents[a.idx()];
             ag.active && !ag.free.is_empty()
         }));
         if self.agent_order.is_empty() || self.roles.count() == 0 {
@@ -465,7 +489,7 @@ impl Allocator for Hierarchical {
             self.consumed.resize(v.roles.len(), Resources::ZERO);
             for (r, ri) in v.roles.iter().enumerate() {
                 let a = self.alloc_unres.get(r).copied().unwrap_or_default();
-                self.consumed[ri.top as usize] += a + ri.reserved;
+                self.consumed[ri.top.idx()] += a + ri.reserved;
             }
             for (r, ri) in v.roles.iter().enumerate() {
                 if ri.parent.is_none() {
@@ -484,7 +508,7 @@ impl Allocator for Hierarchical {
         if !required.is_zero() {
             let order = std::mem::take(&mut self.agent_order);
             for &agent in &order {
-                let mut free = v.agents[agent as usize].free.clone();
+                let mut free = v.agents[agent.idx()].free.clone();
                 self.role_order(v, rng);
                 let roles = std::mem::take(&mut self.role_list);
                 for &role in &roles {
@@ -506,15 +530,15 @@ impl Allocator for Hierarchical {
                             break;
                         }
                         let f = &v.frameworks[fw];
-                        let Some(ridx) = f.role_index(role as RoleId) else {
+                        let Some(ridx) = f.role_index(RoleId::new(role as u32)) else {
                             continue;
                         };
-                        let avail = v.usable_by(&free, role as RoleId);
+                        let avail = v.usable_by(&free, RoleId::new(role as u32));
                         if avail.is_empty() {
                             break;
                         }
-                        if !v.allocatable(fw as u32, ridx, &avail.total())
-                            || !v.capable(fw as u32, agent)
+                        if !v.allocatable(FrameworkId::new(fw as u32), ridx, &avail.total())
+                            || !v.capable(FrameworkId::new(fw as u32), agent)
                         {
                             continue;
                         }
@@ -523,7 +547,10 @@ impl Allocator for Hierarchical {
                             continue;
                         }
                         let mut offer = Pools::unreserved(g_off);
-                        offer.add_reserved(role as RoleId, avail.reserved_for(role as RoleId));
+                        offer.add_reserved(
+                            RoleId::new(role as u32),
+                            avail.reserved_for(RoleId::new(role as u32)),
+                        );
                         let mut additional = avail.unres - g_off;
                         if !ri.limits.is_unlimited() {
                             additional = ri
@@ -536,8 +563,13 @@ impl Allocator for Hierarchical {
                             additional = additional.min(&headroom.saturating_sub(&required));
                         }
                         offer.unres += additional;
-                        if !v.allocatable(fw as u32, ridx, &offer.total())
-                            || v.filtered(fw as u32, role as RoleId, agent, &offer)
+                        if !v.allocatable(FrameworkId::new(fw as u32), ridx, &offer.total())
+                            || v.filtered(
+                                FrameworkId::new(fw as u32),
+                                RoleId::new(role as u32),
+                                agent,
+                                &offer,
+                            )
                         {
                             continue;
                         }
@@ -559,7 +591,7 @@ impl Allocator for Hierarchical {
         }
 
         // Index stage-1 grants so that stage 2 merges into them: one offer per (fw, role, agent).
-        let stage1: BTreeMap<(AgentId, u32, RoleId), usize> = (first_out..out.len())
+        let stage1: BTreeMap<(AgentId, FrameworkId, RoleId), usize> = (first_out..out.len())
             .map(|i| ((out[i].agent, out[i].fw, out[i].role), i))
             .collect();
 
@@ -574,7 +606,7 @@ impl Allocator for Hierarchical {
         for &agent in &order {
             let mut free = match remaining.remove(&agent) {
                 Some(p) => p,
-                None => v.agents[agent as usize].free.clone(),
+                None => v.agents[agent.idx()].free.clone(),
             };
             if free.is_empty() {
                 continue;
@@ -640,15 +672,15 @@ impl Allocator for Hierarchical {
                     };
                     fpos += 1;
                     let f = &v.frameworks[fw];
-                    let Some(ridx) = f.role_index(role as RoleId) else {
+                    let Some(ridx) = f.role_index(RoleId::new(role as u32)) else {
                         continue;
                     };
-                    let avail = v.usable_by(&free, role as RoleId);
+                    let avail = v.usable_by(&free, RoleId::new(role as u32));
                     if avail.is_empty() {
                         break;
                     }
-                    if !v.allocatable(fw as u32, ridx, &avail.total())
-                        || !v.capable(fw as u32, agent)
+                    if !v.allocatable(FrameworkId::new(fw as u32), ridx, &avail.total())
+                        || !v.capable(FrameworkId::new(fw as u32), agent)
                     {
                         continue;
                     }
@@ -664,8 +696,13 @@ impl Allocator for Hierarchical {
                         additional = additional.min(&headroom.saturating_sub(&required));
                     }
                     offer.unres = additional;
-                    if !v.allocatable(fw as u32, ridx, &offer.total())
-                        || v.filtered(fw as u32, role as RoleId, agent, &offer)
+                    if !v.allocatable(FrameworkId::new(fw as u32), ridx, &offer.total())
+                        || v.filtered(
+                            FrameworkId::new(fw as u32),
+                            RoleId::new(role as u32),
+                            agent,
+                            &offer,
+                        )
                     {
                         continue;
                     }
@@ -696,7 +733,11 @@ impl Allocator for Hierarchical {
                             fws_copied = true;
                         }
                     }
-                    match stage1.get(&(agent, fw as u32, role as RoleId)) {
+                    match stage1.get(&(
+                        agent,
+                        FrameworkId::new(fw as u32),
+                        RoleId::new(role as u32),
+                    )) {
                         Some(&i) => {
                             // Same (fw, role, agent) as a stage-1 grant: one offer.
                             let total = offer.total();
@@ -717,6 +758,66 @@ impl Allocator for Hierarchical {
         self.role_list = roles;
         self.fw_list = fws;
         self.agent_order = order;
+    }
+
+    fn preempt(&mut self, pv: &PreemptView, out: &mut Vec<TaskKey>) {
+        let Some(after) = self.preempt_after else {
+            return;
+        };
+        let v = pv.base();
+        let now = pv.now();
+        // Pending work and the first pending shape per top-level role (first framework first).
+        let mut waiting: BTreeMap<RoleId, Resources> = BTreeMap::new();
+        for (i, f) in v.frameworks.iter().enumerate() {
+            if f.removed {
+                continue;
+            }
+            if let Some((_, shape)) = pv.waiting(FrameworkId::new(i as u32)) {
+                let top = v.roles[f.roles[0].role.idx()].top;
+                waiting.entry(top).or_insert(shape);
+            }
+        }
+        self.role_progress.retain(|r, _| waiting.contains_key(r));
+        let mut order: Vec<(i64, RoleId, Resources)> = waiting
+            .iter()
+            .map(|(&r, &shape)| (v.roles[r.idx()].priority, r, shape))
+            .collect();
+        order.sort_by_key(|&(p, r, _)| (std::cmp::Reverse(p), r));
+        let mut chosen: Vec<TaskKey> = Vec::new();
+        for (prio, r, need) in order {
+            let since = *self.role_progress.entry(r).or_insert(now);
+            if now - since < after {
+                continue;
+            }
+            // Victims: tasks of the lowest-priority role below r, latest launched first
+            // (earlier choices of this tick are gone already).
+            let mut victims: Vec<(i64, SimTime, TaskKey, Resources)> = pv
+                .running()
+                .filter(|t| !chosen.contains(&t.key))
+                .map(|t| {
+                    let top = v.roles[t.role.idx()].top;
+                    (v.roles[top.idx()].priority, t.launched, t.key, t.resources)
+                })
+                .filter(|&(p, _, _, _)| p < prio)
+                .collect();
+            let Some(lowest) = victims.iter().map(|v| v.0).min() else {
+                continue;
+            };
+            victims.retain(|v| v.0 == lowest);
+            victims.sort_by_key(|&(_, launched, k, _)| {
+                (std::cmp::Reverse(launched), std::cmp::Reverse(k.slot()))
+            });
+            let mut freed = Resources::ZERO;
+            for (_, _, k, res) in victims {
+                if freed.contains(&need) {
+                    break;
+                }
+                freed += res;
+                chosen.push(k);
+                out.push(k);
+            }
+            self.role_progress.insert(r, now);
+        }
     }
 
     fn framework_share(&self, fw: &str, role: &str) -> Option<f64> {

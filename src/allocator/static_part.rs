@@ -3,12 +3,13 @@
 
 use super::{Allocator, Change, Grant, View};
 use crate::cluster::agent::{AgentId, Pools, RoleId};
-use rand_chacha::ChaCha8Rng;
+use crate::cluster::ids::FrameworkId;
+use rand::RngCore;
 
 #[derive(Default)]
 pub struct StaticPartition {
     /// Subscribed frameworks in subscription order.
-    fws: Vec<u32>,
+    fws: Vec<FrameworkId>,
 }
 
 impl StaticPartition {
@@ -19,7 +20,7 @@ impl StaticPartition {
     /// The owner of the agent at position `pos` among `n` active agents: the active agents (by
     /// index) are cut into `slots` equal contiguous runs, one per framework in subscription
     /// order. Slots of planned frameworks that have not subscribed yet stay unoffered.
-    fn owner(&self, pos: usize, n: usize, slots: usize) -> Option<u32> {
+    fn owner(&self, pos: usize, n: usize, slots: usize) -> Option<FrameworkId> {
         if self.fws.is_empty() {
             return None;
         }
@@ -44,7 +45,7 @@ impl Allocator for StaticPartition {
         &mut self,
         v: &View,
         agents: &[AgentId],
-        _rng: &mut ChaCha8Rng,
+        _rng: &mut dyn RngCore,
         out: &mut Vec<Grant>,
     ) {
         // Position of each agent among the active ones (O(agents) once per run).
@@ -57,15 +58,15 @@ impl Allocator for StaticPartition {
             }
         }
         for &agent in agents {
-            let ag = &v.agents[agent as usize];
+            let ag = &v.agents[agent.idx()];
             if !ag.active || ag.free.is_empty() {
                 continue;
             }
             let slots = self.fws.len().max(v.planned_frameworks);
-            let Some(fw) = self.owner(pos[agent as usize], n, slots) else {
+            let Some(fw) = self.owner(pos[agent.idx()], n, slots) else {
                 continue;
             };
-            let f = &v.frameworks[fw as usize];
+            let f = &v.frameworks[fw.idx()];
             if !v.capable(fw, agent) {
                 continue;
             }

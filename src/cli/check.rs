@@ -3,11 +3,8 @@
 //! the columns its `[check] tolerance` loosens. Exit 0 when it matches, 1 on a regression, 2 on
 //! bad input (including a missing baseline). `--update` rewrites the whole results folder.
 
-use super::run::{execute, plan, run_plan, summary_row, RunArgs};
-use crate::error::Error;
-use crate::report::compare::{diff, read_table, Difference, Table};
-use crate::report::csv_out::SUMMARY_COLS;
-use crate::run::Outputs;
+use crate::experiment::{self, PlanOptions};
+use crate::report::compare::Difference;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug, Clone)]
@@ -17,7 +14,7 @@ pub struct CheckArgs {
     pub jobs: Option<usize>,
     /// The scenario file (TOML).
     pub scenario: PathBuf,
-    /// The baseline summary.csv (default: results/<scenario name>/summary.csv).
+    /// The baseline summary.csv (default: results/NAME/summary.csv, NAME the scenario's name).
     #[arg(long)]
     pub baseline: Option<PathBuf>,
     /// Rerun the scenario and replace the baseline's results folder with the new results.
@@ -78,86 +75,44 @@ fn render(diffs: &[Difference]) -> String {
 }
 
 pub fn main(a: CheckArgs) -> anyhow::Result<i32> {
-    let mut p = plan(&RunArgs {
-        scenario: a.scenario.clone(),
-        out: None,
-        seed: None,
-        replications: None,
-        policies: Vec::new(),
-        check_invariants: false,
-        outputs: "all".into(),
-        quiet: a.quiet,
-        jobs: a.jobs,
-        shard: None,
-    })?;
+    let mut p = experiment::plan(
+        &a.scenario,
+        &PlanOptions {
+            jobs: a.jobs,
+            ..Default::default()
+        },
+    )?;
     let file = a.scenario.display().to_string();
-    for k in p.scenario.tolerance.keys() {
-        if !SUMMARY_COLS.contains(&k.as_str()) {
-            return Err(Error::input(
-                &file,
-                0,
-                "check.tolerance",
-                format!(
-                    "\"{k}\" is not a summary column (expected one of: {})",
-                    SUMMARY_COLS[3..].join(", ")
-                ),
-            )
-            .into());
-        }
-    }
     let baseline = a
         .baseline
         .clone()
         .unwrap_or_else(|| p.out.join("summary.csv"));
+    let watch = super::progress::Terminal::new(a.quiet);
     if a.update {
         p.out = baseline
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_path_buf();
-        run_plan(&p, a.quiet)?;
+        experiment::run_plan(&p, &watch)?;
         println!("baseline updated: {}", p.out.display());
         return Ok(0);
     }
-    if !baseline.is_file() {
-        return Err(Error::input(
-            baseline.display().to_string(),
-            0,
-            "",
-            format!(
-                "no baseline to check against; create it with `offersim check {file} --update`"
-            ),
-        )
-        .into());
-    }
-    let base = read_table(&baseline)?;
-
-    // Only the summary is compared: run without per-run files, in a folder of our own.
-    p.outputs = Outputs::Summary;
-    let tmp = std::env::temp_dir().join(format!("offersim-check-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).map_err(|e| Error::write(&tmp, e))?;
-    let outcomes = execute(&p, &tmp, a.quiet);
-    let _ = std::fs::remove_dir_all(&tmp);
-    let outcomes = outcomes?;
-    let current = Table {
-        header: SUMMARY_COLS.iter().map(|s| s.to_string()).collect(),
-        rows: outcomes.iter().map(summary_row).collect(),
-    };
-    let diffs = diff(&base, &current, &p.scenario.tolerance);
-    if diffs.is_empty() {
+    let report = experiment::check(&mut p, &baseline, &watch)?;
+    if report.diffs.is_empty() {
         println!(
             "check passed: {} ({} runs) matches {}",
             file,
-            current.rows.len(),
+            report.runs,
             baseline.display()
         );
         return Ok(0);
     }
-    print!("{}", render(&diffs));
+    print!("{}", render(&report.diffs));
     println!(
         "check FAILED: {} difference(s) from {}.\nIf the change is intended, update the \
          baseline with `offersim check {file} --update` and commit it.",
-        diffs.len(),
+        report.diffs.len(),
         baseline.display()
     );
     Ok(1)

@@ -63,7 +63,7 @@ pub fn main(a: GenArgs) -> anyhow::Result<i32> {
     }
     let mut g = Generator::from_table(&table(&a)?, &origin, a.seed)?;
     let tmp = a.out.with_extension("csv.tmp");
-    let mut w = crate::report::csv_out::create(
+    let mut w = crate::metrics::files::create(
         &tmp,
         &[
             "job_id",
@@ -81,11 +81,11 @@ pub fn main(a: GenArgs) -> anyhow::Result<i32> {
         w.write_record([
             r.job_id,
             r.framework,
-            crate::sim::time::fmt_secs(r.submit.0),
+            crate::sim::time::fmt_secs(r.submit.us()),
             r.tasks.to_string(),
             r.shape.fmt_amount(crate::cluster::resources::CPUS),
             r.shape.fmt_amount(crate::cluster::resources::MEM),
-            crate::sim::time::fmt_secs(r.duration_us),
+            crate::sim::time::fmt_secs(r.duration.us()),
             r.input.unwrap_or_default(),
         ])
         .map_err(|e| Error::write(&tmp, e.into()))?;

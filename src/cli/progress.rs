@@ -2,11 +2,69 @@
 //! stderr is a terminal and `--quiet` is not given. It observes the engine through its progress
 //! callback and never writes to a results file.
 
-use crate::sim::engine::Progress;
+use crate::experiment::{RunOutcome, RunWatch, Watch};
 use crate::sim::time::SimTime;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::Instant;
+
+/// A progress callback: (simulated time, events so far).
+type Progress = Box<dyn FnMut(SimTime, u64)>;
+
+/// The terminal's watch: a bar for a run that goes alone, a line per finished run.
+pub struct Terminal {
+    quiet: bool,
+}
+
+impl Terminal {
+    pub fn new(quiet: bool) -> Terminal {
+        Terminal { quiet }
+    }
+}
+
+struct TerminalRun {
+    label: String,
+    quiet: bool,
+    bar: RunBar,
+    progress: Option<Progress>,
+}
+
+impl Watch for Terminal {
+    fn start(&self, label: &str, horizon: Option<SimTime>, parallel: bool) -> Box<dyn RunWatch> {
+        let (bar, progress) = RunBar::new(self.quiet || parallel, label, horizon);
+        Box::new(TerminalRun {
+            label: label.to_string(),
+            quiet: self.quiet,
+            bar,
+            progress,
+        })
+    }
+}
+
+impl RunWatch for TerminalRun {
+    fn progress(&mut self, now: SimTime, events: u64) {
+        if let Some(p) = self.progress.as_mut() {
+            p(now, events);
+        }
+    }
+
+    fn done(self: Box<Self>, outcome: Option<&RunOutcome>) {
+        self.bar.finish();
+        if let (false, Some(o)) = (self.quiet, outcome) {
+            eprintln!(
+                "{}: {} events, {} tasks in {:.2} s wall ({:.0} events/s, peak RSS {} MB)",
+                self.label,
+                o.events,
+                o.tasks_finished,
+                o.wall_s,
+                o.events as f64 / o.wall_s.max(1e-9),
+                o.peak_rss_mb
+                    .map(|m| format!("{m:.0}"))
+                    .unwrap_or_else(|| "?".into()),
+            );
+        }
+    }
+}
 
 /// A bar for one run; `callback` goes to the engine, `finish` clears the line afterwards.
 pub struct RunBar {
@@ -22,7 +80,7 @@ impl RunBar {
         let bar = match end {
             Some(e) => {
                 let b = ProgressBar::with_draw_target(
-                    Some(e.0.max(1) as u64),
+                    Some(e.us().max(1) as u64),
                     ProgressDrawTarget::stderr(),
                 );
                 b.set_style(
@@ -47,7 +105,7 @@ impl RunBar {
         let cb: Progress = Box::new(move |t: SimTime, events: u64| {
             let wall = started.elapsed().as_secs_f64().max(1e-9);
             if b.length().is_some() {
-                b.set_position(t.0.max(0) as u64);
+                b.set_position(t.us().max(0) as u64);
             }
             b.set_message(format!(
                 "simulated {:.0} s, {events} events, {:.0} events/s",

@@ -1,13 +1,10 @@
-//! Agents and resource pools. A pool set splits resources into the unreserved part and the parts
-//! statically reserved for roles, because reservations are offered only to their role's subtree.
+//! Agents and resource pools, as the master sees them. A pool set splits resources into the
+//! unreserved part and the parts statically reserved for roles, because reservations are offered
+//! only to their role's subtree.
 
+pub use super::ids::{AgentId, RackId, RoleId};
 use super::resources::Resources;
 use std::collections::BTreeMap;
-
-/// Index of a role in the master's role table.
-pub type RoleId = u32;
-/// Index of an agent (never reused within a run).
-pub type AgentId = u32;
 
 /// Resources split by reservation: `res` is sorted by role id and holds no zero entries.
 #[derive(Clone, Default, PartialEq, Eq, Debug)]
@@ -101,25 +98,26 @@ impl Pools {
     }
 }
 
+/// An agent as the master knows it. Policies read it through [`Agent`]'s methods.
 #[derive(Clone, Debug)]
 pub struct Agent {
-    pub name: String,
-    pub rack: u32,
-    pub total: Pools,
+    pub(crate) name: String,
+    pub(crate) rack: RackId,
+    pub(crate) total: Pools,
     /// What is neither offered nor used by tasks or executors.
-    pub free: Pools,
-    pub attributes: BTreeMap<String, String>,
-    /// Registered and not removed.
-    pub active: bool,
-    pub has_gpus: bool,
-    /// Resources that went to tasks and executors (not offers), for utilization.
-    pub used: Resources,
+    pub(crate) free: Pools,
+    pub(crate) attributes: BTreeMap<String, String>,
+    /// Registered and not removed (a failed agent is inactive until it is repaired).
+    pub(crate) active: bool,
+    /// Deactivated: it stopped answering pings; it gets no offers, its tasks run on.
+    pub(crate) disconnected: bool,
+    pub(crate) has_gpus: bool,
 }
 
 impl Agent {
-    pub fn new(
+    pub(crate) fn new(
         name: String,
-        rack: u32,
+        rack: RackId,
         total: Pools,
         attributes: BTreeMap<String, String>,
     ) -> Agent {
@@ -131,9 +129,34 @@ impl Agent {
             total,
             attributes,
             active: true,
+            disconnected: false,
             has_gpus,
-            used: Resources::ZERO,
         }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn rack(&self) -> RackId {
+        self.rack
+    }
+    /// Everything the agent has, reservations included.
+    pub fn total(&self) -> &Pools {
+        &self.total
+    }
+    /// What is neither offered nor used.
+    pub fn free(&self) -> &Pools {
+        &self.free
+    }
+    pub fn attributes(&self) -> &BTreeMap<String, String> {
+        &self.attributes
+    }
+    /// Registered and able to hold offers (not removed, failed or disconnected).
+    pub fn is_active(&self) -> bool {
+        self.active && !self.disconnected
+    }
+    pub fn has_gpus(&self) -> bool {
+        self.has_gpus
     }
 }
 
@@ -144,10 +167,10 @@ mod tests {
     #[test]
     fn pools_contain_per_reservation() {
         let mut a = Pools::unreserved(Resources::cpus_mem(1.0, 100.0));
-        a.add_reserved(2, Resources::cpus_mem(2.0, 0.0));
+        a.add_reserved(RoleId(2), Resources::cpus_mem(2.0, 0.0));
         let mut b = Pools::unreserved(Resources::cpus_mem(1.0, 0.0));
         assert!(a.contains(&b));
-        b.add_reserved(3, Resources::cpus_mem(1.0, 0.0));
+        b.add_reserved(RoleId(3), Resources::cpus_mem(1.0, 0.0));
         assert!(
             !a.contains(&b),
             "a reservation for another role is not contained"

@@ -1,14 +1,13 @@
-//! The master's view of a framework: its roles, suppression, decline filters and allocation.
-//! (What the framework itself wants to run lives in the workload tables and its scheduler.)
+//! The master's record of a framework: its roles, suppression, decline filters and allocation.
+//! (What the framework itself wants to run lives on the framework side, `frameworks.rs`.)
 
 use super::agent::{AgentId, Pools, RoleId};
 use super::resources::{MinAllocatable, Resources};
-use crate::scenario::FrameworkConfig;
 use crate::sim::SimTime;
 
-/// The filters of one framework.
-/// The Fx hasher: fast on small integer keys, and unseeded, so nothing about it varies between
-/// runs (the map is never iterated to decide anything anyway).
+/// The filters of one framework, by (role, agent). The Fx hasher: fast on small integer keys,
+/// and unseeded, so nothing about it varies between runs (the map is only looked up, swept and
+/// cleared, never iterated to decide anything).
 pub type Filters = rustc_hash::FxHashMap<(RoleId, AgentId), smallvec::SmallVec<[Filter; 1]>>;
 
 /// A decline filter: offers on (framework, role, agent) contained in `refused` are not made.
@@ -29,38 +28,75 @@ impl Filter {
     }
 }
 
+/// A framework's subscription to one role.
 #[derive(Clone, Debug)]
 pub struct FwRole {
-    pub role: RoleId,
-    pub suppressed: bool,
+    pub(crate) role: RoleId,
+    pub(crate) suppressed: bool,
     /// Replaces the master's min_allocatable for this role when set.
-    pub min_allocatable: Option<MinAllocatable>,
+    pub(crate) min_allocatable: Option<MinAllocatable>,
     /// Offered plus used, under this role.
-    pub allocated: Resources,
+    pub(crate) allocated: Resources,
+}
+
+impl FwRole {
+    pub fn role(&self) -> RoleId {
+        self.role
+    }
+    pub fn is_suppressed(&self) -> bool {
+        self.suppressed
+    }
+    /// Offered plus used under this role.
+    pub fn allocated(&self) -> &Resources {
+        &self.allocated
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct Framework {
-    pub name: String,
-    pub cfg: FrameworkConfig,
-    pub roles: Vec<FwRole>,
+    pub(crate) name: String,
+    pub(crate) roles: Vec<FwRole>,
     /// Subscribed and not failed over / removed.
-    pub active: bool,
-    pub removed: bool,
-    pub gpu_capable: bool,
-    /// Decline filters by (role, agent). A hash map: it is only looked up, swept and cleared,
-    /// never iterated to decide anything.
-    pub filters: Filters,
-    pub allocated: Resources,
-    pub outstanding_offers: u32,
+    pub(crate) active: bool,
+    pub(crate) removed: bool,
+    pub(crate) gpu_capable: bool,
+    pub(crate) filters: Filters,
+    pub(crate) allocated: Resources,
+    pub(crate) outstanding_offers: u32,
 }
 
 impl Framework {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn roles(&self) -> &[FwRole] {
+        &self.roles
+    }
+
+    /// Offered plus used, over all its roles.
+    pub fn allocated(&self) -> &Resources {
+        &self.allocated
+    }
+
+    pub fn is_gpu_capable(&self) -> bool {
+        self.gpu_capable
+    }
+
+    /// Subscribed and connected (not failed over, not removed).
+    pub fn is_active(&self) -> bool {
+        self.active && !self.removed
+    }
+
+    pub fn is_removed(&self) -> bool {
+        self.removed
+    }
+
     pub fn role_index(&self, role: RoleId) -> Option<usize> {
         self.roles.iter().position(|r| r.role == role)
     }
 
-    /// Whether the allocator may offer to this framework under `role` at all.
+    /// Whether the allocator may offer to this framework under its `role_idx`-th role at all.
     pub fn wants_offers(&self, role_idx: usize) -> bool {
         self.active && !self.removed && !self.roles[role_idx].suppressed
     }

@@ -2,7 +2,7 @@
 //! agent, the others on one other rack. Seeded by (run seed, input name, block), so jobs reading
 //! one input see one placement and a block's placement does not depend on what else was read.
 
-use super::agent::{Agent, AgentId};
+use super::agent::{Agent, AgentId, RackId};
 use super::task::{Locality, Prefs};
 use crate::sim::rng::{keyed_stream, Purpose};
 use rand::Rng;
@@ -14,7 +14,7 @@ pub struct Placement {
     /// Active agents by index, and per rack, refreshed when agents join or leave.
     agents: Vec<AgentId>,
     racks: Vec<Vec<AgentId>>,
-    rack_of: Vec<u32>,
+    rack_of: Vec<RackId>,
 }
 
 impl Placement {
@@ -37,12 +37,12 @@ impl Placement {
             if !a.active {
                 continue;
             }
-            self.agents.push(i as AgentId);
-            let r = a.rack as usize;
+            self.agents.push(AgentId::new(i as u32));
+            let r = a.rack.idx();
             if self.racks.len() <= r {
                 self.racks.resize_with(r + 1, Vec::new);
             }
-            self.racks[r].push(i as AgentId);
+            self.racks[r].push(AgentId::new(i as u32));
         }
     }
 
@@ -60,9 +60,9 @@ impl Placement {
         let first = self.agents[rng.gen_range(0..self.agents.len())];
         out.push(first);
         let want = (self.replication as usize).min(self.agents.len());
-        let first_rack = self.rack_of[first as usize];
+        let first_rack = self.rack_of[first.idx()];
         let other_racks: Vec<usize> = (0..self.racks.len())
-            .filter(|&r| r as u32 != first_rack && !self.racks[r].is_empty())
+            .filter(|&r| r != first_rack.idx() && !self.racks[r].is_empty())
             .collect();
         if !other_racks.is_empty() && want > 1 {
             let rack = &self.racks[other_racks[rng.gen_range(0..other_racks.len())]];
@@ -86,12 +86,12 @@ impl Placement {
     }
 
     /// The rack of an agent (known for every agent ever registered).
-    pub fn rack_of(&self, agent: AgentId) -> u32 {
-        self.rack_of[agent as usize]
+    pub fn rack_of(&self, agent: AgentId) -> RackId {
+        self.rack_of[agent.idx()]
     }
 
     /// The preferred agents of task `block` of a group with `prefs`, each with its rack.
-    pub fn preferred(&self, prefs: Option<&Prefs>, block: u32, out: &mut Vec<(AgentId, u32)>) {
+    pub fn preferred(&self, prefs: Option<&Prefs>, block: u32, out: &mut Vec<(AgentId, RackId)>) {
         out.clear();
         let mut v = Vec::new();
         match prefs {
@@ -110,10 +110,10 @@ impl Placement {
         if preferred.contains(&agent) {
             return Locality::NodeLocal;
         }
-        let rack = self.rack_of.get(agent as usize).copied();
+        let rack = self.rack_of.get(agent.idx()).copied();
         if preferred
             .iter()
-            .any(|&p| self.rack_of.get(p as usize).copied() == rack)
+            .any(|&p| self.rack_of.get(p.idx()).copied() == rack)
         {
             Locality::RackLocal
         } else {
@@ -135,7 +135,7 @@ mod tests {
             for i in 0..per_rack {
                 v.push(Agent::new(
                     format!("a{r}-{i}"),
-                    r,
+                    RackId::new(r),
                     Pools::unreserved(Resources::new(4.0, 1024.0, 0.0, 0.0)),
                     BTreeMap::new(),
                 ));
@@ -231,13 +231,14 @@ mod tests {
     fn locality_levels() {
         let agents = cluster(2, 3);
         let p = placer(1, 3, &agents);
-        assert_eq!(p.locality(&[], 0), Locality::None);
-        assert_eq!(p.locality(&[1], 1), Locality::NodeLocal);
-        assert_eq!(p.locality(&[1], 2), Locality::RackLocal);
-        assert_eq!(p.locality(&[1], 4), Locality::OffRack);
+        let a = AgentId::new;
+        assert_eq!(p.locality(&[], a(0)), Locality::None);
+        assert_eq!(p.locality(&[a(1)], a(1)), Locality::NodeLocal);
+        assert_eq!(p.locality(&[a(1)], a(2)), Locality::RackLocal);
+        assert_eq!(p.locality(&[a(1)], a(4)), Locality::OffRack);
         let mut out = Vec::new();
-        p.preferred(Some(&Prefs::Nodes(vec![4].into())), 9, &mut out);
-        assert_eq!(out, vec![(4, 1)]);
+        p.preferred(Some(&Prefs::Nodes(vec![a(4)].into())), 9, &mut out);
+        assert_eq!(out, vec![(a(4), RackId::new(1))]);
         p.preferred(None, 9, &mut out);
         assert!(out.is_empty());
     }

@@ -216,6 +216,35 @@ impl MinAllocatable {
     }
 }
 
+/// Quota limits: `i64::MAX` (in milli-units) marks a resource without a limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits(pub [i64; NRES]);
+
+impl Limits {
+    pub const NONE: Limits = Limits([i64::MAX; NRES]);
+    pub fn is_unlimited(&self) -> bool {
+        self.0.iter().all(|&x| x == i64::MAX)
+    }
+    /// `limits - consumed`, floored at zero; unlimited stays unlimited.
+    pub fn minus(&self, r: &Resources) -> Limits {
+        let mut o = *self;
+        for i in 0..NRES {
+            if o.0[i] != i64::MAX {
+                o.0[i] = (o.0[i] - r.0[i]).max(0);
+            }
+        }
+        o
+    }
+    /// Shrinks `r` to fit (resources without a limit are kept whole).
+    pub fn shrink(&self, r: &Resources) -> Resources {
+        let mut o = *r;
+        for i in 0..NRES {
+            o.0[i] = o.0[i].min(self.0[i]);
+        }
+        o
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,11 @@
-//! Jobs, task groups and tasks. A trace row is a group of identical tasks; tasks are created one
-//! by one only when launched, so memory follows the running tasks, not the trace.
+//! Jobs, task groups and tasks: the value types of a framework's workload. A trace row is a
+//! group of identical tasks; tasks are created one by one only when launched, so memory follows
+//! the running tasks, not the trace.
 
 use super::agent::{AgentId, Pools, RoleId};
+use super::ids::{FrameworkId, GroupKey, JobKey};
 use super::resources::Resources;
-use crate::sim::SimTime;
+use crate::sim::{SimDuration, SimTime};
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,7 +64,7 @@ pub enum Prefs {
 #[derive(Clone, Debug)]
 pub struct Job {
     pub id: Arc<str>,
-    pub fw: u32,
+    pub fw: FrameworkId,
     pub submit: SimTime,
     pub first_start: Option<SimTime>,
     pub tasks: u32,
@@ -84,10 +86,10 @@ pub struct Job {
 
 #[derive(Clone, Debug)]
 pub struct Group {
-    pub job: u32,
-    pub fw: u32,
+    pub job: JobKey,
+    pub fw: FrameworkId,
     pub shape: Resources,
-    pub duration_us: i64,
+    pub duration: SimDuration,
     pub count: u32,
     /// Index of this group's first task within its job.
     pub base: u32,
@@ -133,27 +135,22 @@ impl Group {
 
 #[derive(Clone, Debug)]
 pub struct Task {
-    pub group: u32,
-    pub job: u32,
+    pub group: GroupKey,
+    pub job: JobKey,
     pub index: u32,
     /// Index of the task within its job (the `task` column).
     pub job_index: u32,
-    pub fw: u32,
+    pub fw: FrameworkId,
     pub role: RoleId,
     pub agent: AgentId,
     pub pools: Pools,
     pub launched: SimTime,
     pub start: Option<SimTime>,
-    pub duration_us: i64,
+    pub duration: SimDuration,
     pub locality: Locality,
     pub state: TaskState,
     pub attempt: u32,
-    /// When its pending start or end event is due. Task slots are reused once a task is lost,
-    /// so an event of an earlier task in the same slot is recognised as stale by its time.
+    /// When its pending start or end event is due (an event of the task that is not due now,
+    /// say the end of a task that was lost and requeued, is stale).
     pub due: SimTime,
-}
-
-/// Total resources of a task (its shape) as it draws from an offer.
-pub fn shape_of(t: &Task) -> Resources {
-    t.pools.total()
 }

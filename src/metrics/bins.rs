@@ -2,8 +2,8 @@
 //! and the per-run bins.csv they feed: locality and job completion time by job size, where
 //! delay scheduling matters most for small jobs.
 
+use super::files::{fmt_f, fmt_opt};
 use crate::cluster::task::Job;
-use crate::report::{fmt_f, fmt_opt};
 use crate::sim::time::SimTime;
 
 /// The delay-scheduling paper's job-size bins (tasks per job), the last one open-ended.
@@ -55,7 +55,7 @@ impl BinStats {
         self.with_prefs[b] += (j.node_local + j.rack_local + j.off_rack) as u64;
         if let Some(e) = end {
             self.finished[b] += 1;
-            self.jct_us[b] += (e.0 - j.submit.0) as i128;
+            self.jct_us[b] += (e.us() - j.submit.us()) as i128;
         }
     }
 
@@ -101,8 +101,8 @@ mod tests {
     fn rows_average_locality_over_tasks_and_jct_over_finished_jobs() {
         let job = |tasks: u32, nl: u32, rl: u32, off: u32| Job {
             id: Arc::from("j"),
-            fw: 0,
-            submit: SimTime(1_000_000),
+            fw: crate::cluster::ids::FrameworkId::new(0),
+            submit: SimTime::from_us(1_000_000),
             first_start: None,
             tasks,
             ended: 0,
@@ -116,9 +116,9 @@ mod tests {
             abandoned: false,
         };
         let mut s = BinStats::default();
-        s.job(&job(10, 5, 5, 0), Some(SimTime(11_000_000)));
+        s.job(&job(10, 5, 5, 0), Some(SimTime::from_us(11_000_000)));
         s.job(&job(12, 12, 0, 0), None);
-        s.job(&job(1, 0, 0, 0), Some(SimTime(3_000_000)));
+        s.job(&job(1, 0, 0, 0), Some(SimTime::from_us(3_000_000)));
         let r = s.rows();
         assert_eq!(r[2][..4], ["3-20", "2", "0.772727273", "0.227272727"]);
         assert_eq!(r[2][4], "10");

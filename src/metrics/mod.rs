@@ -1,7 +1,10 @@
-//! Metrics only observe: the recorder is told what happened and integrates over time; it never
-//! influences a decision.
+//! Metrics only observe: the model reports what happened through [`observe::Observer`]; the
+//! recorder counts, integrates over time and writes the per-run files; it never influences a
+//! decision.
 
 pub mod bins;
+pub mod files;
+pub mod observe;
 pub mod per_run;
 pub mod recorder;
 pub mod stats;

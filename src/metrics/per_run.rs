@@ -2,11 +2,11 @@
 //! tasks, JCT, waits, scheduler busyness per framework) and `utilization.csv` (the timeline).
 //! Kept apart from the recorder so that the hot recording path stays small.
 
+use super::files::{create, FRAMEWORKS_COLS, UTILIZATION_COLS};
+use super::files::{fmt_f, fmt_opt};
 use super::recorder::Recorder;
 use super::stats::percentile;
 use crate::error::{Error, Result};
-use crate::report::csv_out::{create, FRAMEWORKS_COLS, UTILIZATION_COLS};
-use crate::report::{fmt_f, fmt_opt};
 use crate::sim::time::{fmt_secs, SimTime};
 use std::path::Path;
 
@@ -22,7 +22,7 @@ fn p95_s(v: &[i64]) -> Option<f64> {
 /// One `frameworks.csv` row per framework, in name order. `end` is the end of the run: shares
 /// and busyness are averaged over [0, end].
 pub fn framework_rows(rec: &Recorder, end: SimTime) -> Vec<Vec<String>> {
-    let span = end.0 as f64;
+    let span = end.us() as f64;
     rec.fw
         .iter()
         .map(|(name, f)| {

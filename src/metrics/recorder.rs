@@ -1,19 +1,21 @@
-//! The recorder: counts, per-run CSV rows, and time integrals (utilization, Jain's index). It is
-//! told what happened and never decides anything. Write errors are kept and reported at the end,
-//! so that the simulation code does not thread them through every call.
+//! The recorder: the built-in [`Observer`]. It counts, writes the per-run CSV rows, and
+//! integrates over time (utilization, Jain's index, shares). It is told what happened and never
+//! decides anything. Write errors are kept and reported at the end, so that observing stays
+//! infallible for the model.
 
+use super::files::{fmt_f, fmt_opt, put, RunFiles};
+use super::observe::{FairShare, Observation, Observer, OfferOutcome};
 use super::stats::percentile;
+use crate::cluster::ids::OfferId;
 use crate::cluster::resources::{fmt_milli, Resources, CPUS, DISK, GPUS, MEM};
 use crate::cluster::task::{Job, Locality, Task, TaskState};
 use crate::error::{Error, Result};
-use crate::report::csv_out::{put, RunFiles};
-use crate::report::{fmt_f, fmt_opt};
 use crate::sim::time::{fmt_secs, SimTime};
 use std::collections::BTreeMap;
 
 struct OfferRow {
     fields: [String; 9],
-    outcome: Option<&'static str>,
+    outcome: Option<OfferOutcome>,
 }
 
 /// Per-framework figures for frameworks.csv.
@@ -33,32 +35,33 @@ pub struct FwStats {
 
 #[derive(Default)]
 pub struct Recorder {
-    pub files: Option<RunFiles>,
+    files: Option<RunFiles>,
     error: Option<Error>,
 
-    pub jobs: u64,
-    pub jobs_done: u64,
-    pub tasks_submitted: u64,
-    pub tasks_finished: u64,
-    pub tasks_lost: u64,
-    pub tasks_killed: u64,
-    pub tasks_preempted: u64,
-    pub tasks_unscheduled: u64,
+    jobs: u64,
+    jobs_done: u64,
+    tasks_submitted: u64,
+    pub(crate) tasks_finished: u64,
+    tasks_lost: u64,
+    tasks_killed: u64,
+    tasks_preempted: u64,
+    tasks_unscheduled: u64,
     /// Jobs given up on after their framework's `max_attempts` (extension).
-    pub jobs_abandoned: u64,
-    pub offers: u64,
-    pub offers_declined: u64,
-    pub offers_rescinded: u64,
-    pub offers_accepted: u64,
-    pub node_local: u64,
-    pub rack_local: u64,
-    pub off_rack: u64,
+    jobs_abandoned: u64,
+    offers: u64,
+    offers_declined: u64,
+    offers_rescinded: u64,
+    offers_accepted: u64,
+    node_local: u64,
+    rack_local: u64,
+    off_rack: u64,
 
     /// Resources used by tasks and executors cluster-wide.
-    pub cluster_used: Resources,
-    /// Shares or pending sets changed since Jain's index was last computed.
-    pub fairness_dirty: bool,
-    pub jain_now: Option<f64>,
+    cluster_used: Resources,
+    /// Jain's index over the frameworks that want more, and each framework's share, as of the
+    /// last `Fairness` observation.
+    jain_now: Option<f64>,
+    share_now: Vec<(String, f64)>,
 
     last: SimTime,
     util_cpu_us: f64,
@@ -71,7 +74,7 @@ pub struct Recorder {
     jct_us: Vec<i64>,
     wait_us: Vec<i64>,
 
-    offer_rows: BTreeMap<u64, OfferRow>,
+    offer_rows: BTreeMap<OfferId, OfferRow>,
     pub fw: BTreeMap<String, FwStats>,
     /// (time, used cpus fraction, used mem fraction) at most once per `util_step`.
     pub util_timeline: Vec<(i64, f64, f64)>,
@@ -83,7 +86,7 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(files: Option<RunFiles>) -> Recorder {
+    pub(crate) fn new(files: Option<RunFiles>) -> Recorder {
         Recorder {
             files,
             util_step_us: 1_000_000,
@@ -99,19 +102,26 @@ impl Recorder {
         }
     }
 
-    pub fn framework_added(&mut self, name: &str) {
+    fn framework_added(&mut self, name: &str) {
         self.fw.entry(name.to_string()).or_default();
     }
 
+    fn fairness(&mut self, shares: &[FairShare]) {
+        self.share_now.clear();
+        let mut xs = Vec::new();
+        for s in shares {
+            self.share_now.push((s.framework.clone(), s.share));
+            if s.wants_more {
+                xs.push(s.share / s.weight);
+            }
+        }
+        self.jain_now = (xs.len() >= 2).then(|| super::stats::jain(&xs));
+    }
+
     /// Integrates the state held since the last call up to `t`.
-    pub fn advance(
-        &mut self,
-        t: SimTime,
-        total: &Resources,
-        jain: Option<f64>,
-        shares: &[(String, f64)],
-    ) {
-        let dt = t.0 - self.last.0;
+    fn advance(&mut self, t: SimTime, total: &Resources) {
+        let jain = self.jain_now;
+        let dt = t.us() - self.last.us();
         if dt > 0 {
             let dtf = dt as f64;
             let cpu = frac(&self.cluster_used, total, CPUS);
@@ -122,7 +132,7 @@ impl Recorder {
                 self.jain_int += j * dtf;
                 self.jain_us += dt;
             }
-            for (name, s) in shares {
+            for (name, s) in &self.share_now {
                 if let Some(f) = self.fw.get_mut(name) {
                     f.share_int += s * dtf;
                 }
@@ -130,16 +140,15 @@ impl Recorder {
             if self
                 .util_timeline
                 .last()
-                .is_none_or(|&(lt, _, _)| self.last.0 - lt >= self.util_step_us)
+                .is_none_or(|&(lt, _, _)| self.last.us() - lt >= self.util_step_us)
             {
-                self.util_timeline.push((self.last.0, cpu, mem));
+                self.util_timeline.push((self.last.us(), cpu, mem));
             }
         }
-        self.jain_now = jain;
         self.last = t;
     }
 
-    pub fn share(&mut self, now: SimTime, fw: &str, role: &str, alloc: &Resources, share: f64) {
+    fn share(&mut self, now: SimTime, fw: &str, role: &str, alloc: &Resources, share: f64) {
         if let Some(f) = self.fw.get_mut(fw) {
             f.share_now = share;
         }
@@ -149,7 +158,7 @@ impl Recorder {
                 &files.dir,
                 "shares.csv",
                 [
-                    fmt_secs(now.0),
+                    fmt_secs(now.us()),
                     fw.to_string(),
                     role.to_string(),
                     fmt_milli(alloc.0[CPUS]),
@@ -161,10 +170,10 @@ impl Recorder {
         }
     }
 
-    pub fn offer_made(
+    fn offer_made(
         &mut self,
         now: SimTime,
-        id: u64,
+        id: OfferId,
         fw: &str,
         role: &str,
         agent: &str,
@@ -176,7 +185,7 @@ impl Recorder {
                 id,
                 OfferRow {
                     fields: [
-                        fmt_secs(now.0),
+                        fmt_secs(now.us()),
                         id.to_string(),
                         fw.to_string(),
                         role.to_string(),
@@ -192,12 +201,11 @@ impl Recorder {
         }
     }
 
-    pub fn offer_resolved(&mut self, id: u64, outcome: &'static str) {
+    fn offer_resolved(&mut self, id: OfferId, outcome: OfferOutcome) {
         match outcome {
-            "declined" => self.offers_declined += 1,
-            "rescinded" => self.offers_rescinded += 1,
-            "accepted" => self.offers_accepted += 1,
-            _ => {}
+            OfferOutcome::Declined => self.offers_declined += 1,
+            OfferOutcome::Rescinded => self.offers_rescinded += 1,
+            OfferOutcome::Accepted => self.offers_accepted += 1,
         }
         if let Some(row) = self.offer_rows.get_mut(&id) {
             row.outcome = Some(outcome);
@@ -214,14 +222,14 @@ impl Recorder {
             let row = entry.remove();
             if let Some(files) = self.files.as_mut() {
                 let mut rec: Vec<String> = row.fields.to_vec();
-                rec.push(row.outcome.unwrap_or("held").to_string());
+                rec.push(row.outcome.map_or("held", OfferOutcome::as_str).to_string());
                 let r = put(&mut files.offers, &files.dir, "offers.csv", rec);
                 self.keep(r);
             }
         }
     }
 
-    pub fn task_launched(&mut self, loc: Locality) {
+    fn task_launched(&mut self, loc: Locality) {
         match loc {
             Locality::NodeLocal => self.node_local += 1,
             Locality::RackLocal => self.rack_local += 1,
@@ -231,7 +239,7 @@ impl Recorder {
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub fn task_row(
+    fn task_row(
         &mut self,
         job_id: &str,
         submit: SimTime,
@@ -241,6 +249,12 @@ impl Recorder {
         now: SimTime,
         state: TaskState,
     ) {
+        match state {
+            TaskState::Lost => self.tasks_lost += 1,
+            TaskState::Killed => self.tasks_killed += 1,
+            TaskState::Preempted => self.tasks_preempted += 1,
+            _ => {}
+        }
         if state == TaskState::Finished {
             self.tasks_finished += 1;
             if now >= self.makespan {
@@ -253,9 +267,9 @@ impl Recorder {
             }
             if let Some(s) = t.start {
                 match self.last_start.get_mut(job_id) {
-                    Some(v) => *v = (*v).max(s.0),
+                    Some(v) => *v = (*v).max(s.us()),
                     None => {
-                        self.last_start.insert(job_id.to_string(), s.0);
+                        self.last_start.insert(job_id.to_string(), s.us());
                     }
                 }
             }
@@ -264,7 +278,7 @@ impl Recorder {
             let end = if matches!(state, TaskState::Running | TaskState::Staging) {
                 String::new()
             } else {
-                fmt_secs(now.0)
+                fmt_secs(now.us())
             };
             let r = put(
                 &mut files.tasks,
@@ -275,8 +289,8 @@ impl Recorder {
                     t.job_index.to_string(),
                     fw.to_string(),
                     agent.to_string(),
-                    fmt_secs(submit.0),
-                    t.start.map(|s| fmt_secs(s.0)).unwrap_or_default(),
+                    fmt_secs(submit.us()),
+                    t.start.map(|s| fmt_secs(s.us())).unwrap_or_default(),
                     end,
                     t.locality.as_str().to_string(),
                     state.as_str().to_string(),
@@ -288,24 +302,24 @@ impl Recorder {
     }
 
     /// A job row: at completion (`end` Some) or, for unfinished jobs, at the end of the run.
-    pub fn job_row(&mut self, j: &Job, fw: &str, end: Option<SimTime>) {
+    fn job_row(&mut self, j: &Job, fw: &str, end: Option<SimTime>) {
         let last_start = self.last_start.remove(&*j.id);
         if let (Some(ls), Some(_), Some(f)) = (last_start, end, self.fw.get_mut(fw)) {
-            f.wait_full_us.push(ls - j.submit.0);
+            f.wait_full_us.push(ls - j.submit.us());
         }
         self.bins.job(j, end);
         if let Some(e) = end {
             self.jobs_done += 1;
-            let jct = e.0 - j.submit.0;
+            let jct = e.us() - j.submit.us();
             self.jct_us.push(jct);
             if let Some(f) = self.fw.get_mut(fw) {
                 f.jct_us.push(jct);
             }
         }
         if let Some(s) = j.first_start {
-            self.wait_us.push(s.0 - j.submit.0);
+            self.wait_us.push(s.us() - j.submit.us());
             if let Some(f) = self.fw.get_mut(fw) {
-                f.wait_us.push(s.0 - j.submit.0);
+                f.wait_us.push(s.us() - j.submit.us());
             }
         }
         if let Some(files) = self.files.as_mut() {
@@ -324,9 +338,9 @@ impl Recorder {
                 [
                     j.id.to_string(),
                     fw.to_string(),
-                    fmt_secs(j.submit.0),
-                    j.first_start.map(|s| fmt_secs(s.0)).unwrap_or_default(),
-                    end.map(|e| fmt_secs(e.0)).unwrap_or_default(),
+                    fmt_secs(j.submit.us()),
+                    j.first_start.map(|s| fmt_secs(s.us())).unwrap_or_default(),
+                    end.map(|e| fmt_secs(e.us())).unwrap_or_default(),
                     j.tasks.to_string(),
                     loc(j.node_local),
                     loc(j.rack_local),
@@ -361,7 +375,7 @@ impl Recorder {
         let p = |v: &mut Vec<i64>, q: f64| percentile(v, q).map(s);
         let with_prefs = (self.node_local + self.rack_local + self.off_rack) as f64;
         let loc = |x: u64| (with_prefs > 0.0).then(|| x as f64 / with_prefs);
-        let span = self.makespan.0 as f64;
+        let span = self.makespan.us() as f64;
         // Utilization is averaged over [0, makespan]; the integrals run to the end of the run,
         // which is at least the makespan, so this is exact when the run ends at the makespan.
         let util = |int: f64| (span > 0.0).then(|| (int / span).min(1.0));
@@ -373,7 +387,7 @@ impl Recorder {
             self.tasks_finished.to_string(),
             self.tasks_lost.to_string(),
             self.tasks_unscheduled.to_string(),
-            fmt_secs(self.makespan.0),
+            fmt_secs(self.makespan.us()),
             fmt_opt(jct_mean),
             fmt_opt(p(&mut jct, 50.0)),
             fmt_opt(p(&mut jct, 95.0)),
@@ -399,9 +413,63 @@ impl Recorder {
     }
 }
 
+impl Observer for Recorder {
+    fn observe(&mut self, now: SimTime, o: Observation<'_>) {
+        match o {
+            Observation::FrameworkSubscribed { framework } => self.framework_added(framework),
+            Observation::OfferMade {
+                id,
+                framework,
+                role,
+                agent,
+                resources,
+            } => self.offer_made(now, id, framework, role, agent, resources),
+            Observation::OfferResolved { id, outcome } => self.offer_resolved(id, outcome),
+            Observation::Share {
+                framework,
+                role,
+                allocated,
+                share,
+            } => self.share(now, framework, role, allocated, share),
+            Observation::Fairness { shares } => self.fairness(shares),
+            Observation::Advance { to, total } => self.advance(to, total),
+            Observation::JobSubmitted => self.jobs += 1,
+            Observation::TasksSubmitted { count } => self.tasks_submitted += count,
+            Observation::TasksUnscheduled { count } => self.tasks_unscheduled += count,
+            Observation::JobAbandoned => self.jobs_abandoned += 1,
+            Observation::TaskLaunched { locality } => self.task_launched(locality),
+            Observation::Used { resources } => self.cluster_used += *resources,
+            Observation::Released { resources } => self.cluster_used -= *resources,
+            Observation::TaskEnded {
+                job_id,
+                submit,
+                task,
+                agent,
+                framework,
+                state,
+            } => self.task_row(job_id, submit, task, agent, framework, now, state),
+            Observation::JobEnded {
+                job,
+                framework,
+                end,
+            } => self.job_row(job, framework, end),
+            Observation::SchedulerBusy {
+                framework,
+                busy,
+                decides,
+            } => {
+                if let Some(st) = self.fw.get_mut(framework) {
+                    st.busy_us += busy.us();
+                    st.decides |= decides;
+                }
+            }
+        }
+    }
+}
+
 pub(crate) fn write_bins(dir: &std::path::Path, bins: &super::bins::BinStats) -> Result<()> {
     let path = dir.join("bins.csv");
-    let mut w = crate::report::csv_out::create(&path, &super::bins::BINS_COLS)?;
+    let mut w = super::files::create(&path, &super::bins::BINS_COLS)?;
     for row in bins.rows() {
         put(&mut w, dir, "bins.csv", row)?;
     }

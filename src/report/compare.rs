@@ -3,9 +3,9 @@
 //! summary.csv alone, so `offersim plot` can redraw it without running anything.
 
 use crate::error::{Error, Result};
+use crate::metrics::files::{create, fmt_opt};
 use crate::metrics::stats::mean_ci;
-use crate::report::csv_out::{create, COMPARE_COLS};
-use crate::report::fmt_opt;
+use crate::report::csv_out::COMPARE_COLS;
 use std::path::Path;
 
 /// The columns of summary.csv that identify a run rather than measure it.

@@ -1,7 +1,7 @@
 //! The comparison table printed on the terminal after a run.
 
+use crate::metrics::files::SUMMARY_COLS;
 use crate::report::compare::{compare, human_cell, Comparison, Table};
-use crate::report::csv_out::SUMMARY_COLS;
 
 /// Columns shown on the terminal (a readable subset of summary.csv).
 pub const SHOWN: [&str; 9] = [

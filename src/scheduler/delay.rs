@@ -10,26 +10,26 @@
 //! previous offer adds the time since then to its clock.
 
 use super::index::{Filler, Gate, Level};
-use super::{Decision, OfferView, Scheduler, WorkView};
+use super::{Decision, JobOrder, OfferView, Scheduler, WorkView};
+use crate::cluster::ids::JobKey;
 use crate::cluster::task::Locality;
-use crate::scenario::JobOrder;
-use crate::sim::SimTime;
+use crate::sim::{SimDuration, SimTime};
 use std::collections::BTreeMap;
 
 /// One job's delay-scheduling state (level_j, wait_j, skipped_j of the paper).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct JobWait {
-    /// The job's submission sequence, which tells a reused job key from the job it replaced.
-    pub seq: u64,
+    /// The job it is of (states are kept by job slot, which jobs reuse).
+    pub job: JobKey,
     pub level: Level,
     pub wait_us: i64,
     pub skipped: bool,
 }
 
 impl JobWait {
-    pub fn new(seq: u64) -> JobWait {
+    pub fn new(job: JobKey) -> JobWait {
         JobWait {
-            seq,
+            job,
             level: Level::Node,
             wait_us: 0,
             skipped: false,
@@ -72,29 +72,33 @@ impl JobWait {
 struct Waits {
     node_wait_us: i64,
     rack_wait_us: i64,
+    /// By job slot.
     jobs: BTreeMap<u32, JobWait>,
 }
 
 impl Waits {
-    fn state(&mut self, job: u32, seq: u64) -> &mut JobWait {
-        let s = self.jobs.entry(job).or_insert_with(|| JobWait::new(seq));
-        if s.seq != seq {
-            *s = JobWait::new(seq);
+    fn state(&mut self, job: JobKey) -> &mut JobWait {
+        let s = self
+            .jobs
+            .entry(job.slot())
+            .or_insert_with(|| JobWait::new(job));
+        if s.job != job {
+            *s = JobWait::new(job);
         }
         s
     }
 }
 
 impl Gate for Waits {
-    fn allowed(&mut self, job: u32, seq: u64) -> Level {
+    fn allowed(&mut self, job: JobKey) -> Level {
         let (w1, w2) = (self.node_wait_us, self.rack_wait_us);
-        self.state(job, seq).allowed(w1, w2)
+        self.state(job).allowed(w1, w2)
     }
-    fn launched(&mut self, job: u32, seq: u64, locality: Locality) {
-        self.state(job, seq).launched(locality);
+    fn launched(&mut self, job: JobKey, locality: Locality) {
+        self.state(job).launched(locality);
     }
-    fn skipped(&mut self, job: u32, seq: u64) {
-        self.state(job, seq).skipped = true;
+    fn skipped(&mut self, job: JobKey) {
+        self.state(job).skipped = true;
     }
 }
 
@@ -105,12 +109,12 @@ pub struct Delay {
 }
 
 impl Delay {
-    pub fn new(order: JobOrder, node_wait_us: i64, rack_wait_us: i64) -> Delay {
+    pub fn new(order: JobOrder, node_wait: SimDuration, rack_wait: SimDuration) -> Delay {
         Delay {
             fill: Filler::new(order),
             waits: Waits {
-                node_wait_us,
-                rack_wait_us,
+                node_wait_us: node_wait.us(),
+                rack_wait_us: rack_wait.us(),
                 jobs: BTreeMap::new(),
             },
             last_offer: None,
@@ -118,8 +122,12 @@ impl Delay {
     }
 
     /// The delay state of a job (for tests and inspection).
-    pub fn job_state(&self, job: u32) -> Option<JobWait> {
-        self.waits.jobs.get(&job).copied()
+    pub fn job_state(&self, job: JobKey) -> Option<JobWait> {
+        self.waits
+            .jobs
+            .get(&job.slot())
+            .filter(|w| w.job == job)
+            .copied()
     }
 }
 
@@ -132,7 +140,7 @@ impl Scheduler for Delay {
         // An offer that holds no pending task (say, memory left beside busy cores) is not a
         // free slot: in Hadoop terms no heartbeat with a free slot, so it must neither run nor
         // stop the clocks.
-        let need = |g: &u32| work.groups[*g as usize].shape + offer.executor;
+        let need = |g: &crate::cluster::ids::GroupKey| work.groups[*g].shape + offer.executor;
         if !work
             .pending
             .values()
@@ -140,7 +148,7 @@ impl Scheduler for Delay {
         {
             return;
         }
-        let dt = self.last_offer.map_or(0, |t| work.now.0 - t.0);
+        let dt = self.last_offer.map_or(0, |t| (work.now - t).us());
         self.last_offer = Some(work.now);
         // The order does not matter: each job's update is its own.
         for s in self.waits.jobs.values_mut() {
@@ -149,25 +157,32 @@ impl Scheduler for Delay {
         self.fill.fill(offer, work, &mut self.waits, out);
     }
 
-    fn on_job_end(&mut self, job: u32) {
-        self.waits.jobs.remove(&job);
+    fn on_job_end(&mut self, job: JobKey) {
+        self.waits.jobs.remove(&job.slot());
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::agent::AgentId;
+    use crate::cluster::agent::{Agent, AgentId, Pools, RackId};
+    use crate::cluster::ids::{FrameworkId, GenSlab, GroupKey, OfferId};
+    use crate::cluster::placement::Placement;
     use crate::cluster::resources::{MinAllocatable, Resources};
     use crate::cluster::task::{Group, Job, Prefs};
-    use slab::Slab;
+    use crate::cluster::RoleId;
     use std::sync::Arc;
 
     const S: i64 = 1_000_000;
 
+    fn key0() -> JobKey {
+        let mut s: GenSlab<JobKey, ()> = GenSlab::new();
+        s.insert(())
+    }
+
     #[test]
     fn waits_unlock_rack_then_any() {
-        let mut j = JobWait::new(0);
+        let mut j = JobWait::new(key0());
         assert_eq!(j.allowed(S, 2 * S), Level::Node);
         j.skipped = true;
         j.heartbeat(S / 2);
@@ -185,7 +200,7 @@ mod tests {
 
     #[test]
     fn launches_reset_the_clock_and_set_the_level() {
-        let mut j = JobWait::new(0);
+        let mut j = JobWait::new(key0());
         j.wait_us = S;
         j.launched(Locality::RackLocal);
         assert_eq!((j.level, j.wait_us), (Level::Rack, 0));
@@ -207,141 +222,152 @@ mod tests {
 
     #[test]
     fn zero_waits_allow_anything() {
-        assert_eq!(JobWait::new(0).allowed(0, 0), Level::Any);
-        assert_eq!(JobWait::new(0).allowed(0, S), Level::Rack);
+        assert_eq!(JobWait::new(key0()).allowed(0, 0), Level::Any);
+        assert_eq!(JobWait::new(key0()).allowed(0, S), Level::Rack);
     }
 
-    /// Agents 0..4: agents 0, 1 on rack 0, agents 2, 3 on rack 1. One job of `n` one-cpu tasks,
-    /// every task preferring agent 0.
+    /// One job whose groups (one per entry of `prefs`, `n` one-cpu tasks each) prefer the
+    /// agents given, on a cluster whose agent i sits on rack `racks[i]`.
     struct World {
-        groups: Slab<Group>,
-        jobs: Slab<Job>,
-        pending: std::collections::BTreeMap<u64, u32>,
+        groups: GenSlab<GroupKey, Group>,
+        jobs: GenSlab<JobKey, Job>,
+        pending: std::collections::BTreeMap<u64, GroupKey>,
         min: MinAllocatable,
+        placement: Placement,
+        keys: Vec<GroupKey>,
+        job: JobKey,
     }
 
-    fn world(n: u32) -> World {
-        let mut jobs = Slab::new();
+    fn world(n: u32, prefs: &[u32], racks: &[u32]) -> World {
+        let mut jobs = GenSlab::new();
         let job = jobs.insert(Job {
             id: Arc::from("j"),
-            fw: 0,
+            fw: FrameworkId::new(0),
             submit: SimTime::ZERO,
             first_start: None,
-            tasks: n,
+            tasks: n * prefs.len() as u32,
             ended: 0,
             running: 0,
             node_local: 0,
             rack_local: 0,
             off_rack: 0,
             seq: 0,
-            groups_live: 1,
+            groups_live: prefs.len() as u32,
             attempts: 0,
             abandoned: false,
-        }) as u32;
-        let mut groups = Slab::new();
-        let g = groups.insert(Group {
-            job,
-            fw: 0,
-            shape: Resources::new(1.0, 0.0, 0.0, 0.0),
-            duration_us: S,
-            count: n,
-            base: 0,
-            next: 0,
-            requeued: Vec::new(),
-            live: 0,
-            inflight: 0,
-            prefs: Some(Prefs::Nodes(Arc::from(vec![0 as AgentId]))),
-            priority: 0,
-            seq: 1,
-            attempts: Vec::new(),
-        }) as u32;
+        });
+        let mut groups = GenSlab::new();
         let mut pending = std::collections::BTreeMap::new();
-        pending.insert(1, g);
+        let mut keys = Vec::new();
+        for (i, &p) in prefs.iter().enumerate() {
+            let g = groups.insert(Group {
+                job,
+                fw: FrameworkId::new(0),
+                shape: Resources::new(1.0, 0.0, 0.0, 0.0),
+                duration: SimDuration::from_us(S),
+                count: n,
+                base: i as u32 * n,
+                next: 0,
+                requeued: Vec::new(),
+                live: 0,
+                inflight: 0,
+                prefs: Some(Prefs::Nodes(Arc::from(vec![AgentId::new(p)]))),
+                priority: 0,
+                seq: 1 + i as u64,
+                attempts: Vec::new(),
+            });
+            pending.insert(1 + i as u64, g);
+            keys.push(g);
+        }
+        let agents: Vec<Agent> = racks
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| {
+                Agent::new(
+                    format!("a{i}"),
+                    RackId::new(r),
+                    Pools::unreserved(Resources::cpus_mem(8.0, 0.0)),
+                    Default::default(),
+                )
+            })
+            .collect();
+        let mut placement = Placement::new(1, 3);
+        placement.refresh(&agents);
         World {
             groups,
             jobs,
             pending,
             min: MinAllocatable::default(),
+            placement,
+            keys,
+            job,
         }
     }
 
-    fn rack(a: AgentId) -> u32 {
-        a / 2
-    }
-
-    /// Offers `cpus` on `agent` (of `rack`) to scheduler `s` at `now_s`; the tasks it launches.
-    #[allow(clippy::too_many_arguments)]
+    /// Offers `cpus` on `agent` to scheduler `s` at `now_s`; the (group, task) pairs it launches.
     fn decide(
         s: &mut dyn Scheduler,
         w: &World,
         now_s: i64,
-        agent: AgentId,
-        rack: u32,
+        agent: u32,
         cpus: f64,
-        locality: &dyn Fn(u32, u32, AgentId) -> Locality,
-        preferred: &crate::scheduler::PreferredFn,
-    ) -> Vec<u32> {
+    ) -> Vec<(GroupKey, u32)> {
         let work = WorkView {
-            now: SimTime(now_s * S),
+            now: SimTime::from_us(now_s * S),
             pending: &w.pending,
             groups: &w.groups,
             jobs: &w.jobs,
             min_allocatable: &w.min,
-            locality,
-            preferred,
+            placement: &w.placement,
+            scratch: Default::default(),
         };
         let o = OfferView {
-            id: 1,
-            agent,
-            rack,
-            role: 0,
+            id: OfferId(1),
+            agent: AgentId::new(agent),
+            rack: w.placement.rack_of(AgentId::new(agent)),
+            role: RoleId::new(0),
             resources: Resources::new(cpus, 0.0, 0.0, 0.0),
             executor: Resources::ZERO,
         };
         let mut out = Decision::default();
         s.on_offer(&o, &work, &mut out);
-        out.launch.iter().map(|l| l.task).collect()
+        out.launch.iter().map(|l| (l.group, l.task)).collect()
     }
 
-    /// Every task prefers agent 0.
-    fn offer(d: &mut Delay, w: &World, now_s: i64, agent: AgentId, cpus: f64) -> Vec<u32> {
-        let locality = |_g: u32, _t: u32, a: AgentId| {
-            if a == 0 {
-                Locality::NodeLocal
-            } else if rack(a) == 0 {
-                Locality::RackLocal
-            } else {
-                Locality::OffRack
-            }
-        };
-        let preferred = |_g: u32, _t: u32, out: &mut Vec<(AgentId, u32)>| {
-            out.clear();
-            out.push((0, 0));
-        };
-        decide(d, w, now_s, agent, rack(agent), cpus, &locality, &preferred)
+    /// Agents 0, 1 on rack 0, agents 2, 3 on rack 1; every task prefers agent 0.
+    fn offer(d: &mut Delay, w: &World, now_s: i64, agent: u32, cpus: f64) -> Vec<u32> {
+        decide(d, w, now_s, agent, cpus)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect()
     }
 
     #[test]
     fn a_job_waits_node_wait_then_rack_wait_on_offers() {
-        let mut d = Delay::new(JobOrder::Fifo, 2 * S, 3 * S);
-        let w = world(10);
+        let mut d = Delay::new(
+            JobOrder::Fifo,
+            SimDuration::from_us(2 * S),
+            SimDuration::from_us(3 * S),
+        );
+        let w = world(10, &[0], &[0, 0, 1, 1]);
+        let job = w.job;
         // Off-rack and rack-local offers are refused until the waits have passed.
         assert!(offer(&mut d, &w, 0, 2, 1.0).is_empty());
         assert!(offer(&mut d, &w, 1, 1, 1.0).is_empty());
-        assert_eq!(d.job_state(0).unwrap().wait_us, S);
+        assert_eq!(d.job_state(job).unwrap().wait_us, S);
         // Waited 2 s: rack-local is allowed, off-rack not yet.
         assert!(offer(&mut d, &w, 2, 3, 1.0).is_empty());
         assert_eq!(offer(&mut d, &w, 2, 1, 1.0), vec![0]);
-        let s = d.job_state(0).unwrap();
+        let s = d.job_state(job).unwrap();
         assert_eq!((s.level, s.wait_us), (Level::Rack, 0));
         // At the rack level: 3 s more before off-rack.
         assert!(offer(&mut d, &w, 3, 2, 1.0).is_empty());
         assert!(offer(&mut d, &w, 5, 2, 1.0).is_empty());
         assert_eq!(offer(&mut d, &w, 6, 2, 2.0).len(), 2);
-        assert_eq!(d.job_state(0).unwrap().level, Level::Any);
+        assert_eq!(d.job_state(job).unwrap().level, Level::Any);
         // A node-local offer is always taken, and resets the level.
         assert_eq!(offer(&mut d, &w, 6, 0, 1.0).len(), 1);
-        let s = d.job_state(0).unwrap();
+        let s = d.job_state(job).unwrap();
         assert_eq!((s.level, s.wait_us), (Level::Node, 0));
         assert!(offer(&mut d, &w, 7, 2, 1.0).is_empty());
     }
@@ -349,21 +375,10 @@ mod tests {
     #[test]
     fn greedy_takes_anything_node_local_first() {
         use crate::scheduler::greedy::Greedy;
-        let w = world(3);
+        // Three one-task groups preferring agents 0, 1 and 2, each agent its own rack.
+        let w = world(1, &[0, 1, 2], &[10, 11, 12, 13]);
         let mut g = Greedy::new();
-        let locality = |_g: u32, t: u32, a: AgentId| {
-            if a == t {
-                Locality::NodeLocal
-            } else {
-                Locality::OffRack
-            }
-        };
-        // Task t prefers agent t (on its own rack).
-        let preferred = |_g: u32, t: u32, out: &mut Vec<(AgentId, u32)>| {
-            out.clear();
-            out.push((t, t + 10));
-        };
-        let tasks = decide(&mut g, &w, 0, 2, 12, 2.0, &locality, &preferred);
-        assert_eq!(tasks, vec![2, 0]);
+        let got = decide(&mut g, &w, 0, 2, 2.0);
+        assert_eq!(got, vec![(w.keys[2], 0), (w.keys[0], 0)]);
     }
 }

@@ -4,9 +4,8 @@
 //! rack-local, then any (naive Hadoop).
 
 use super::index::{Filler, Open};
-use super::{Decision, OfferView, Scheduler, WorkView};
+use super::{Decision, JobOrder, OfferView, Scheduler, WorkView};
 use crate::cluster::resources::Resources;
-use crate::scenario::JobOrder;
 
 pub struct Greedy {
     fill: Filler,

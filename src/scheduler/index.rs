@@ -4,10 +4,10 @@
 //! that fills one offer slot by slot, asking a [`Gate`] how far from its data each job may go.
 
 use super::greedy::take;
-use super::{Decision, Launch, OfferView, WorkView};
-use crate::cluster::agent::AgentId;
+use super::{Decision, JobOrder, Launch, OfferView, WorkView};
+use crate::cluster::agent::{AgentId, RackId};
+use crate::cluster::ids::{GroupKey, JobKey};
 use crate::cluster::task::Locality;
-use crate::scenario::JobOrder;
 use std::collections::BTreeMap;
 
 /// How far from its data a job may launch a task now; ordered from nearest to farthest.
@@ -20,28 +20,28 @@ pub enum Level {
 
 /// The scheduler-specific part of the loop: which level each job is allowed, and what happened.
 pub trait Gate {
-    fn allowed(&mut self, job: u32, seq: u64) -> Level;
-    fn launched(&mut self, job: u32, seq: u64, locality: Locality);
+    fn allowed(&mut self, job: JobKey) -> Level;
+    fn launched(&mut self, job: JobKey, locality: Locality);
     /// The job had a task that fits but at a level it is not yet allowed.
-    fn skipped(&mut self, job: u32, seq: u64);
+    fn skipped(&mut self, job: JobKey);
 }
 
 /// A gate that allows everything: naive Hadoop (node-local first, then rack-local, then any).
 pub struct Open;
 
 impl Gate for Open {
-    fn allowed(&mut self, _job: u32, _seq: u64) -> Level {
+    fn allowed(&mut self, _job: JobKey) -> Level {
         Level::Any
     }
-    fn launched(&mut self, _job: u32, _seq: u64, _locality: Locality) {}
-    fn skipped(&mut self, _job: u32, _seq: u64) {}
+    fn launched(&mut self, _job: JobKey, _locality: Locality) {}
+    fn skipped(&mut self, _job: JobKey) {}
 }
 
 /// One group's pending tasks. Lists are stacks popped from the back; entries go stale when the
 /// task is launched through another list and are dropped when met (`taken`).
 struct GroupIdx {
-    /// The group's submission sequence: slab keys are reused, sequences are not.
-    seq: u64,
+    /// The group this index is of (the index table is keyed by slot, which groups reuse).
+    key: GroupKey,
     has_prefs: bool,
     taken: Vec<bool>,
     untaken: u32,
@@ -50,13 +50,13 @@ struct GroupIdx {
     epoch: u64,
     taken_now: u32,
     by_node: BTreeMap<AgentId, Vec<u32>>,
-    by_rack: BTreeMap<u32, Vec<u32>>,
+    by_rack: BTreeMap<RackId, Vec<u32>>,
     any: Vec<u32>,
 }
 
 impl GroupIdx {
-    fn build(work: &WorkView, g: u32) -> GroupIdx {
-        let grp = &work.groups[g as usize];
+    fn build(work: &WorkView, g: GroupKey) -> GroupIdx {
+        let grp = &work.groups[g];
         let mut tasks: Vec<u32> = work.pending_tasks(g).collect();
         let mut taken = vec![true; grp.count as usize];
         for &t in &tasks {
@@ -65,11 +65,11 @@ impl GroupIdx {
         // Reversed so that popping from the back launches in pending order.
         tasks.reverse();
         let mut by_node: BTreeMap<AgentId, Vec<u32>> = BTreeMap::new();
-        let mut by_rack: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        let mut by_rack: BTreeMap<RackId, Vec<u32>> = BTreeMap::new();
         if grp.prefs.is_some() {
             let mut prefs = Vec::new();
             for &t in &tasks {
-                (work.preferred)(g, t, &mut prefs);
+                work.preferred(g, t, &mut prefs);
                 for (i, &(a, r)) in prefs.iter().enumerate() {
                     by_node.entry(a).or_default().push(t);
                     if !prefs[..i].iter().any(|p| p.1 == r) {
@@ -79,7 +79,7 @@ impl GroupIdx {
             }
         }
         GroupIdx {
-            seq: grp.seq,
+            key: g,
             has_prefs: grp.prefs.is_some(),
             untaken: tasks.len() as u32,
             epoch: 0,
@@ -107,7 +107,7 @@ impl GroupIdx {
         Self::peek(self.by_node.get_mut(&a), &self.taken)
     }
 
-    fn rack(&mut self, r: u32) -> Option<u32> {
+    fn rack(&mut self, r: RackId) -> Option<u32> {
         Self::peek(self.by_rack.get_mut(&r), &self.taken)
     }
 
@@ -117,14 +117,14 @@ impl GroupIdx {
 }
 
 struct JobEntry {
-    job: u32,
+    job: JobKey,
     seq: u64,
     running: u32,
-    groups: Vec<u32>,
+    groups: Vec<GroupKey>,
 }
 
 enum Pick {
-    Task(u32, u32),
+    Task(GroupKey, u32),
     /// Something fits, but only at a level the job is not allowed yet.
     Held,
     Nothing,
@@ -133,6 +133,7 @@ enum Pick {
 /// Fills offers for one framework; keeps the per-group indexes between offers.
 pub struct Filler {
     order: JobOrder,
+    /// Group indexes by group slot.
     idx: BTreeMap<u32, GroupIdx>,
     jobs: Vec<JobEntry>,
     /// Counts decisions, to tell this decision's launches from earlier ones.
@@ -149,25 +150,25 @@ impl Filler {
         }
     }
 
-    /// The index of group `g`, rebuilt when it is new, its slab key was reused, or tasks came
+    /// The index of group `g`, rebuilt when it is new, its slot was reused, or tasks came
     /// back to pending (lost, or their offer vanished) since it was built.
     fn ensure<'a>(
         idx: &'a mut BTreeMap<u32, GroupIdx>,
         epoch: u64,
         work: &WorkView,
-        g: u32,
+        g: GroupKey,
     ) -> &'a mut GroupIdx {
-        let grp = &work.groups[g as usize];
-        let fresh = idx.get(&g).is_some_and(|x| {
+        let grp = &work.groups[g];
+        let fresh = idx.get(&g.slot()).is_some_and(|x| {
             let now = if x.epoch == epoch { x.taken_now } else { 0 };
-            x.seq == grp.seq && x.untaken + now == grp.pending()
+            x.key == g && x.untaken + now == grp.pending()
         });
         if !fresh {
             let mut gi = GroupIdx::build(work, g);
             gi.epoch = epoch;
-            idx.insert(g, gi);
+            idx.insert(g.slot(), gi);
         }
-        let gi = idx.get_mut(&g).expect("just ensured");
+        let gi = idx.get_mut(&g.slot()).expect("just ensured");
         if gi.epoch != epoch {
             gi.epoch = epoch;
             gi.taken_now = 0;
@@ -180,9 +181,9 @@ impl Filler {
         epoch: u64,
         offer: &OfferView,
         work: &WorkView,
-        groups: &[u32],
+        groups: &[GroupKey],
         level: Level,
-        fits: &dyn Fn(u32) -> bool,
+        fits: &dyn Fn(GroupKey) -> bool,
     ) -> Pick {
         let mut held = false;
         for &g in groups {
@@ -247,14 +248,14 @@ impl Filler {
         if !work
             .pending
             .values()
-            .any(|&g| first_fit.contains(&(work.groups[g as usize].shape + offer.executor)))
+            .any(|&g| first_fit.contains(&(work.groups[g].shape + offer.executor)))
         {
             return;
         }
         let mut pos: BTreeMap<u64, usize> = BTreeMap::new();
         for &g in work.pending.values() {
-            let job = work.groups[g as usize].job;
-            let j = &work.jobs[job as usize];
+            let job = work.groups[g].job;
+            let j = &work.jobs[job];
             match pos.get(&j.seq) {
                 Some(&i) => self.jobs[i].groups.push(g),
                 None => {
@@ -280,8 +281,8 @@ impl Filler {
             }
             let mut launched = false;
             for j in self.jobs.iter_mut() {
-                let level = gate.allowed(j.job, j.seq);
-                let fits = |g: u32| left.contains(&(work.groups[g as usize].shape + exec));
+                let level = gate.allowed(j.job);
+                let fits = |g: GroupKey| left.contains(&(work.groups[g].shape + exec));
                 match Self::pick(
                     &mut self.idx,
                     self.epoch,
@@ -292,23 +293,23 @@ impl Filler {
                     &fits,
                 ) {
                     Pick::Task(g, t) => {
-                        let shape = work.groups[g as usize].shape;
+                        let shape = work.groups[g].shape;
                         take(&mut left, &mut exec, &shape);
                         out.launch.push(Launch { group: g, task: t });
-                        let gi = self.idx.get_mut(&g).expect("picked from it");
+                        let gi = self.idx.get_mut(&g.slot()).expect("picked from it");
                         gi.taken[t as usize] = true;
                         gi.untaken -= 1;
                         gi.taken_now += 1;
                         if gi.untaken == 0 {
-                            self.idx.remove(&g);
+                            self.idx.remove(&g.slot());
                             j.groups.retain(|&x| x != g);
                         }
                         j.running += 1;
-                        gate.launched(j.job, j.seq, (work.locality)(g, t, offer.agent));
+                        gate.launched(j.job, work.locality(g, t, offer.agent));
                         launched = true;
                         break;
                     }
-                    Pick::Held => gate.skipped(j.job, j.seq),
+                    Pick::Held => gate.skipped(j.job),
                     Pick::Nothing => {}
                 }
             }

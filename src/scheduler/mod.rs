@@ -1,32 +1,83 @@
 //! Framework-side policies. A scheduler sees one offer and its framework's pending work, and
 //! returns a decision as data: tasks to launch, or hold the offer, and the decline filter for what
-//! it does not use. The master validates and applies the decision.
+//! it does not use. The framework side and the master validate and apply the decision.
 //!
 //! # Writing a scheduler
 //! Implement [`Scheduler`]. In `on_offer`, push [`Launch`]es naming pending tasks (a group and a
 //! task index within it, from [`WorkView::pending_tasks`]) whose total fits the offer, including
 //! `offer.executor` once if it is non-zero. Whatever is not launched is declined with
-//! `refuse_s` (None: the framework's default filter).
+//! `refuse` (None: the framework's default filter). The offers of one allocation run arrive
+//! together and are decided one after the other in offer order; each sees the pending work as
+//! the earlier ones left it.
 
 pub mod delay;
 pub mod greedy;
 pub mod hold;
 pub mod index;
 
-use crate::cluster::agent::{AgentId, RoleId};
+use crate::cluster::agent::{AgentId, RackId, RoleId};
+use crate::cluster::ids::{GenSlab, GroupKey, JobKey, OfferId};
+use crate::cluster::placement::Placement;
 use crate::cluster::resources::{MinAllocatable, Resources};
-use crate::cluster::task::{Group, Job, Locality};
-use crate::scenario::{FrameworkConfig, SchedulerKind};
-use crate::sim::SimTime;
-use slab::Slab;
+use crate::cluster::task::{Group, Job, Locality, Prefs};
+use crate::sim::{SimDuration, SimTime};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+
+/// The built-in schedulers (`scheduler = "..."`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchedulerKind {
+    Greedy,
+    Delay,
+    Hold,
+}
+
+impl SchedulerKind {
+    pub const NAMES: [&'static str; 3] = ["greedy", "delay", "hold"];
+    pub fn parse(s: &str) -> Option<SchedulerKind> {
+        Some(match s {
+            "greedy" => SchedulerKind::Greedy,
+            "delay" => SchedulerKind::Delay,
+            "hold" => SchedulerKind::Hold,
+            _ => return None,
+        })
+    }
+}
+
+/// The order in which a framework considers its jobs (`job_order`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobOrder {
+    /// Submission order.
+    Fifo,
+    /// Fewest running tasks first, then submission order.
+    Fair,
+}
+
+impl JobOrder {
+    pub fn parse(s: &str) -> Option<JobOrder> {
+        match s {
+            "fifo" => Some(JobOrder::Fifo),
+            "fair" => Some(JobOrder::Fair),
+            _ => None,
+        }
+    }
+}
+
+/// Which built-in scheduler a framework runs, with its settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SchedulerSpec {
+    pub kind: SchedulerKind,
+    pub job_order: JobOrder,
+    pub node_wait: SimDuration,
+    pub rack_wait: SimDuration,
+}
 
 /// The offer as the scheduler sees it.
 #[derive(Clone, Debug)]
 pub struct OfferView {
-    pub id: u64,
+    pub id: OfferId,
     pub agent: AgentId,
-    pub rack: u32,
+    pub rack: RackId,
     pub role: RoleId,
     pub resources: Resources,
     /// Executor resources the first task launched here must also fit (zero when the
@@ -34,38 +85,114 @@ pub struct OfferView {
     pub executor: Resources,
 }
 
-/// Fills the (agent, rack) pairs a group's task prefers.
-pub type PreferredFn<'a> = dyn Fn(u32, u32, &mut Vec<(AgentId, u32)>) + 'a;
+/// What a scheduler may know of one of its task groups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupInfo {
+    pub key: GroupKey,
+    pub job: JobKey,
+    /// Resources of each task.
+    pub shape: Resources,
+    /// Tasks waiting to be launched.
+    pub pending: u32,
+    /// Its tasks prefer some agents (`input` or `preferred_nodes`).
+    pub has_prefs: bool,
+    /// The trace row's `priority` column (0 when absent).
+    pub priority: i64,
+}
+
+/// What a scheduler may know of one of its jobs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JobInfo {
+    pub key: JobKey,
+    /// Submission order (unique in a run).
+    pub seq: u64,
+    pub running: u32,
+}
 
 /// The framework's pending work, read-only.
 pub struct WorkView<'a> {
-    pub now: SimTime,
+    pub(crate) now: SimTime,
     /// Groups with pending tasks, by submission order (seq -> group key).
-    pub pending: &'a BTreeMap<u64, u32>,
-    pub groups: &'a Slab<Group>,
-    pub jobs: &'a Slab<Job>,
+    pub(crate) pending: &'a BTreeMap<u64, GroupKey>,
+    pub(crate) groups: &'a GenSlab<GroupKey, Group>,
+    pub(crate) jobs: &'a GenSlab<JobKey, Job>,
     /// The minimum an offer remainder must hold to be worth scanning further.
-    pub min_allocatable: &'a MinAllocatable,
-    /// Locality of a group's task on an agent (node-local, rack-local, off-rack or none).
-    pub locality: &'a dyn Fn(u32, u32, AgentId) -> Locality,
-    /// The preferred agents of a group's task, each with its rack (replica holders of its block,
-    /// or the row's `preferred_nodes`); left empty when the task has no preference. Schedulers
-    /// that index pending tasks by agent call it once per task instead of asking `locality` for
-    /// every (task, offer) pair.
-    pub preferred: &'a PreferredFn<'a>,
+    pub(crate) min_allocatable: &'a MinAllocatable,
+    pub(crate) placement: &'a Placement,
+    pub(crate) scratch: RefCell<Vec<AgentId>>,
 }
 
-impl WorkView<'_> {
+impl<'a> WorkView<'a> {
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// Groups with pending tasks, in submission order.
+    pub fn pending_groups(&self) -> impl Iterator<Item = GroupKey> + '_ {
+        self.pending.values().copied()
+    }
+
+    pub fn group(&self, g: GroupKey) -> GroupInfo {
+        let grp = &self.groups[g];
+        GroupInfo {
+            key: g,
+            job: grp.job,
+            shape: grp.shape,
+            pending: grp.pending(),
+            has_prefs: grp.prefs.is_some(),
+            priority: grp.priority,
+        }
+    }
+
+    pub fn job(&self, j: JobKey) -> JobInfo {
+        let job = &self.jobs[j];
+        JobInfo {
+            key: j,
+            seq: job.seq,
+            running: job.running,
+        }
+    }
+
     /// Pending task indices of a group, resubmitted ones first.
-    pub fn pending_tasks(&self, group: u32) -> impl Iterator<Item = u32> + '_ {
-        let g = &self.groups[group as usize];
+    pub fn pending_tasks(&self, group: GroupKey) -> impl Iterator<Item = u32> + '_ {
+        let g = &self.groups[group];
         g.requeued.iter().copied().chain(g.next..g.count)
+    }
+
+    /// The minimum an offer (or what is left of it) must hold to be allocatable.
+    pub fn min_allocatable(&self) -> &MinAllocatable {
+        self.min_allocatable
+    }
+
+    /// Locality of a group's task on an agent (node-local, rack-local, off-rack or none).
+    pub fn locality(&self, group: GroupKey, task: u32, agent: AgentId) -> Locality {
+        let grp = &self.groups[group];
+        match &grp.prefs {
+            None => Locality::None,
+            Some(Prefs::Nodes(n)) => self.placement.locality(n, agent),
+            Some(Prefs::Input(name)) => {
+                let mut scratch = self.scratch.borrow_mut();
+                self.placement.replicas(name, grp.base + task, &mut scratch);
+                self.placement.locality(&scratch, agent)
+            }
+        }
+    }
+
+    /// The preferred agents of a group's task, each with its rack (replica holders of its
+    /// block, or the row's `preferred_nodes`); left empty when the task has no preference.
+    /// Schedulers that index pending tasks by agent call it once per task instead of asking
+    /// `locality` for every (task, offer) pair.
+    pub fn preferred(&self, group: GroupKey, task: u32, out: &mut Vec<(AgentId, RackId)>) {
+        let grp = &self.groups[group];
+        self.placement
+            .preferred(grp.prefs.as_ref(), grp.base + task, out);
     }
 }
 
+/// A task to launch: task `task` of group `group`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Launch {
-    pub group: u32,
+    pub group: GroupKey,
     pub task: u32,
 }
 
@@ -75,34 +202,36 @@ pub struct Decision {
     pub hold: bool,
     pub launch: Vec<Launch>,
     /// Filter for the unused part; None = the framework's default.
-    pub refuse_s: Option<f64>,
+    pub refuse: Option<SimDuration>,
 }
 
 impl Decision {
     pub fn clear(&mut self) {
         self.hold = false;
         self.launch.clear();
-        self.refuse_s = None;
+        self.refuse = None;
     }
 }
 
+/// A framework-side policy.
 pub trait Scheduler {
     fn name(&self) -> &str;
     fn on_offer(&mut self, offer: &OfferView, work: &WorkView, out: &mut Decision);
     /// A task of `job` was launched with this locality.
-    fn on_launch(&mut self, _job: u32, _locality: Locality, _now: SimTime) {}
+    fn on_launch(&mut self, _job: JobKey, _locality: Locality, _now: SimTime) {}
     /// `job` left the framework (all its tasks ended); forget its state.
-    fn on_job_end(&mut self, _job: u32) {}
+    fn on_job_end(&mut self, _job: JobKey) {}
 }
 
-pub fn build(cfg: &FrameworkConfig) -> Box<dyn Scheduler> {
-    match cfg.scheduler {
-        SchedulerKind::Greedy => Box::new(greedy::Greedy::with_order(cfg.job_order)),
+/// Builds a built-in scheduler.
+pub fn build(spec: &SchedulerSpec) -> Box<dyn Scheduler> {
+    match spec.kind {
+        SchedulerKind::Greedy => Box::new(greedy::Greedy::with_order(spec.job_order)),
         SchedulerKind::Hold => Box::new(hold::Hold),
         SchedulerKind::Delay => Box::new(delay::Delay::new(
-            cfg.job_order,
-            crate::sim::time::secs_to_us(cfg.node_wait_s),
-            crate::sim::time::secs_to_us(cfg.rack_wait_s),
+            spec.job_order,
+            spec.node_wait,
+            spec.rack_wait,
         )),
     }
 }

@@ -1,11 +1,12 @@
-//! The discrete-event engine: simulated time, the event queue, seeded random streams, and the
-//! main loop that drives the cluster model.
+//! The generic discrete-event engine: simulated time ([`SimTime`], [`SimDuration`]), the event
+//! queue ordered by (time, insertion sequence), named seeded random streams, a dense bit set, and
+//! a loop over any [`engine::Model`]. Nothing here knows about clusters: the model lives in
+//! `crate::cluster`.
 
 pub mod bitset;
 pub mod engine;
-pub mod event;
 pub mod queue;
 pub mod rng;
 pub mod time;
 
-pub use time::SimTime;
+pub use time::{SimDuration, SimTime};

@@ -105,12 +105,12 @@ mod tests {
     #[test]
     fn orders_by_time_then_insertion() {
         let mut q = EventQueue::new();
-        q.push(SimTime(5), "c");
-        q.push(SimTime(1), "a");
-        q.push(SimTime(5), "d");
-        q.push(SimTime(1), "b");
-        q.push(SimTime(0), "first");
-        q.push(SimTime(5), "e");
+        q.push(SimTime::from_us(5), "c");
+        q.push(SimTime::from_us(1), "a");
+        q.push(SimTime::from_us(5), "d");
+        q.push(SimTime::from_us(1), "b");
+        q.push(SimTime::from_us(0), "first");
+        q.push(SimTime::from_us(5), "e");
         let got: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
         assert_eq!(got, ["first", "a", "b", "c", "d", "e"]);
     }
@@ -118,11 +118,11 @@ mod tests {
     #[test]
     fn same_instant_events_pushed_while_draining_run_last() {
         let mut q = EventQueue::new();
-        q.push(SimTime(1), 1);
-        q.push(SimTime(1), 2);
+        q.push(SimTime::from_us(1), 1);
+        q.push(SimTime::from_us(1), 2);
         let (_, first) = q.pop().unwrap();
         assert_eq!(first, 1);
-        q.push(SimTime(1), 3);
+        q.push(SimTime::from_us(1), 3);
         assert_eq!(q.pop().unwrap().1, 2);
         assert_eq!(q.pop().unwrap().1, 3);
         assert!(q.pop().is_none());
@@ -139,12 +139,12 @@ mod tests {
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             let t = (x >> 50) as i64; // few distinct times: many ties
-            q.push(SimTime(t), i);
+            q.push(SimTime::from_us(t), i);
             expect.push((t, i));
         }
         expect.sort();
         let got: Vec<_> = std::iter::from_fn(|| q.pop())
-            .map(|(t, i)| (t.0, i))
+            .map(|(t, i)| (t.us(), i))
             .collect();
         assert_eq!(got, expect);
     }

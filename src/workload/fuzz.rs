@@ -2,6 +2,7 @@
 //! in-process fuzz loop in tests/integration/fuzzloop.rs). Each accepts any bytes and must
 //! return normally: an input error is a fine outcome, a panic is a bug.
 
+use crate::sim::SimDuration;
 use std::io::{Cursor, Read};
 use std::path::Path;
 
@@ -17,7 +18,10 @@ pub fn trace_bytes(data: &[u8]) -> Option<usize> {
     let mut r = super::trace::TraceReader::from_reader(Path::new("fuzz.csv"), input).ok()?;
     let mut n = 0;
     while let Some(row) = r.next_row().ok()? {
-        assert!(row.tasks >= 1 && row.duration_us >= 0, "{row:?}");
+        assert!(
+            row.tasks >= 1 && row.duration >= SimDuration::ZERO,
+            "{row:?}"
+        );
         n += 1;
     }
     Some(n)

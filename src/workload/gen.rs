@@ -13,7 +13,7 @@ use crate::cluster::resources::Resources;
 use crate::error::{Error, Result};
 use crate::metrics::bins::BINS;
 use crate::sim::rng::{stream, Purpose};
-use crate::sim::time::{secs_to_us, SimTime};
+use crate::sim::time::{secs_to_us, SimDuration, SimTime};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
@@ -77,7 +77,7 @@ impl Origin {
 }
 
 /// Validated generator parameters.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Params {
     kind: Kind,
     jobs: Option<u64>,
@@ -373,11 +373,11 @@ impl JobSource for Generator {
         Ok(Some(TraceRow {
             job_id: format!("j{n}"),
             framework: self.p.frameworks[fw].clone(),
-            submit: SimTime(self.t_us),
+            submit: SimTime::from_us(self.t_us),
             tasks,
             shape: self.p.shape,
             // At least a microsecond: a zero-length task would end before it starts.
-            duration_us: secs_to_us(duration_s).max(1),
+            duration: SimDuration::from_us(secs_to_us(duration_s).max(1)),
             priority: 0,
             input,
             preferred_nodes: None,
@@ -435,7 +435,7 @@ mod tests {
             assert!((got - want).abs() < 0.01, "bin {i}: {got} vs {want}");
         }
         // Poisson arrivals with a mean gap of 14 s.
-        let mean = r.last().unwrap().submit.0 as f64 / 1e6 / 19999.0;
+        let mean = r.last().unwrap().submit.us() as f64 / 1e6 / 19999.0;
         assert!((mean - 14.0).abs() < 0.5, "{mean}");
         assert!(r.windows(2).all(|w| w[0].submit <= w[1].submit));
     }
@@ -446,7 +446,7 @@ mod tests {
         let a = rows(s, 4);
         assert_eq!(a, rows(s, 4));
         assert_ne!(a, rows(s, 5));
-        assert!(a.iter().all(|r| r.submit.0 <= 500_000_000));
+        assert!(a.iter().all(|r| r.submit.us() <= 500_000_000));
         assert!(a.iter().all(|r| (2..=4).contains(&r.tasks)));
         assert!(a
             .iter()

@@ -125,8 +125,8 @@ pub fn read_machines_from(path: &Path, input: Box<dyn Read + Send>) -> Result<Ve
             num("disk_mb", false)?.unwrap_or(0.0),
             num("gpus", false)?.unwrap_or(0.0),
         );
-        let add = SimTime(secs_to_us(num("add_s", false)?.unwrap_or(0.0)));
-        let remove = num("remove_s", false)?.map(|v| SimTime(secs_to_us(v)));
+        let add = SimTime::from_us(secs_to_us(num("add_s", false)?.unwrap_or(0.0)));
+        let remove = num("remove_s", false)?.map(|v| SimTime::from_us(secs_to_us(v)));
         if remove.is_some_and(|r| r < add) {
             return Err(Error::input(
                 &file,

@@ -3,7 +3,7 @@
 
 use crate::cluster::resources::Resources;
 use crate::error::{Error, Result};
-use crate::sim::time::{secs_to_us, SimTime};
+use crate::sim::time::{secs_to_us, SimDuration, SimTime};
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -28,7 +28,7 @@ pub struct TraceRow {
     pub submit: SimTime,
     pub tasks: u32,
     pub shape: Resources,
-    pub duration_us: i64,
+    pub duration: SimDuration,
     pub priority: i64,
     pub input: Option<String>,
     pub preferred_nodes: Option<Vec<String>>,
@@ -240,7 +240,7 @@ impl TraceReader {
             ));
         }
         let submit_s = self.num(line, "submit_s", self.field(&rec, 2), "seconds >= 0")?;
-        let submit = SimTime(secs_to_us(submit_s));
+        let submit = SimTime::from_us(secs_to_us(submit_s));
         if submit < self.last_submit {
             return Err(Error::input(
                 &self.file,
@@ -311,7 +311,7 @@ impl TraceReader {
             submit,
             tasks,
             shape,
-            duration_us: secs_to_us(dur),
+            duration: SimDuration::from_us(secs_to_us(dur)),
             priority,
             input,
             preferred_nodes,
@@ -378,7 +378,7 @@ mod tests {
         let row = r.next_row().unwrap().unwrap();
         assert_eq!(row.job_id, "j1");
         assert_eq!(row.tasks, 2);
-        assert_eq!(row.submit, SimTime(500_000));
+        assert_eq!(row.submit, SimTime::from_us(500_000));
         assert_eq!(row.input.as_deref(), Some("data"));
         assert!(r.next_row().unwrap().is_none());
     }

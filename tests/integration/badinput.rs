@@ -10,7 +10,11 @@ use std::sync::Arc;
 const HDR: &str = "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s";
 
 /// Runs a one-agent scenario over a trace with these bytes; Err(message) on an input error.
-fn run_trace(name: &str, file: &str, bytes: &[u8]) -> Result<offersim::run::RunOutcome, String> {
+fn run_trace(
+    name: &str,
+    file: &str,
+    bytes: &[u8],
+) -> Result<offersim::experiment::RunOutcome, String> {
     let d = tmp(name);
     std::fs::write(d.join(file), bytes).unwrap();
     let s = d.join("s.toml");
@@ -22,7 +26,7 @@ fn run_trace(name: &str, file: &str, bytes: &[u8]) -> Result<offersim::run::RunO
         ),
     );
     let sc = Arc::new(scenario::load(&s).map_err(|e| e.to_string())?);
-    offersim::run::simulate(&sc, 0, 0, None, &Default::default()).map_err(|e| {
+    offersim::experiment::simulate(&sc, 0, 0, None, &Default::default()).map_err(|e| {
         assert_eq!(e.exit_code(), 2, "{e}");
         e.to_string()
     })
@@ -275,7 +279,7 @@ fn scenario_err_at_run(body: &str) -> String {
         }
         Ok(s) => Arc::new(s),
     };
-    let e = offersim::run::simulate(&s, 0, 0, None, &Default::default()).unwrap_err();
+    let e = offersim::experiment::simulate(&s, 0, 0, None, &Default::default()).unwrap_err();
     assert_eq!(e.exit_code(), 2, "{e}");
     e.to_string()
 }
@@ -354,7 +358,7 @@ fn a_scenario_with_a_bom_and_crlf_loads() {
         "\u{feff}name = \"x\"\r\n[master]\r\nrefuse_s = 2\r\n",
     );
     match s {
-        Ok(s) => assert_eq!(s.master.refuse_s, 2.0),
+        Ok(s) => assert_eq!(s.master.refuse, offersim::sim::SimDuration::from_secs(2)),
         Err(e) => assert_eq!(e.exit_code(), 2, "{e}"),
     }
 }

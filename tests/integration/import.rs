@@ -52,7 +52,7 @@ fn scenario(dir: &Path, cluster: &str, end_s: u32, extra: &str) -> PathBuf {
     p
 }
 
-fn replay(dir: &Path, scenario: &Path) -> offersim::run::RunOutcome {
+fn replay(dir: &Path, scenario: &Path) -> offersim::experiment::RunOutcome {
     let out = dir.join("results");
     std::fs::create_dir_all(&out).unwrap();
     run_into(scenario, &out)

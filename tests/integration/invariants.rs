@@ -2,11 +2,9 @@
 //! message that names the event during which things went wrong.
 
 use crate::common::*;
-use offersim::allocator::{Allocator, Change, Grant, View};
-use offersim::cluster::agent::AgentId;
-use offersim::scenario::AllocatorKind;
-use offersim::sim::engine::{Plugins, RunOptions};
-use rand_chacha::ChaCha8Rng;
+use offersim::allocator::AllocatorKind;
+use offersim::experiment::{Plugins, RunOptions};
+use offersim::policy::{AgentId, Allocator, Change, FrameworkId, Grant, RngCore, View};
 use std::sync::Arc;
 
 fn scenario(d: &std::path::Path) -> Arc<offersim::scenario::Scenario> {
@@ -35,20 +33,20 @@ impl Allocator for OverOffering {
         &mut self,
         v: &View,
         agents: &[AgentId],
-        _r: &mut ChaCha8Rng,
+        _r: &mut dyn RngCore,
         out: &mut Vec<Grant>,
     ) {
         for &a in agents {
-            for (f, fw) in v.frameworks.iter().enumerate() {
+            for (f, fw) in v.frameworks().iter().enumerate() {
                 if !fw.wants_offers(0) {
                     continue;
                 }
-                let mut pools = v.agents[a as usize].free.clone();
+                let mut pools = v.agent(a).free().clone();
                 let extra = pools.clone();
                 pools.add(&extra);
                 out.push(Grant {
-                    fw: f as u32,
-                    role: fw.roles[0].role,
+                    fw: FrameworkId::new(f as u32),
+                    role: fw.roles()[0].role(),
                     agent: a,
                     pools,
                 });
@@ -67,7 +65,13 @@ impl Allocator for LyingShares {
     fn notify(&mut self, v: &View, c: Change) {
         self.0.notify(v, c)
     }
-    fn allocate(&mut self, v: &View, agents: &[AgentId], r: &mut ChaCha8Rng, out: &mut Vec<Grant>) {
+    fn allocate(
+        &mut self,
+        v: &View,
+        agents: &[AgentId],
+        r: &mut dyn RngCore,
+        out: &mut Vec<Grant>,
+    ) {
         self.0.allocate(v, agents, r, out)
     }
     fn framework_share(&self, fw: &str, role: &str) -> Option<f64> {
@@ -81,7 +85,7 @@ fn run(d: &std::path::Path, alloc: Box<dyn Allocator>) -> offersim::Error {
         allocator: Some(alloc),
         scheduler: None,
     };
-    offersim::run::simulate_with(
+    offersim::experiment::simulate_with(
         &s,
         0,
         0,
@@ -113,7 +117,10 @@ fn a_sorter_whose_shares_drift_is_caught_by_the_invariants() {
     let d = tmp("inv-shares");
     let e = run(
         &d,
-        Box::new(LyingShares(offersim::allocator::build(AllocatorKind::Drf))),
+        Box::new(LyingShares(offersim::allocator::build(
+            AllocatorKind::Drf,
+            None,
+        ))),
     );
     let m = e.to_string();
     assert_eq!(e.exit_code(), 3, "{m}");

@@ -3,9 +3,9 @@
 //! generator with an unknown key is a bad input.
 
 use crate::common::*;
-use offersim::report::csv_out::SUMMARY_COLS;
+use offersim::experiment::RunOptions;
+use offersim::metrics::files::SUMMARY_COLS;
 use offersim::scenario;
-use offersim::sim::engine::RunOptions;
 use std::sync::Arc;
 
 const SCENARIO: &str = r#"
@@ -34,7 +34,7 @@ refuse_s = 1
 job_order = "fair"
 "#;
 
-fn field(o: &offersim::run::RunOutcome, name: &str) -> f64 {
+fn field(o: &offersim::experiment::RunOutcome, name: &str) -> f64 {
     let i = SUMMARY_COLS.iter().position(|c| *c == name).unwrap() - 3;
     o.fields[i].parse().unwrap()
 }
@@ -49,8 +49,8 @@ fn delay_scheduling_raises_node_locality_over_greedy() {
         check_invariants: true,
         ..Default::default()
     };
-    let greedy = offersim::run::simulate(&s, 0, 0, Some(&dir.join("g")), &opts).unwrap();
-    let delay = offersim::run::simulate(&s, 1, 0, Some(&dir.join("d")), &opts).unwrap();
+    let greedy = offersim::experiment::simulate(&s, 0, 0, Some(&dir.join("g")), &opts).unwrap();
+    let delay = offersim::experiment::simulate(&s, 1, 0, Some(&dir.join("d")), &opts).unwrap();
     let (g, d) = (field(&greedy, "node_local"), field(&delay, "node_local"));
     assert!(d > g + 0.1, "node_local: delay {d} vs greedy {g}");
     assert_eq!(field(&delay, "tasks_finished"), field(&delay, "tasks"));
@@ -61,7 +61,7 @@ fn delay_scheduling_raises_node_locality_over_greedy() {
     let jobs: u64 = rows.iter().map(|r| r[1].parse::<u64>().unwrap()).sum();
     assert_eq!(jobs, 60);
     // Same seed, same files.
-    offersim::run::simulate(&s, 1, 0, Some(&dir.join("d2")), &opts).unwrap();
+    offersim::experiment::simulate(&s, 1, 0, Some(&dir.join("d2")), &opts).unwrap();
     for f in ["tasks.csv", "jobs.csv", "bins.csv"] {
         assert_eq!(
             std::fs::read(dir.join("d").join(f)).unwrap(),
@@ -79,8 +79,8 @@ fn a_generator_with_an_unknown_key_is_a_bad_input() {
         &path,
         "name = \"x\"\n[workload]\ngenerator = { kind = \"poisson\", jbos = 3 }\n",
     );
-    let s = Arc::new(scenario::load(&path).unwrap());
-    let e = offersim::run::simulate(&s, 0, 0, None, &RunOptions::default()).unwrap_err();
+    // The generator table is checked when the scenario loads, before anything runs.
+    let e = scenario::load(&path).unwrap_err();
     let m = e.to_string();
     assert!(
         m.contains("s.toml:3") && m.contains("workload.generator.jbos"),

@@ -32,7 +32,7 @@ fn priority_preemption_kills_lowest_priority_tasks_and_resubmits_them() {
     let d = tmp("preempt");
     let s = preemption_scenario(&d, "preempt_after_s = 5");
     let o = run_into(&s, &d.join("out"));
-    let cols = offersim::report::csv_out::SUMMARY_COLS;
+    let cols = offersim::metrics::files::SUMMARY_COLS;
     let get = |name: &str| o.fields[cols.iter().position(|c| *c == name).unwrap() - 3].clone();
     // One preemption frees room for one pending task per wait period: hi's two 1-cpu tasks take
     // two preemptions, 5 s apart.

@@ -3,7 +3,7 @@
 //! or is reported unscheduled. Small on purpose (64 cases) so `cargo test` stays quick.
 
 use crate::common::*;
-use offersim::sim::engine::RunOptions;
+use offersim::experiment::RunOptions;
 use proptest::prelude::*;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -217,7 +217,7 @@ fn run_case(c: &Case) -> Result<(), TestCaseError> {
         ..Default::default()
     };
     let run = |out: &str| {
-        offersim::run::simulate(&s, 0, 0, Some(&d.join(out)), &opts).map_err(|e| {
+        offersim::experiment::simulate(&s, 0, 0, Some(&d.join(out)), &opts).map_err(|e| {
             TestCaseError::fail(format!("{e}\n{}", std::fs::read_to_string(&p).unwrap()))
         })
     };

@@ -161,7 +161,7 @@ fn abandonment_run(name: &str, max_attempts: &str) -> (Vec<String>, std::path::P
         ),
     );
     let o = run_into(&d.join("s.toml"), &d.join("out"));
-    let cols = offersim::report::csv_out::SUMMARY_COLS;
+    let cols = offersim::metrics::files::SUMMARY_COLS;
     let fields = cols[3..]
         .iter()
         .zip(&o.fields)

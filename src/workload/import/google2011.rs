@@ -426,7 +426,7 @@ mod tests {
                 mem_mb: x.shape.mem_mb(),
                 disk_mb: x.shape.disk_mb(),
                 gpus: 0.0,
-                duration_us: x.duration_us,
+                duration_us: x.duration.us(),
                 priority: Some(x.priority),
                 input: None,
             });

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 
+use offersim::experiment::RunOptions;
 use offersim::scenario;
-use offersim::sim::engine::RunOptions;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -19,9 +19,9 @@ pub fn tmp(name: &str) -> PathBuf {
 
 /// Runs policy 0, replication 0 of a scenario file into `dir`, with invariants checked after
 /// every event.
-pub fn run_into(path: &Path, dir: &Path) -> offersim::run::RunOutcome {
+pub fn run_into(path: &Path, dir: &Path) -> offersim::experiment::RunOutcome {
     let s = Arc::new(scenario::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
-    offersim::run::simulate(
+    offersim::experiment::simulate(
         &s,
         0,
         0,

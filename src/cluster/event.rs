@@ -1,40 +1,44 @@
-//! The events of the simulation. Payloads are small indices so that the queue stays cheap.
+//! The model's events. Payloads are small ids so that the queue stays cheap; a timer whose
+//! subject moved on (an epoch or generation that changed) is stale and ignored, never cancelled.
 
-/// One event in the queue. Indices refer to the world's tables.
+use super::ids::{AgentId, FrameworkId, OfferId, TaskKey};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
-    /// Periodic allocation over all agents.
+    /// Periodic allocation over all agents (every `allocation_interval_s`).
     Tick,
-    /// External inputs for this instant (scripted events, agent joins/leaves, trace rows) are due.
-    Inputs,
     /// The offers one allocation run made to a framework reach its scheduler together (one
-    /// ResourceOffersMessage in Mesos); `batch` indexes the world's batch table.
-    Offers { fw: u32, batch: u32 },
-    /// A framework finishes deciding on an offer and its answer reaches the master.
-    Answer { fw: u32 },
+    /// ResourceOffersMessage in Mesos); `batch` indexes the master's batch table.
+    Offers { fw: FrameworkId, batch: u32 },
+    /// A framework finishes deciding on a batch and its answer reaches the master.
+    Answer { fw: FrameworkId },
     /// A task begins to run on its agent (after latency and executor start-up).
-    TaskStart { task: u32 },
+    TaskStart { task: TaskKey },
     /// A task's duration is over.
-    TaskEnd { task: u32 },
+    TaskEnd { task: TaskKey },
     /// An outstanding offer times out and is rescinded.
-    OfferTimeout { offer: u64 },
+    OfferTimeout { offer: OfferId },
     /// An idle executor's resources are released.
-    ExecutorIdle { fw: u32, agent: u32, epoch: u64 },
+    ExecutorIdle {
+        fw: FrameworkId,
+        agent: AgentId,
+        epoch: u64,
+    },
     /// An agent fails at random (`[faults]`); stale if the agent's fault epoch moved on.
-    AgentFail { agent: u32, epoch: u64 },
+    AgentFail { agent: AgentId, epoch: u64 },
     /// A failed agent is repaired and registers again, empty.
-    AgentRepair { agent: u32, epoch: u64 },
+    AgentRepair { agent: AgentId, epoch: u64 },
     /// A disconnected agent missed `max_agent_ping_timeouts` pings and is removed.
-    AgentPingTimeout { agent: u32, epoch: u64 },
+    AgentPingTimeout { agent: AgentId, epoch: u64 },
     /// A disconnected framework's failover timeout expires and it is removed.
-    FailoverTimeout { fw: u32, epoch: u64 },
+    FailoverTimeout { fw: FrameworkId, epoch: u64 },
 }
 
 impl Event {
+    /// How error messages name the event ("invariant violated at t=3s after task end").
     pub fn kind(&self) -> &'static str {
         match self {
             Event::Tick => "allocation tick",
-            Event::Inputs => "inputs",
             Event::Offers { .. } => "offers arrival",
             Event::Answer { .. } => "framework answer",
             Event::TaskStart { .. } => "task start",

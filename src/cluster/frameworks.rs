@@ -1,0 +1,830 @@
+//! The framework side: what each framework wants to run and how it decides. It owns the
+//! schedulers, the workload (jobs, task groups, pending tasks), the inboxes of offer batches, the
+//! decisions in flight and their decision time, abandonment after `max_attempts`, the block
+//! placement that locality is computed from, and the task ledger that the conservation
+//! invariant checks.
+//!
+//! A framework suppresses itself when it has nothing pending and revives when work arrives
+//! (`suppress_when_idle`); those calls return whether to, and the dispatcher asks the master.
+
+use super::agent::{Agent, AgentId};
+use super::event::Event;
+use super::ids::{FrameworkId, GenSlab, GroupKey, JobKey, OfferId};
+use super::master::Master;
+use super::placement::Placement;
+use super::resources::Resources;
+use super::task::{Group, Job, Locality, Prefs, Task, TaskState};
+use super::tasks::TaskLife;
+use crate::error::{Error, Result};
+use crate::metrics::observe::{Observation, Observer};
+use crate::scenario::FrameworkConfig;
+use crate::scheduler::{Decision, OfferView, Scheduler, SchedulerKind, WorkView};
+use crate::sim::engine::Ctx;
+use crate::sim::{SimDuration, SimTime};
+use crate::workload::TraceRow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+
+/// Builds a scheduler for a framework, or None to use the built-in one its config names.
+pub type SchedulerFactory = dyn Fn(&FrameworkConfig) -> Option<Box<dyn Scheduler>>;
+
+/// One framework's side.
+struct FwSide {
+    cfg: FrameworkConfig,
+    scheduler: Box<dyn Scheduler>,
+    /// Groups with pending tasks, by submission order.
+    pending: BTreeMap<u64, GroupKey>,
+    pending_tasks: u64,
+    live_tasks: u64,
+    /// Batches of offers received and not yet decided, in arrival order.
+    inbox: VecDeque<Vec<OfferId>>,
+    /// The decisions in progress, one per offer of the batch (their answer is scheduled).
+    deciding: Option<Vec<(OfferId, Decision)>>,
+    /// Runs a workload (greedy/delay) rather than scripted holding.
+    has_workload: bool,
+    /// Suppressed by itself for want of work.
+    self_suppressed: bool,
+    /// Time spent deciding (scheduler busyness).
+    busy: SimDuration,
+}
+
+/// Every submitted task is in exactly one of these states or pending, deciding or live.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Ledger {
+    pub submitted: u64,
+    pub finished: u64,
+    pub killed: u64,
+    /// Dropped: never to run (framework gone, job abandoned, run over).
+    pub unscheduled: u64,
+}
+
+/// What a launched task takes from its group (the dispatcher builds the task from it).
+pub(crate) struct LaunchInfo {
+    pub job: JobKey,
+    pub job_index: u32,
+    pub shape: Resources,
+    pub duration: SimDuration,
+    pub attempt: u32,
+    pub locality: Locality,
+}
+
+pub(crate) struct FrameworkSide {
+    sides: Vec<FwSide>,
+    jobs: GenSlab<JobKey, Job>,
+    job_by_id: HashMap<Arc<str>, JobKey>,
+    groups: GenSlab<GroupKey, Group>,
+    next_seq: u64,
+    placement: Placement,
+    /// Agents joined or left since the placement was last rebuilt.
+    placement_dirty: bool,
+    factory: Option<Box<SchedulerFactory>>,
+    ledger: Ledger,
+    /// Bumped whenever pending work changes (an input of the fairness metrics).
+    version: u64,
+    /// For errors about trace rows.
+    workload_file: String,
+}
+
+impl FrameworkSide {
+    pub fn new(
+        placement: Placement,
+        factory: Option<Box<SchedulerFactory>>,
+        workload_file: String,
+    ) -> FrameworkSide {
+        FrameworkSide {
+            sides: Vec::new(),
+            jobs: GenSlab::new(),
+            job_by_id: HashMap::new(),
+            groups: GenSlab::new(),
+            next_seq: 0,
+            placement,
+            placement_dirty: false,
+            factory,
+            ledger: Ledger::default(),
+            version: 0,
+            workload_file,
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Reading.
+    // ------------------------------------------------------------------------------------------
+
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+    pub fn cfg(&self, fw: FrameworkId) -> &FrameworkConfig {
+        &self.sides[fw.idx()].cfg
+    }
+    pub fn name(&self, fw: FrameworkId) -> &str {
+        &self.sides[fw.idx()].cfg.name
+    }
+    pub fn pending_tasks(&self, fw: FrameworkId) -> u64 {
+        self.sides[fw.idx()].pending_tasks
+    }
+    pub fn job(&self, j: JobKey) -> &Job {
+        &self.jobs[j]
+    }
+    pub fn any_deciding(&self) -> bool {
+        self.sides.iter().any(|s| s.deciding.is_some())
+    }
+    /// Tasks pending, being decided (launches whose answer is on its way) and live, over all
+    /// frameworks.
+    pub fn task_states(&self) -> (u64, u64, u64) {
+        let pending = self.sides.iter().map(|s| s.pending_tasks).sum();
+        let deciding = self
+            .sides
+            .iter()
+            .flat_map(|s| s.deciding.iter().flatten())
+            .map(|(_, d)| d.launch.len() as u64)
+            .sum();
+        let live = self.sides.iter().map(|s| s.live_tasks).sum();
+        (pending, deciding, live)
+    }
+    /// The framework's pending task count and the shape of its oldest pending group.
+    pub fn waiting(&self, fw: FrameworkId) -> Option<(u64, Resources)> {
+        let side = self.sides.get(fw.idx())?;
+        if side.pending_tasks == 0 {
+            return None;
+        }
+        let (_, &g) = side.pending.iter().next()?;
+        Some((side.pending_tasks, self.groups[g].shape))
+    }
+    /// The longest filter any framework asks for (for the stall window).
+    pub fn max_refuse(&self) -> SimDuration {
+        self.sides
+            .iter()
+            .filter_map(|s| s.cfg.refuse)
+            .max()
+            .unwrap_or(SimDuration::ZERO)
+    }
+    /// Whether some framework that has not left could run a pending task on an agent of this
+    /// size (`gpu_ok(fw)`: the framework may use the agent's GPUs).
+    pub fn could_hold_pending(
+        &self,
+        total: &Resources,
+        removed: impl Fn(FrameworkId) -> bool,
+        gpu_ok: impl Fn(FrameworkId) -> bool,
+    ) -> bool {
+        self.sides.iter().enumerate().any(|(f, side)| {
+            let fw = FrameworkId::new(f as u32);
+            !removed(fw)
+                && gpu_ok(fw)
+                && side
+                    .pending
+                    .values()
+                    .any(|&g| total.contains(&self.groups[g].shape))
+        })
+    }
+
+    /// The block placement, rebuilt first if agents joined or left since.
+    fn refresh_placement(&mut self, agents: &[Agent]) {
+        if self.placement_dirty {
+            self.placement.refresh(agents);
+            self.placement_dirty = false;
+        }
+    }
+    /// Agents joined or left: rebuild the placement before it is next used.
+    pub fn placement_changed(&mut self) {
+        self.placement_dirty = true;
+    }
+    /// Rebuilds the placement now (an agent came back as itself).
+    pub fn refresh_placement_now(&mut self, agents: &[Agent]) {
+        self.placement.refresh(agents);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Subscribing and leaving.
+    // ------------------------------------------------------------------------------------------
+
+    /// The framework side of a new framework; `fw` is the id the master gave it.
+    pub fn add(&mut self, fw: FrameworkId, cfg: FrameworkConfig, has_workload: bool) {
+        assert_eq!(fw.idx(), self.sides.len(), "ids are dense");
+        let scheduler = self
+            .factory
+            .as_ref()
+            .and_then(|f| f(&cfg))
+            .unwrap_or_else(|| crate::scheduler::build(&cfg.scheduler));
+        let idle_suppress = has_workload && cfg.suppress_when_idle;
+        self.sides.push(FwSide {
+            cfg,
+            scheduler,
+            pending: BTreeMap::new(),
+            pending_tasks: 0,
+            live_tasks: 0,
+            inbox: VecDeque::new(),
+            deciding: None,
+            has_workload,
+            self_suppressed: idle_suppress,
+            busy: SimDuration::ZERO,
+        });
+    }
+
+    /// The framework left: its pending tasks will never run and its inbox is dropped.
+    pub fn remove(&mut self, fw: FrameworkId, now: SimTime, obs: &mut dyn Observer) {
+        let side = &mut self.sides[fw.idx()];
+        let dropped = side.pending_tasks;
+        side.pending.clear();
+        side.pending_tasks = 0;
+        side.inbox.clear();
+        self.ledger.unscheduled += dropped;
+        obs.observe(now, Observation::TasksUnscheduled { count: dropped });
+        self.version += 1;
+    }
+
+    /// Whether it should revive: it had suppressed itself and has work again.
+    fn wake(&mut self, fw: FrameworkId) -> bool {
+        let side = &mut self.sides[fw.idx()];
+        if side.self_suppressed {
+            side.self_suppressed = false;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A scripted revive: it is no longer suppressed by itself.
+    pub fn revived(&mut self, fw: FrameworkId) {
+        self.sides[fw.idx()].self_suppressed = false;
+    }
+
+    /// After an answer: whether it should suppress itself (nothing left to run).
+    pub fn should_suppress(&mut self, fw: FrameworkId, removed: bool) -> bool {
+        let side = &mut self.sides[fw.idx()];
+        if side.has_workload
+            && side.cfg.suppress_when_idle
+            && side.pending_tasks == 0
+            && !side.self_suppressed
+            && !removed
+        {
+            side.self_suppressed = true;
+            true
+        } else {
+            false
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Work arriving.
+    // ------------------------------------------------------------------------------------------
+
+    /// A trace row arrives for framework `fw` (`gone`: it was removed). Returns whether the
+    /// framework should revive.
+    pub fn arrive(
+        &mut self,
+        row: TraceRow,
+        fw: FrameworkId,
+        gone: bool,
+        agent_named: impl Fn(&str) -> Option<AgentId>,
+        now: SimTime,
+        obs: &mut dyn Observer,
+    ) -> Result<bool> {
+        self.ledger.submitted += row.tasks as u64;
+        obs.observe(
+            now,
+            Observation::TasksSubmitted {
+                count: row.tasks as u64,
+            },
+        );
+        if gone || !self.sides[fw.idx()].has_workload {
+            // Nobody will ever run these tasks.
+            self.drop_tasks(row.tasks as u64, now, obs);
+            return Ok(false);
+        }
+        let id: Arc<str> = Arc::from(row.job_id.as_str());
+        let job = match self.job_by_id.get(&id) {
+            Some(&j) if self.jobs[j].abandoned => {
+                // A later row of a job given up on: nobody will run it.
+                self.drop_tasks(row.tasks as u64, now, obs);
+                return Ok(false);
+            }
+            Some(&j) => j,
+            None => {
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                let j = self.jobs.insert(Job {
+                    id: id.clone(),
+                    fw,
+                    submit: row.submit,
+                    first_start: None,
+                    tasks: 0,
+                    ended: 0,
+                    running: 0,
+                    node_local: 0,
+                    rack_local: 0,
+                    off_rack: 0,
+                    seq,
+                    groups_live: 0,
+                    attempts: 0,
+                    abandoned: false,
+                });
+                self.job_by_id.insert(id, j);
+                obs.observe(now, Observation::JobSubmitted);
+                j
+            }
+        };
+        let prefs = if let Some(nodes) = &row.preferred_nodes {
+            let ids: Vec<AgentId> = nodes.iter().filter_map(|n| agent_named(n)).collect();
+            (!ids.is_empty()).then(|| Prefs::Nodes(ids.into()))
+        } else {
+            row.input.as_deref().map(|i| Prefs::Input(Arc::from(i)))
+        };
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let base = self.jobs[job].tasks;
+        let Some(tasks) = base.checked_add(row.tasks) else {
+            return Err(Error::input(
+                &self.workload_file,
+                row.line,
+                "tasks",
+                format!("job {} has more than {} tasks", row.job_id, u32::MAX),
+            ));
+        };
+        self.jobs[job].tasks = tasks;
+        self.jobs[job].groups_live += 1;
+        let g = self.groups.insert(Group {
+            job,
+            fw,
+            shape: row.shape,
+            duration: row.duration,
+            count: row.tasks,
+            base,
+            next: 0,
+            requeued: Vec::new(),
+            live: 0,
+            inflight: 0,
+            prefs,
+            priority: row.priority,
+            seq,
+            attempts: Vec::new(),
+        });
+        let side = &mut self.sides[fw.idx()];
+        side.pending.insert(seq, g);
+        side.pending_tasks += row.tasks as u64;
+        self.version += 1;
+        Ok(self.wake(fw))
+    }
+
+    fn drop_tasks(&mut self, n: u64, now: SimTime, obs: &mut dyn Observer) {
+        self.ledger.unscheduled += n;
+        obs.observe(now, Observation::TasksUnscheduled { count: n });
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Deciding.
+    // ------------------------------------------------------------------------------------------
+
+    /// A batch of offers reaches the framework; it decides at once unless it is deciding.
+    pub fn offers_arrive(&mut self, fw: FrameworkId, ids: Vec<OfferId>) -> bool {
+        let side = &mut self.sides[fw.idx()];
+        side.inbox.push_back(ids);
+        side.deciding.is_none()
+    }
+
+    /// Decides the next batch of offers in the framework's inbox: every offer of the batch in
+    /// turn, in one decision that takes `decision_s + decision_per_task_s * launched` (holding
+    /// offers takes no time), then schedules the answer.
+    pub fn decide_next(
+        &mut self,
+        fw: FrameworkId,
+        master: &Master,
+        tasks: &TaskLife,
+        ctx: &mut Ctx<Event>,
+        obs: &mut dyn Observer,
+    ) -> Result<()> {
+        self.refresh_placement(master.agents());
+        while let Some(ids) = self.sides[fw.idx()].inbox.pop_front() {
+            let mut decided: Vec<(OfferId, Decision)> = Vec::new();
+            for id in ids {
+                if let Some(d) = self.decide_offer(fw, id, master, tasks, ctx.now())? {
+                    decided.push((id, d));
+                }
+            }
+            if decided.is_empty() {
+                continue;
+            }
+            let launched: usize = decided.iter().map(|(_, d)| d.launch.len()).sum();
+            let side = &mut self.sides[fw.idx()];
+            let busy = side.cfg.decision + side.cfg.decision_per_task * launched as i64;
+            side.busy += busy;
+            side.deciding = Some(decided);
+            self.count_attempts(fw, ctx.now(), obs);
+            ctx.after(busy + master.cfg().latency, Event::Answer { fw });
+            return Ok(());
+        }
+        Ok(())
+    }
+
+    /// The scheduler's decision on one outstanding offer (None: held, or no longer outstanding).
+    fn decide_offer(
+        &mut self,
+        fw: FrameworkId,
+        id: OfferId,
+        master: &Master,
+        tasks: &TaskLife,
+        now: SimTime,
+    ) -> Result<Option<Decision>> {
+        let Some(o) = master.offer(id) else {
+            return Ok(None);
+        };
+        let exec = self.sides[fw.idx()].cfg.executor;
+        let offer = OfferView {
+            id,
+            agent: o.agent,
+            rack: master.agent(o.agent).rack(),
+            role: o.role,
+            resources: o.pools.total(),
+            executor: if exec.is_zero() || tasks.has_executor(fw, o.agent) {
+                Resources::ZERO
+            } else {
+                exec
+            },
+        };
+        let mut d = Decision::default();
+        {
+            let side = &mut self.sides[fw.idx()];
+            let work = WorkView {
+                now,
+                pending: &side.pending,
+                groups: &self.groups,
+                jobs: &self.jobs,
+                min_allocatable: master.min_allocatable_of(fw),
+                placement: &self.placement,
+                scratch: Default::default(),
+            };
+            side.scheduler.on_offer(&offer, &work, &mut d);
+        }
+        if d.hold {
+            if !d.launch.is_empty() {
+                return Err(Error::Decision {
+                    who: self.sides[fw.idx()].scheduler.name().to_string(),
+                    msg: "a held offer cannot also launch tasks".into(),
+                });
+            }
+            return Ok(None);
+        }
+        self.take_launched(fw, &offer, &d)?;
+        Ok(Some(d))
+    }
+
+    /// Validates a decision against the offer and takes its tasks out of the pending set.
+    fn take_launched(&mut self, fw: FrameworkId, offer: &OfferView, d: &Decision) -> Result<()> {
+        let who = self.sides[fw.idx()].scheduler.name().to_string();
+        let bad = |msg: String| Error::Decision {
+            who: who.clone(),
+            msg,
+        };
+        let mut need = offer.executor;
+        let mut seen = BTreeSet::new();
+        for l in &d.launch {
+            let g = self
+                .groups
+                .get(l.group)
+                .ok_or_else(|| bad(format!("unknown task group {}", l.group)))?;
+            if g.fw != fw {
+                return Err(bad(format!(
+                    "task group {} belongs to another framework",
+                    l.group
+                )));
+            }
+            let pending = g.requeued.contains(&l.task) || (l.task >= g.next && l.task < g.count);
+            if !pending || !seen.insert((l.group, l.task)) {
+                return Err(bad(format!(
+                    "task {} of group {} is not pending",
+                    l.task, l.group
+                )));
+            }
+            need += g.shape;
+        }
+        if !offer.resources.contains(&need) {
+            return Err(bad(format!(
+                "launched {} on an offer of {}",
+                need, offer.resources
+            )));
+        }
+        for l in &d.launch {
+            let g = &mut self.groups[l.group];
+            g.inflight += 1;
+            if let Some(p) = g.requeued.iter().position(|&t| t == l.task) {
+                g.requeued.swap_remove(p);
+            } else {
+                // Skipping ahead leaves the skipped tasks pending.
+                for t in g.next..l.task {
+                    g.requeued.push(t);
+                }
+                g.next = l.task + 1;
+            }
+            if g.pending() == 0 {
+                let seq = g.seq;
+                self.sides[fw.idx()].pending.remove(&seq);
+            }
+        }
+        self.sides[fw.idx()].pending_tasks -= d.launch.len() as u64;
+        self.version += 1;
+        Ok(())
+    }
+
+    /// A decision was made: every job of the framework with tasks still pending had a scheduling
+    /// attempt, and one that has had `max_attempts` is abandoned (the Omega study gives up on a
+    /// job after 1,000): its pending tasks are dropped (unscheduled); its running tasks go on.
+    fn count_attempts(&mut self, fw: FrameworkId, now: SimTime, obs: &mut dyn Observer) {
+        let Some(max) = self.sides[fw.idx()].cfg.max_attempts else {
+            return;
+        };
+        // (job, group) in job order, so that a job with several pending groups counts once.
+        let mut pairs: Vec<(JobKey, GroupKey)> = self.sides[fw.idx()]
+            .pending
+            .values()
+            .map(|&g| (self.groups[g].job, g))
+            .collect();
+        pairs.sort_unstable();
+        let mut i = 0;
+        while i < pairs.len() {
+            let job = pairs[i].0;
+            let end = i + pairs[i..].iter().take_while(|p| p.0 == job).count();
+            let j = &mut self.jobs[job];
+            j.attempts += 1;
+            if j.attempts >= max {
+                j.abandoned = true;
+                obs.observe(now, Observation::JobAbandoned);
+                for &(_, group) in &pairs[i..end] {
+                    let g = &mut self.groups[group];
+                    let dropped = g.pending();
+                    g.requeued.clear();
+                    g.next = g.count;
+                    let seq = g.seq;
+                    let side = &mut self.sides[fw.idx()];
+                    side.pending.remove(&seq);
+                    side.pending_tasks -= dropped as u64;
+                    self.drop_tasks(dropped as u64, now, obs);
+                    self.maybe_finish_job(group, job, now, obs);
+                }
+                self.version += 1;
+            }
+            i = end;
+        }
+    }
+
+    /// The decisions whose answer arrives now (None: there are none, say the framework left).
+    pub fn take_deciding(&mut self, fw: FrameworkId) -> Option<Vec<(OfferId, Decision)>> {
+        self.sides[fw.idx()].deciding.take()
+    }
+
+    /// The answer for these launches arrived: they are no longer in flight.
+    pub fn answered(&mut self, d: &Decision) {
+        for l in &d.launch {
+            self.groups[l.group].inflight -= 1;
+        }
+    }
+
+    /// The filter a decision's unused part is declined with.
+    pub fn refuse_for(
+        &self,
+        fw: FrameworkId,
+        d: &Decision,
+        master_default: SimDuration,
+    ) -> SimDuration {
+        d.refuse
+            .or(self.sides[fw.idx()].cfg.refuse)
+            .unwrap_or(master_default)
+    }
+
+    /// Launches that failed (their offer vanished while the framework decided) go back to
+    /// pending, or are dropped when their job was abandoned.
+    pub fn launches_failed(
+        &mut self,
+        fw: FrameworkId,
+        d: &Decision,
+        now: SimTime,
+        obs: &mut dyn Observer,
+    ) {
+        for l in &d.launch {
+            if !self.requeue(fw, l.group, l.task, now, obs) {
+                let job = self.groups[l.group].job;
+                self.maybe_finish_job(l.group, job, now, obs);
+            }
+        }
+    }
+
+    /// Puts a task back to pending (its offer vanished, or it was lost); a task of an abandoned
+    /// job is dropped instead. Returns whether it is pending again.
+    fn requeue(
+        &mut self,
+        fw: FrameworkId,
+        group: GroupKey,
+        task: u32,
+        now: SimTime,
+        obs: &mut dyn Observer,
+    ) -> bool {
+        if self.jobs[self.groups[group].job].abandoned {
+            self.drop_tasks(1, now, obs);
+            return false;
+        }
+        let g = &mut self.groups[group];
+        g.requeued.push(task);
+        let seq = g.seq;
+        self.sides[fw.idx()].pending.insert(seq, group);
+        self.sides[fw.idx()].pending_tasks += 1;
+        self.version += 1;
+        true
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Launching and ending.
+    // ------------------------------------------------------------------------------------------
+
+    /// What a launch of task `task` of `group` on `agent` takes from the group.
+    pub fn launch_info(
+        &mut self,
+        group: GroupKey,
+        task: u32,
+        agent: AgentId,
+        agents: &[Agent],
+    ) -> LaunchInfo {
+        self.refresh_placement(agents);
+        let g = &self.groups[group];
+        let locality = match &g.prefs {
+            None => Locality::None,
+            Some(Prefs::Nodes(n)) => self.placement.locality(n, agent),
+            Some(Prefs::Input(name)) => {
+                let mut v = Vec::new();
+                self.placement.replicas(name, g.base + task, &mut v);
+                self.placement.locality(&v, agent)
+            }
+        };
+        LaunchInfo {
+            job: g.job,
+            job_index: g.base + task,
+            shape: g.shape,
+            duration: g.duration,
+            attempt: g.attempt_of(task),
+            locality,
+        }
+    }
+
+    /// A task was launched: its group, job and framework count it, and the scheduler hears of
+    /// it.
+    pub fn launched(
+        &mut self,
+        fw: FrameworkId,
+        group: GroupKey,
+        job: JobKey,
+        locality: Locality,
+        now: SimTime,
+    ) {
+        self.groups[group].live += 1;
+        let j = &mut self.jobs[job];
+        j.running += 1;
+        match locality {
+            Locality::NodeLocal => j.node_local += 1,
+            Locality::RackLocal => j.rack_local += 1,
+            Locality::OffRack => j.off_rack += 1,
+            Locality::None => {}
+        }
+        let side = &mut self.sides[fw.idx()];
+        side.live_tasks += 1;
+        side.scheduler.on_launch(job, locality, now);
+    }
+
+    /// A task started to run: its job may have started now.
+    pub fn job_started(&mut self, job: JobKey, now: SimTime) {
+        let j = &mut self.jobs[job];
+        if j.first_start.is_none() {
+            j.first_start = Some(now);
+        }
+    }
+
+    /// A task ended in `state` (its resources are back already): it is counted and reported,
+    /// and a lost or preempted task is resubmitted (`fw_removed`: unless its framework left).
+    /// Returns whether the framework should revive; [`FrameworkSide::after_task_end`] follows.
+    pub fn task_ended(
+        &mut self,
+        t: &Task,
+        state: TaskState,
+        agent_name: &str,
+        fw_removed: bool,
+        now: SimTime,
+        obs: &mut dyn Observer,
+    ) -> bool {
+        self.sides[t.fw.idx()].live_tasks -= 1;
+        self.groups[t.group].live -= 1;
+        self.jobs[t.job].running -= 1;
+        {
+            let job = &self.jobs[t.job];
+            obs.observe(
+                now,
+                Observation::TaskEnded {
+                    job_id: &job.id,
+                    submit: job.submit,
+                    task: t,
+                    agent: agent_name,
+                    framework: &self.sides[t.fw.idx()].cfg.name,
+                    state,
+                },
+            );
+        }
+        match state {
+            TaskState::Finished => {
+                self.ledger.finished += 1;
+                self.jobs[t.job].ended += 1;
+                false
+            }
+            TaskState::Lost | TaskState::Preempted => {
+                // Frameworks resubmit lost and preempted tasks, as the next attempt.
+                self.groups[t.group].next_attempt(t.index, t.attempt);
+                !fw_removed && self.requeue(t.fw, t.group, t.index, now, obs) && self.wake(t.fw)
+            }
+            TaskState::Killed => {
+                self.ledger.killed += 1;
+                false
+            }
+            TaskState::Staging | TaskState::Running => false,
+        }
+    }
+
+    /// The last step of a task's end: its group and job end if nothing of them is left.
+    pub fn after_task_end(&mut self, t: &Task, now: SimTime, obs: &mut dyn Observer) {
+        self.maybe_finish_job(t.group, t.job, now, obs);
+    }
+
+    fn maybe_finish_job(
+        &mut self,
+        group: GroupKey,
+        job: JobKey,
+        now: SimTime,
+        obs: &mut dyn Observer,
+    ) {
+        let g = &self.groups[group];
+        if g.pending() == 0
+            && g.live == 0
+            && g.inflight == 0
+            && !self.sides[g.fw.idx()].pending.contains_key(&g.seq)
+            && g.next == g.count
+        {
+            self.groups.remove(group);
+            self.jobs[job].groups_live -= 1;
+        }
+        let j = &self.jobs[job];
+        if j.ended == j.tasks && j.groups_live == 0 {
+            let j = self.jobs.remove(job);
+            self.job_by_id.remove(&j.id);
+            let side = &mut self.sides[j.fw.idx()];
+            obs.observe(
+                now,
+                Observation::JobEnded {
+                    job: &j,
+                    framework: &side.cfg.name,
+                    end: Some(now),
+                },
+            );
+            side.scheduler.on_job_end(job);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The end of a run.
+    // ------------------------------------------------------------------------------------------
+
+    /// What is left when the run ends: tasks never launched count as unscheduled, unfinished
+    /// jobs are reported, and each framework's decision time.
+    pub fn finalize(&mut self, now: SimTime, obs: &mut dyn Observer) {
+        let mut unscheduled = 0u64;
+        for side in &self.sides {
+            unscheduled += side.pending_tasks;
+            for (_, d) in side.deciding.iter().flatten() {
+                unscheduled += d.launch.len() as u64;
+            }
+        }
+        self.drop_tasks(unscheduled, now, obs);
+        let mut open: Vec<&Job> = self.jobs.iter().map(|(_, j)| j).collect();
+        open.sort_by_key(|j| j.seq);
+        for j in open {
+            obs.observe(
+                now,
+                Observation::JobEnded {
+                    job: j,
+                    framework: &self.sides[j.fw.idx()].cfg.name,
+                    end: None,
+                },
+            );
+        }
+        for side in &self.sides {
+            obs.observe(
+                now,
+                Observation::SchedulerBusy {
+                    framework: &side.cfg.name,
+                    busy: side.busy,
+                    decides: !side.cfg.decision.is_zero() || !side.cfg.decision_per_task.is_zero(),
+                },
+            );
+        }
+    }
+
+    /// The hold scheduler: a scripted framework runs no workload.
+    pub fn runs_workload(kind: SchedulerKind) -> bool {
+        kind != SchedulerKind::Hold
+    }
+}

@@ -1,0 +1,637 @@
+//! The master: it owns the agents, the roles, its records of the frameworks, the outstanding
+//! offers and the decline filters. It calls the allocator, validates its grants and turns them
+//! into offers; it takes resources back (declines, rescinds, task ends) and installs filters.
+//! Every change to an allocation is reported to the allocator (`notify`) and to the observer.
+//!
+//! - `agents.rs`: agents joining and leaving, racks, the free set.
+//! - `roles.rs`: the role table.
+//! - `offers.rs`: the offer table, batches, rescinds, declines and filters.
+//!
+//! The master never touches tasks or pending work: the dispatcher (`cluster/mod.rs`) asks the
+//! task life cycle and the framework side for what they own.
+
+mod agents;
+mod offers;
+mod roles;
+
+pub(crate) use agents::Preallocated;
+pub(crate) use offers::Offer;
+
+use super::agent::{Agent, AgentId, Pools, RoleId};
+use super::event::Event;
+use super::framework::{Framework, FwRole};
+use super::ids::{FrameworkId, OfferId, RackId};
+use super::resources::{MinAllocatable, Resources};
+use super::role::RoleInfo;
+use crate::allocator::{Allocator, Change, Grant, PreemptView, View};
+use crate::error::{Error, Result};
+use crate::metrics::observe::{Observation, Observer};
+use crate::scenario::{FrameworkConfig, MasterConfig, RoleConfig};
+use crate::sim::bitset::BitSet;
+use crate::sim::engine::Ctx;
+use crate::sim::{SimDuration, SimTime};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+
+/// Builds the allocator's view from disjoint fields, so the allocator itself can stay borrowed
+/// mutably beside it.
+macro_rules! view {
+    ($m:expr, $now:expr, $seq:expr) => {
+        View {
+            now: $now,
+            seq: $seq,
+            agents: &$m.agents,
+            frameworks: &$m.frameworks,
+            roles: &$m.roles,
+            min_allocatable: &$m.cfg.min_allocatable,
+            total: $m.total,
+            planned_frameworks: $m.planned_frameworks,
+            offer_mode: $m.cfg.offer_mode,
+        }
+    };
+}
+
+pub(crate) struct Master {
+    cfg: MasterConfig,
+    agents: Vec<Agent>,
+    agent_by_name: BTreeMap<String, AgentId>,
+    racks: Vec<String>,
+    rack_by_name: BTreeMap<String, RackId>,
+    /// Sum of active agents' totals.
+    total: Resources,
+    /// Active, connected agents with free resources: the candidates of a periodic run.
+    free_agents: BitSet,
+
+    roles: Vec<RoleInfo>,
+    role_by_name: BTreeMap<String, RoleId>,
+    /// Weights, priorities and quota of the roles the scenario configures.
+    role_cfg: BTreeMap<String, RoleConfig>,
+
+    frameworks: Vec<Framework>,
+    fw_by_name: BTreeMap<String, FrameworkId>,
+    /// Frameworks the scenario names up front (listed or in the trace).
+    planned_frameworks: usize,
+
+    allocator: Box<dyn Allocator>,
+    /// The agent-shuffle stream.
+    rng: ChaCha8Rng,
+    grants: Vec<Grant>,
+    candidates: Vec<AgentId>,
+
+    offers: offers::Offers,
+    /// Bumped whenever an input of the fairness metrics that the master owns changes
+    /// (allocations, totals, weights, subscriptions).
+    version: u64,
+}
+
+impl Master {
+    pub fn new(
+        cfg: MasterConfig,
+        role_cfg: BTreeMap<String, RoleConfig>,
+        allocator: Box<dyn Allocator>,
+        rng: ChaCha8Rng,
+        planned_frameworks: usize,
+    ) -> Master {
+        let mut m = Master {
+            cfg,
+            agents: Vec::new(),
+            agent_by_name: BTreeMap::new(),
+            racks: Vec::new(),
+            rack_by_name: BTreeMap::new(),
+            total: Resources::ZERO,
+            free_agents: BitSet::default(),
+            roles: Vec::new(),
+            role_by_name: BTreeMap::new(),
+            role_cfg,
+            frameworks: Vec::new(),
+            fw_by_name: BTreeMap::new(),
+            planned_frameworks,
+            allocator,
+            rng,
+            grants: Vec::new(),
+            candidates: Vec::new(),
+            offers: offers::Offers::default(),
+            version: 0,
+        };
+        // Roles named in the scenario exist from the start (weights, quota).
+        let names: Vec<String> = m.role_cfg.keys().cloned().collect();
+        for name in names {
+            m.ensure_role(&name);
+        }
+        m
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Reading.
+    // ------------------------------------------------------------------------------------------
+
+    pub fn cfg(&self) -> &MasterConfig {
+        &self.cfg
+    }
+    pub fn agents(&self) -> &[Agent] {
+        &self.agents
+    }
+    pub fn agent(&self, a: AgentId) -> &Agent {
+        &self.agents[a.idx()]
+    }
+    pub fn agent_named(&self, name: &str) -> Option<AgentId> {
+        self.agent_by_name.get(name).copied()
+    }
+    pub fn frameworks(&self) -> &[Framework] {
+        &self.frameworks
+    }
+    pub fn framework(&self, fw: FrameworkId) -> &Framework {
+        &self.frameworks[fw.idx()]
+    }
+    pub fn framework_named(&self, name: &str) -> Option<FrameworkId> {
+        self.fw_by_name.get(name).copied()
+    }
+    pub fn role(&self, r: RoleId) -> &RoleInfo {
+        &self.roles[r.idx()]
+    }
+    pub fn role_named(&self, name: &str) -> Option<RoleId> {
+        self.role_by_name.get(name).copied()
+    }
+    pub fn total(&self) -> &Resources {
+        &self.total
+    }
+    pub fn free_agents(&self) -> &BitSet {
+        &self.free_agents
+    }
+    pub fn allocator(&self) -> &dyn Allocator {
+        self.allocator.as_ref()
+    }
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+    pub fn offers(&self) -> impl Iterator<Item = &Offer> + '_ {
+        self.offers.iter()
+    }
+    pub fn offer(&self, id: OfferId) -> Option<&Offer> {
+        self.offers.get(id)
+    }
+
+    /// The min_allocatable a framework's scheduler compares offer remainders against: its
+    /// first role's own, or the master's.
+    pub fn min_allocatable_of(&self, fw: FrameworkId) -> &MinAllocatable {
+        self.frameworks[fw.idx()].roles[0]
+            .min_allocatable
+            .as_ref()
+            .unwrap_or(&self.cfg.min_allocatable)
+    }
+
+    /// The roles of a framework, in subscription order.
+    pub fn fw_roles(&self, fw: FrameworkId) -> Vec<RoleId> {
+        self.frameworks[fw.idx()]
+            .roles
+            .iter()
+            .map(|r| r.role)
+            .collect()
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Bookkeeping shared by the submodules.
+    // ------------------------------------------------------------------------------------------
+
+    fn set_free_membership(&mut self, a: AgentId) {
+        let ag = &self.agents[a.idx()];
+        if ag.active && !ag.free.is_empty() && !ag.disconnected {
+            self.free_agents.insert(a.raw());
+        } else {
+            self.free_agents.remove(a.raw());
+        }
+    }
+
+    fn notify(&mut self, now: SimTime, seq: u64, change: Change) {
+        let v = view!(self, now, seq);
+        self.allocator.notify(&v, change);
+    }
+
+    /// Reports a framework's allocation in a role to the observer.
+    fn note_share(&mut self, now: SimTime, fw: FrameworkId, role: RoleId, obs: &mut dyn Observer) {
+        let f = &self.frameworks[fw.idx()];
+        let alloc = f
+            .roles
+            .iter()
+            .find(|r| r.role == role)
+            .map(|r| r.allocated)
+            .unwrap_or(f.allocated);
+        let share = alloc.dominant_share(&self.total);
+        obs.observe(
+            now,
+            Observation::Share {
+                framework: &f.name,
+                role: &self.roles[role.idx()].name,
+                allocated: &alloc,
+                share,
+            },
+        );
+        self.version += 1;
+    }
+
+    fn add_allocation(&mut self, fw: FrameworkId, ridx: Option<usize>, r: Resources) {
+        let f = &mut self.frameworks[fw.idx()];
+        f.allocated += r;
+        if let Some(i) = ridx {
+            f.roles[i].allocated += r;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Allocation runs.
+    // ------------------------------------------------------------------------------------------
+
+    /// A run over every agent with free resources (a tick, a revive, a subscription).
+    pub fn allocate_all(&mut self, ctx: &mut Ctx<Event>, obs: &mut dyn Observer) -> Result<()> {
+        self.candidates.clear();
+        self.candidates
+            .extend(self.free_agents.iter().map(AgentId::new));
+        self.run_allocation(ctx, obs)
+    }
+
+    /// A run for one agent (it joined, or its attributes changed).
+    pub fn allocate_agent(
+        &mut self,
+        a: AgentId,
+        ctx: &mut Ctx<Event>,
+        obs: &mut dyn Observer,
+    ) -> Result<()> {
+        // A down or disconnected agent gets no offers.
+        let ag = &self.agents[a.idx()];
+        if !ag.active || ag.disconnected {
+            return Ok(());
+        }
+        self.candidates.clear();
+        self.candidates.push(a);
+        self.run_allocation(ctx, obs)
+    }
+
+    fn run_allocation(&mut self, ctx: &mut Ctx<Event>, obs: &mut dyn Observer) -> Result<()> {
+        if self.candidates.is_empty() || self.frameworks.is_empty() {
+            return Ok(());
+        }
+        let mut grants = std::mem::take(&mut self.grants);
+        grants.clear();
+        {
+            let v = view!(self, ctx.now(), ctx.seq());
+            self.allocator
+                .allocate(&v, &self.candidates, &mut self.rng, &mut grants);
+        }
+        // One batch per framework, frameworks in the order of their first grant.
+        let mut batches: Vec<(FrameworkId, Vec<OfferId>)> = Vec::new();
+        for g in &grants {
+            let id = self.apply_grant(g, ctx, obs)?;
+            match batches.iter_mut().find(|(f, _)| *f == g.fw) {
+                Some((_, v)) => v.push(id),
+                None => batches.push((g.fw, vec![id])),
+            }
+        }
+        self.grants = grants;
+        for (fw, ids) in batches {
+            let batch = self.offers.new_batch(ids);
+            ctx.after(self.cfg.latency, Event::Offers { fw, batch });
+        }
+        Ok(())
+    }
+
+    /// Validates a grant and makes it an offer; returns the offer id.
+    fn apply_grant(
+        &mut self,
+        g: &Grant,
+        ctx: &mut Ctx<Event>,
+        obs: &mut dyn Observer,
+    ) -> Result<OfferId> {
+        let who = self.allocator.name().to_string();
+        let bad = |msg: String| Error::Decision {
+            who: who.clone(),
+            msg,
+        };
+        let f = self
+            .frameworks
+            .get(g.fw.idx())
+            .ok_or_else(|| bad(format!("unknown framework {}", g.fw)))?;
+        let ridx = f.role_index(g.role).ok_or_else(|| {
+            bad(format!(
+                "framework {} is not subscribed to role {}",
+                f.name, g.role
+            ))
+        })?;
+        if f.removed {
+            return Err(bad(format!("offer to removed framework {}", f.name)));
+        }
+        let ag = self
+            .agents
+            .get(g.agent.idx())
+            .ok_or_else(|| bad(format!("unknown agent {}", g.agent)))?;
+        if !ag.active {
+            return Err(bad(format!("offer on removed agent {}", ag.name)));
+        }
+        if g.pools.is_empty() {
+            return Err(bad(format!("empty offer to {} on {}", f.name, ag.name)));
+        }
+        let usable = view!(self, ctx.now(), ctx.seq()).usable_by(&ag.free, g.role);
+        if !usable.contains(&g.pools) {
+            return Err(bad(format!(
+                "offer of {} on {} to {} exceeds what role {} may use there ({})",
+                g.pools.total(),
+                ag.name,
+                f.name,
+                self.roles[g.role.idx()].name,
+                usable.total()
+            )));
+        }
+        let total = g.pools.total();
+        self.agents[g.agent.idx()].free.sub(&g.pools);
+        self.set_free_membership(g.agent);
+        self.add_allocation(g.fw, Some(ridx), total);
+        self.frameworks[g.fw.idx()].outstanding_offers += 1;
+        let now = ctx.now();
+        let id = self.offers.insert(g.fw, g.role, g.agent, g.pools.clone());
+        obs.observe(
+            now,
+            Observation::OfferMade {
+                id,
+                framework: &self.frameworks[g.fw.idx()].name,
+                role: &self.roles[g.role.idx()].name,
+                agent: &self.agents[g.agent.idx()].name,
+                resources: &total,
+            },
+        );
+        self.note_share(now, g.fw, g.role, obs);
+        if !self.cfg.offer_timeout.is_zero() {
+            ctx.after(self.cfg.offer_timeout, Event::OfferTimeout { offer: id });
+        }
+        Ok(id)
+    }
+
+    /// Asks the allocator which tasks to preempt before a periodic run.
+    pub fn preempt(
+        &mut self,
+        ctx: &Ctx<Event>,
+        work: &super::frameworks::FrameworkSide,
+        tasks: &super::tasks::TaskLife,
+    ) -> Vec<super::ids::TaskKey> {
+        let mut out = Vec::new();
+        let pv = PreemptView {
+            base: view!(self, ctx.now(), ctx.seq()),
+            work,
+            tasks,
+        };
+        self.allocator.preempt(&pv, &mut out);
+        out
+    }
+
+    /// The allocator's name, for errors about its decisions.
+    pub fn allocator_name(&self) -> &str {
+        self.allocator.name()
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Taking resources back.
+    // ------------------------------------------------------------------------------------------
+
+    /// Returns resources held by (fw, role) on an agent; installs a filter when `refuse` is
+    /// given and positive.
+    #[allow(clippy::too_many_arguments)]
+    pub fn recover(
+        &mut self,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        pools: &Pools,
+        refuse: Option<SimDuration>,
+        ctx: &mut Ctx<Event>,
+        obs: &mut dyn Observer,
+    ) {
+        if pools.is_empty() {
+            return;
+        }
+        let total = pools.total();
+        {
+            let f = &mut self.frameworks[fw.idx()];
+            f.allocated -= total;
+            if let Some(ri) = f.role_index(role) {
+                f.roles[ri].allocated -= total;
+            }
+        }
+        if self.agents[agent.idx()].active {
+            self.agents[agent.idx()].free.add(pools);
+            self.set_free_membership(agent);
+        }
+        let (now, seq) = (ctx.now(), ctx.seq());
+        self.notify(
+            now,
+            seq,
+            Change::Recovered {
+                fw,
+                role,
+                agent,
+                pools,
+            },
+        );
+        self.note_share(now, fw, role, obs);
+        if let Some(r) = refuse {
+            let f = &self.frameworks[fw.idx()];
+            if !r.is_zero() && self.agents[agent.idx()].active && !f.removed {
+                let dur = r.max(self.cfg.allocation_interval);
+                let seq = ctx.reserve_seq();
+                self.offers.install_filter(
+                    &mut self.frameworks[fw.idx()],
+                    role,
+                    agent,
+                    pools,
+                    now,
+                    dur,
+                    seq,
+                    ctx.seq(),
+                );
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Suppress and revive.
+    // ------------------------------------------------------------------------------------------
+
+    pub fn suppress(&mut self, fw: FrameworkId, roles: &[RoleId], now: SimTime, seq: u64) {
+        for &r in roles {
+            if let Some(ri) = self.frameworks[fw.idx()].role_index(r) {
+                self.frameworks[fw.idx()].roles[ri].suppressed = true;
+                self.notify(now, seq, Change::ActivityChanged { fw, role: r });
+            }
+        }
+    }
+
+    /// REVIVE: clears the roles' filters, un-suppresses them and runs an allocation.
+    pub fn revive(
+        &mut self,
+        fw: FrameworkId,
+        roles: &[RoleId],
+        ctx: &mut Ctx<Event>,
+        obs: &mut dyn Observer,
+    ) -> Result<()> {
+        self.clear_filters(fw, Some(roles));
+        let (now, seq) = (ctx.now(), ctx.seq());
+        for &r in roles {
+            if let Some(ri) = self.frameworks[fw.idx()].role_index(r) {
+                self.frameworks[fw.idx()].roles[ri].suppressed = false;
+                self.notify(now, seq, Change::ActivityChanged { fw, role: r });
+            }
+        }
+        self.allocate_all(ctx, obs)
+    }
+
+    /// (De)activates a framework in the allocator, role by role, as Mesos does (failover).
+    pub fn set_fw_active(&mut self, fw: FrameworkId, active: bool, now: SimTime, seq: u64) {
+        self.frameworks[fw.idx()].active = active;
+        for role in self.fw_roles(fw) {
+            self.notify(now, seq, Change::ActivityChanged { fw, role });
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Frameworks joining and leaving.
+    // ------------------------------------------------------------------------------------------
+
+    /// Subscribes a framework (the allocation run that follows is the caller's).
+    pub fn add_framework(
+        &mut self,
+        cfg: &FrameworkConfig,
+        idle_suppress: bool,
+        now: SimTime,
+        seq: u64,
+        obs: &mut dyn Observer,
+    ) -> FrameworkId {
+        let id = FrameworkId::new(self.frameworks.len() as u32);
+        let mut roles = Vec::new();
+        for r in &cfg.roles {
+            let rid = self.ensure_role(r);
+            self.roles[rid.idx()].frameworks += 1;
+            roles.push(FwRole {
+                role: rid,
+                suppressed: idle_suppress || cfg.suppressed_roles.contains(r),
+                min_allocatable: cfg.min_allocatable.clone(),
+                allocated: Resources::ZERO,
+            });
+        }
+        self.frameworks.push(Framework {
+            name: cfg.name.clone(),
+            gpu_capable: cfg.gpu_capable,
+            roles,
+            active: true,
+            removed: false,
+            filters: Default::default(),
+            allocated: Resources::ZERO,
+            outstanding_offers: 0,
+        });
+        self.fw_by_name.insert(cfg.name.clone(), id);
+        obs.observe(
+            now,
+            Observation::FrameworkSubscribed {
+                framework: &cfg.name,
+            },
+        );
+        self.notify(now, seq, Change::FrameworkAdded { fw: id });
+        id
+    }
+
+    /// First half of a framework's removal: its offers are rescinded and it is marked removed
+    /// (its tasks are the caller's to kill, then [`Master::finish_framework_removal`]).
+    pub fn start_framework_removal(
+        &mut self,
+        fw: FrameworkId,
+        ctx: &mut Ctx<Event>,
+        obs: &mut dyn Observer,
+    ) -> Result<bool> {
+        if self.frameworks[fw.idx()].removed {
+            return Ok(false);
+        }
+        self.rescind_where(|o| o.fw == fw, ctx, obs)?;
+        let f = &mut self.frameworks[fw.idx()];
+        f.removed = true;
+        f.active = false;
+        Ok(true)
+    }
+
+    pub fn finish_framework_removal(&mut self, fw: FrameworkId, now: SimTime, seq: u64) {
+        self.clear_filters(fw, None);
+        for r in self.fw_roles(fw) {
+            self.roles[r.idx()].frameworks -= 1;
+        }
+        self.notify(now, seq, Change::FrameworkRemoved { fw });
+        self.version += 1;
+    }
+
+    /// `set_min_allocatable` for some of a framework's roles.
+    pub fn set_min_allocatable(&mut self, fw: FrameworkId, roles: &[RoleId], m: &MinAllocatable) {
+        for &r in roles {
+            if let Some(ri) = self.frameworks[fw.idx()].role_index(r) {
+                self.frameworks[fw.idx()].roles[ri].min_allocatable = Some(m.clone());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Roles: weights and quota.
+    // ------------------------------------------------------------------------------------------
+
+    /// `set_weight`: Mesos rescinds every outstanding offer when a known role's weight changes.
+    pub fn set_weight(
+        &mut self,
+        role: &str,
+        weight: f64,
+        ctx: &mut Ctx<Event>,
+        obs: &mut dyn Observer,
+    ) -> Result<()> {
+        let r = self.ensure_role(role);
+        self.roles[r.idx()].weight = weight;
+        self.notify(ctx.now(), ctx.seq(), Change::WeightChanged { role: r });
+        self.version += 1;
+        if self.roles[r.idx()].frameworks > 0 {
+            self.rescind_where(|_| true, ctx, obs)?;
+        }
+        Ok(())
+    }
+
+    /// `set_quota` on a top-level role (Err(()) for a nested one).
+    pub fn set_quota(
+        &mut self,
+        role: &str,
+        guarantees: Resources,
+        limits: super::resources::Limits,
+        now: SimTime,
+        seq: u64,
+    ) -> std::result::Result<(), ()> {
+        let r = self.ensure_role(role);
+        if self.roles[r.idx()].parent.is_some() {
+            return Err(());
+        }
+        self.roles[r.idx()].guarantees = guarantees;
+        self.roles[r.idx()].limits = limits;
+        self.notify(now, seq, Change::QuotaChanged { role: r });
+        Ok(())
+    }
+}
+
+/// Takes `need` out of `from`, reservations of the role chain first, then unreserved.
+pub fn draw(from: &mut Pools, need: &Resources, chain: &[RoleId]) -> Option<Pools> {
+    let mut left = *need;
+    let mut got = Pools::default();
+    for &r in chain {
+        if left.is_zero() {
+            break;
+        }
+        let have = from.reserved_for(r);
+        let take = have.min(&left);
+        if !take.is_zero() {
+            got.add_reserved(r, take);
+            left -= take;
+        }
+    }
+    if !from.unres.contains(&left) {
+        return None;
+    }
+    got.unres = left;
+    from.sub(&got);
+    Some(got)
+}

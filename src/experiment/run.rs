@@ -1,0 +1,179 @@
+//! One simulation: a (policy, replication) of a scenario, into its own folder when asked, with
+//! its summary row. The entry point for tests, benches and plug-in policies.
+
+use crate::allocator::Allocator;
+use crate::cluster::frameworks::SchedulerFactory;
+use crate::cluster::Cluster;
+use crate::error::{Error, Result};
+use crate::metrics::files::RunFiles;
+use crate::metrics::recorder::Recorder;
+use crate::scenario::{Scenario, WorkloadSource};
+use crate::sim::engine::{self, Ctx};
+use crate::sim::SimTime;
+use crate::workload::{trace::TraceSource, Empty, JobSource};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Which files a run writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Outputs {
+    #[default]
+    All,
+    /// Only the small per-run files (frameworks.csv, utilization.csv, bins.csv): no per-task
+    /// files (scale runs).
+    Summary,
+}
+
+/// Options of one run that are not in the scenario.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub check_invariants: bool,
+    /// Where the small per-run files (frameworks.csv, utilization.csv, bins.csv) go when the
+    /// per-task files are not written (`--outputs summary`).
+    pub small_files_dir: Option<PathBuf>,
+}
+
+/// Policies defined outside the crate (see examples/emptiest_agent.rs).
+#[derive(Default)]
+pub struct Plugins {
+    /// Replaces the allocator the policy names.
+    pub allocator: Option<Box<dyn Allocator>>,
+    /// Consulted for every framework before the built-in schedulers.
+    pub scheduler: Option<Box<SchedulerFactory>>,
+}
+
+/// What a run produced besides its files.
+#[derive(Clone, Debug)]
+pub struct RunOutcome {
+    pub policy: String,
+    pub replication: u32,
+    pub seed: u64,
+    /// Summary fields in DESIGN §4.4 order, after policy, replication and seed.
+    pub fields: Vec<String>,
+    pub events: u64,
+    pub tasks_finished: u64,
+    pub wall_s: f64,
+    /// The process's peak resident memory when the run ended (Linux; shared by parallel runs).
+    pub peak_rss_mb: Option<f64>,
+}
+
+impl RunOutcome {
+    /// The summary.csv row: policy, replication, seed, then the run's fields.
+    pub fn summary_row(&self) -> Vec<String> {
+        let mut r = vec![
+            self.policy.clone(),
+            self.replication.to_string(),
+            self.seed.to_string(),
+        ];
+        r.extend(self.fields.iter().cloned());
+        r
+    }
+}
+
+/// Peak resident set size of this process in MB, from /proc (None elsewhere).
+pub fn peak_rss_mb() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// The workload of a run (replication seed `seed`).
+pub fn open_source(s: &Scenario, seed: u64) -> Result<Box<dyn JobSource>> {
+    Ok(match &s.workload {
+        WorkloadSource::None => Box::new(Empty),
+        WorkloadSource::Trace(p) => Box::new(TraceSource::open(p)?),
+        WorkloadSource::Generator(g) => {
+            Box::new(crate::workload::gen::Generator::new(g.clone(), seed))
+        }
+    })
+}
+
+/// Runs policy `policy` (index into `s.policies`), replication `rep`, writing per-run files into
+/// `dir` when given.
+pub fn simulate(
+    s: &Arc<Scenario>,
+    policy: usize,
+    rep: u32,
+    dir: Option<&Path>,
+    opts: &RunOptions,
+) -> Result<RunOutcome> {
+    simulate_full(s, policy, rep, dir, opts, Plugins::default(), None)
+}
+
+/// Like [`simulate`], with an allocator or schedulers defined outside the crate.
+pub fn simulate_with(
+    s: &Arc<Scenario>,
+    policy: usize,
+    rep: u32,
+    dir: Option<&Path>,
+    opts: &RunOptions,
+    plugins: Plugins,
+) -> Result<RunOutcome> {
+    simulate_full(s, policy, rep, dir, opts, plugins, None)
+}
+
+/// The general form: plug-ins, and `progress(simulated time, events so far)` now and then.
+pub fn simulate_full(
+    s: &Arc<Scenario>,
+    policy: usize,
+    rep: u32,
+    dir: Option<&Path>,
+    opts: &RunOptions,
+    plugins: Plugins,
+    progress: Option<&mut dyn FnMut(SimTime, u64)>,
+) -> Result<RunOutcome> {
+    let started = Instant::now();
+    let seed = s.seed.wrapping_add(rep as u64);
+    let pol = s.policies.get(policy).cloned().ok_or_else(|| {
+        Error::input(
+            s.path.display().to_string(),
+            0,
+            "policies",
+            format!("the scenario has no policy number {policy}"),
+        )
+    })?;
+    let files = match dir {
+        Some(d) => Some(RunFiles::create(d)?),
+        None => None,
+    };
+    let mut rec = Recorder::new(files);
+    let source = open_source(s, seed)?;
+    let mut ctx = Ctx::new();
+    let end = {
+        let mut model = Cluster::new(
+            s.clone(),
+            pol.clone(),
+            seed,
+            source,
+            &mut rec,
+            opts.check_invariants,
+            plugins.allocator,
+            plugins.scheduler,
+        )?;
+        let end = engine::run(&mut model, &mut ctx, s.end, progress)?;
+        model.finalize(end);
+        end
+    };
+    let events = ctx.events();
+    let fields = rec.summary_fields(events);
+    if let Some(d) = dir {
+        crate::metrics::per_run::write(&rec, d, end)?;
+    } else if let Some(d) = &opts.small_files_dir {
+        std::fs::create_dir_all(d).map_err(|e| Error::write(d, e))?;
+        crate::metrics::per_run::write(&rec, d, end)?;
+        crate::metrics::recorder::write_bins(d, &rec.bins)?;
+    }
+    rec.finish()?;
+    Ok(RunOutcome {
+        policy: pol.name,
+        replication: rep,
+        seed,
+        fields,
+        events,
+        tasks_finished: rec.tasks_finished,
+        wall_s: started.elapsed().as_secs_f64(),
+        peak_rss_mb: peak_rss_mb(),
+    })
+}

@@ -1,0 +1,386 @@
+//! Scripted events (`[[events]]`, DESIGN §4.3) typed at load: amounts become resources,
+//! seconds become durations, scheduler names become kinds. Names of agents, frameworks and
+//! roles are resolved when the event runs, against what exists then.
+
+use super::load::{check_role_name, min_allocatable_list, reserved_list, unknown_name, Ctx};
+use super::raw::{EventRaw, ResSpec};
+use crate::cluster::resources::{Limits, MinAllocatable, Resources};
+use crate::error::Result;
+use crate::scheduler::SchedulerKind;
+use crate::sim::SimDuration;
+use std::collections::BTreeMap;
+
+/// Resources an agent brings in already allocated to a framework (`used` on `add_agent`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UsedSpec {
+    pub framework: String,
+    pub role: String,
+    pub resources: Resources,
+}
+
+/// The part of an offer a `decline` returns (`resources = {...}`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeclinePart {
+    pub resources: Resources,
+    /// The reservation the part is taken from (None: the unreserved pool).
+    pub reserved_for: Option<String>,
+}
+
+/// What a scripted event does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScriptAction {
+    AddAgent {
+        name: String,
+        rack: Option<String>,
+        total: Resources,
+        attributes: BTreeMap<String, String>,
+        reserved: Vec<(String, Resources)>,
+        used: Vec<UsedSpec>,
+    },
+    RemoveAgent {
+        agent: String,
+    },
+    /// Changed attributes clear the agent's filters and trigger an allocation for it.
+    UpdateAgent {
+        agent: String,
+        attributes: BTreeMap<String, String>,
+    },
+    AddFramework {
+        name: String,
+        roles: Option<Vec<String>>,
+        scheduler: SchedulerKind,
+        /// None: as the scenario's framework table says (or no GPUs).
+        gpu_capable: Option<bool>,
+        suppressed_roles: Option<Vec<String>>,
+        min_allocatable: Option<MinAllocatable>,
+    },
+    RemoveFramework {
+        framework: String,
+    },
+    Suppress {
+        framework: String,
+        roles: Option<Vec<String>>,
+    },
+    Revive {
+        framework: String,
+        roles: Option<Vec<String>>,
+    },
+    Decline {
+        framework: String,
+        agent: Option<String>,
+        role: Option<String>,
+        /// None: the master's refuse_s.
+        refuse: Option<SimDuration>,
+        part: Option<DeclinePart>,
+    },
+    SetWeight {
+        role: String,
+        weight: f64,
+    },
+    SetQuota {
+        role: String,
+        guarantees: Resources,
+        limits: Limits,
+    },
+    SetMinAllocatable {
+        framework: String,
+        role: Option<String>,
+        min_allocatable: MinAllocatable,
+    },
+    /// The framework's scheduler disconnects (Mesos framework failover).
+    FailFramework {
+        framework: String,
+        failover_timeout: SimDuration,
+    },
+    /// A disconnected framework re-registers within its failover timeout.
+    ReregisterFramework {
+        framework: String,
+    },
+    /// The agent stops answering the master's pings.
+    DisconnectAgent {
+        agent: String,
+    },
+    /// A disconnected agent answers again.
+    ReconnectAgent {
+        agent: String,
+    },
+}
+
+impl ScriptAction {
+    /// The `action` name as the file spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ScriptAction::AddAgent { .. } => "add_agent",
+            ScriptAction::RemoveAgent { .. } => "remove_agent",
+            ScriptAction::UpdateAgent { .. } => "update_agent",
+            ScriptAction::AddFramework { .. } => "add_framework",
+            ScriptAction::RemoveFramework { .. } => "remove_framework",
+            ScriptAction::Suppress { .. } => "suppress",
+            ScriptAction::Revive { .. } => "revive",
+            ScriptAction::Decline { .. } => "decline",
+            ScriptAction::SetWeight { .. } => "set_weight",
+            ScriptAction::SetQuota { .. } => "set_quota",
+            ScriptAction::SetMinAllocatable { .. } => "set_min_allocatable",
+            ScriptAction::FailFramework { .. } => "fail_framework",
+            ScriptAction::ReregisterFramework { .. } => "reregister_framework",
+            ScriptAction::DisconnectAgent { .. } => "disconnect_agent",
+            ScriptAction::ReconnectAgent { .. } => "reconnect_agent",
+        }
+    }
+}
+
+pub(super) fn event_time(e: &EventRaw) -> f64 {
+    match e {
+        EventRaw::AddAgent { at_s, .. }
+        | EventRaw::RemoveAgent { at_s, .. }
+        | EventRaw::UpdateAgent { at_s, .. }
+        | EventRaw::AddFramework { at_s, .. }
+        | EventRaw::RemoveFramework { at_s, .. }
+        | EventRaw::Suppress { at_s, .. }
+        | EventRaw::Revive { at_s, .. }
+        | EventRaw::Decline { at_s, .. }
+        | EventRaw::SetWeight { at_s, .. }
+        | EventRaw::SetQuota { at_s, .. }
+        | EventRaw::SetMinAllocatable { at_s, .. }
+        | EventRaw::FailFramework { at_s, .. }
+        | EventRaw::ReregisterFramework { at_s, .. }
+        | EventRaw::DisconnectAgent { at_s, .. }
+        | EventRaw::ReconnectAgent { at_s, .. } => *at_s,
+    }
+}
+
+fn spec(cpus: f64, mem_mb: f64, disk_mb: f64, gpus: f64) -> ResSpec {
+    ResSpec {
+        cpus,
+        mem_mb,
+        disk_mb,
+        gpus,
+    }
+}
+
+/// Checks one event and types it.
+pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<ScriptAction> {
+    let roles_ok = |field: &str, roles: &Option<Vec<String>>| -> Result<()> {
+        for r in roles.iter().flatten() {
+            check_role_name(ctx, line, field, r)?;
+        }
+        Ok(())
+    };
+    Ok(match e {
+        EventRaw::AddAgent {
+            name,
+            cpus,
+            mem_mb,
+            disk_mb,
+            gpus,
+            rack,
+            attributes,
+            reserved,
+            used,
+            ..
+        } => {
+            if name.is_empty() {
+                return Err(ctx.err(line, "name", "an agent needs a non-empty name"));
+            }
+            let total = ctx.res(line, "cpus", &spec(*cpus, *mem_mb, *disk_mb, *gpus))?;
+            let reserved = reserved_list(ctx, line, &total, reserved.as_ref())?;
+            let mut sum = Resources::ZERO;
+            let mut used_list = Vec::new();
+            for u in used.iter().flat_map(|u| u.to_vec()) {
+                check_role_name(ctx, line, "used.role", &u.role)?;
+                let r = ctx.res(line, "used", &spec(u.cpus, u.mem_mb, u.disk_mb, u.gpus))?;
+                sum += r;
+                used_list.push(UsedSpec {
+                    framework: u.framework.clone(),
+                    role: u.role.clone(),
+                    resources: r,
+                });
+            }
+            if !total.contains(&sum) {
+                return Err(ctx.err(
+                    line,
+                    "used",
+                    format!("used resources {sum} exceed the agent's total {total}"),
+                ));
+            }
+            ScriptAction::AddAgent {
+                name: name.clone(),
+                rack: rack.clone(),
+                total,
+                attributes: attributes.clone().unwrap_or_default(),
+                reserved,
+                used: used_list,
+            }
+        }
+        EventRaw::AddFramework {
+            name,
+            roles,
+            scheduler,
+            capabilities,
+            suppressed_roles,
+            min_allocatable,
+            ..
+        } => {
+            if name.is_empty() {
+                return Err(ctx.err(line, "name", "a framework needs a non-empty name"));
+            }
+            roles_ok("roles", roles)?;
+            roles_ok("roles", suppressed_roles)?;
+            let scheduler = match scheduler {
+                None => SchedulerKind::Hold,
+                Some(s) => SchedulerKind::parse(s).ok_or_else(|| {
+                    ctx.err(
+                        line,
+                        "scheduler",
+                        unknown_name("scheduler", s, &SchedulerKind::NAMES),
+                    )
+                })?,
+            };
+            for c in capabilities.iter().flatten() {
+                if c != "gpu" {
+                    return Err(ctx.err(
+                        line,
+                        "capabilities",
+                        unknown_name("capability", c, &["gpu"]),
+                    ));
+                }
+            }
+            let min_allocatable = match min_allocatable {
+                None => None,
+                Some(list) => Some(min_allocatable_list(ctx, line, "min_allocatable", list)?),
+            };
+            ScriptAction::AddFramework {
+                name: name.clone(),
+                roles: roles.clone(),
+                scheduler,
+                gpu_capable: capabilities.as_ref().map(|c| c.iter().any(|c| c == "gpu")),
+                suppressed_roles: suppressed_roles.clone(),
+                min_allocatable,
+            }
+        }
+        EventRaw::Decline {
+            framework,
+            agent,
+            role,
+            refuse_s,
+            resources,
+            ..
+        } => {
+            let refuse = match refuse_s {
+                Some(v) => Some(ctx.duration(line, "refuse_s", *v)?),
+                None => None,
+            };
+            let part = match resources {
+                None => None,
+                Some(r) => Some(DeclinePart {
+                    resources: ctx.res(
+                        line,
+                        "resources",
+                        &spec(r.cpus, r.mem_mb, r.disk_mb, r.gpus),
+                    )?,
+                    reserved_for: r.reserved_for.clone(),
+                }),
+            };
+            ScriptAction::Decline {
+                framework: framework.clone(),
+                agent: agent.clone(),
+                role: role.clone(),
+                refuse,
+                part,
+            }
+        }
+        EventRaw::SetWeight { role, weight, .. } => {
+            check_role_name(ctx, line, "role", role)?;
+            ctx.positive(line, "weight", *weight)?;
+            ScriptAction::SetWeight {
+                role: role.clone(),
+                weight: *weight,
+            }
+        }
+        EventRaw::SetQuota {
+            role,
+            guarantees,
+            limits,
+            ..
+        } => {
+            check_role_name(ctx, line, "role", role)?;
+            let guarantees = match guarantees {
+                Some(g) => ctx.res(line, "guarantees", g)?,
+                None => Resources::ZERO,
+            };
+            let limits = match limits {
+                Some(l) => {
+                    l.check().map_err(|m| ctx.err(line, "limits", m))?;
+                    l.to_limits()
+                }
+                None => Limits::NONE,
+            };
+            ScriptAction::SetQuota {
+                role: role.clone(),
+                guarantees,
+                limits,
+            }
+        }
+        EventRaw::SetMinAllocatable {
+            framework,
+            role,
+            min_allocatable,
+            ..
+        } => ScriptAction::SetMinAllocatable {
+            framework: framework.clone(),
+            role: role.clone(),
+            min_allocatable: min_allocatable_list(ctx, line, "min_allocatable", min_allocatable)?,
+        },
+        EventRaw::Suppress {
+            framework, roles, ..
+        } => {
+            roles_ok("roles", roles)?;
+            ScriptAction::Suppress {
+                framework: framework.clone(),
+                roles: roles.clone(),
+            }
+        }
+        EventRaw::Revive {
+            framework, roles, ..
+        } => {
+            roles_ok("roles", roles)?;
+            ScriptAction::Revive {
+                framework: framework.clone(),
+                roles: roles.clone(),
+            }
+        }
+        EventRaw::FailFramework {
+            framework,
+            failover_timeout_s,
+            ..
+        } => ScriptAction::FailFramework {
+            framework: framework.clone(),
+            failover_timeout: ctx.duration(
+                line,
+                "failover_timeout_s",
+                failover_timeout_s.unwrap_or(0.0),
+            )?,
+        },
+        EventRaw::RemoveAgent { agent, .. } => ScriptAction::RemoveAgent {
+            agent: agent.clone(),
+        },
+        EventRaw::UpdateAgent {
+            agent, attributes, ..
+        } => ScriptAction::UpdateAgent {
+            agent: agent.clone(),
+            attributes: attributes.clone().unwrap_or_default(),
+        },
+        EventRaw::RemoveFramework { framework, .. } => ScriptAction::RemoveFramework {
+            framework: framework.clone(),
+        },
+        EventRaw::ReregisterFramework { framework, .. } => ScriptAction::ReregisterFramework {
+            framework: framework.clone(),
+        },
+        EventRaw::DisconnectAgent { agent, .. } => ScriptAction::DisconnectAgent {
+            agent: agent.clone(),
+        },
+        EventRaw::ReconnectAgent { agent, .. } => ScriptAction::ReconnectAgent {
+            agent: agent.clone(),
+        },
+    })
+}

@@ -1,0 +1,982 @@
+//! Loading a scenario: TOML into the raw shapes, then validation and layering into the typed
+//! configuration. Errors name the file, the line and the field, and say what was expected.
+
+use super::events::{event_time, script_action};
+use super::raw::*;
+use super::sweep::expand_sweep;
+use super::*;
+use crate::cluster::resources::{MinAllocatable, Resources};
+use crate::error::{line_of, nearest, Error, Result};
+use crate::sim::time::secs_to_us;
+use std::path::Path;
+
+/// Turns a toml error into an input error with line and, for unknown keys, a suggestion.
+fn toml_error(file: &str, src: &str, e: &toml::de::Error) -> Error {
+    let line = e.span().map(|s| line_of(src, s.start)).unwrap_or(0);
+    let msg = e.message().trim().to_string();
+    let mut field = String::new();
+    let mut out = msg.clone();
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        if let Some(end) = rest.find('`') {
+            let bad = &rest[..end];
+            field = bad.to_string();
+            let expected: Vec<&str> = rest[end + 1..]
+                .split('`')
+                .enumerate()
+                .filter(|(i, _)| i % 2 == 1)
+                .map(|(_, s)| s)
+                .collect();
+            out = format!("unknown key `{bad}`");
+            if let Some(n) = nearest(bad, expected.iter().copied()) {
+                out.push_str(&format!("; did you mean `{n}`?"));
+            }
+            if !expected.is_empty() {
+                out.push_str(&format!(" (valid keys: {})", expected.join(", ")));
+            }
+        }
+    } else if let Some(rest) = msg.strip_prefix("missing field `") {
+        if let Some(end) = rest.find('`') {
+            field = rest[..end].to_string();
+            out = format!("required key `{field}` is missing");
+        }
+    } else if let Some(rest) = msg.strip_prefix("unknown variant `") {
+        if let Some(end) = rest.find('`') {
+            let bad = &rest[..end];
+            field = "action".to_string();
+            let expected: Vec<&str> = rest[end + 1..]
+                .split('`')
+                .enumerate()
+                .filter(|(i, _)| i % 2 == 1)
+                .map(|(_, s)| s)
+                .collect();
+            out = format!("unknown action `{bad}`");
+            if let Some(n) = nearest(bad, expected.iter().copied()) {
+                out.push_str(&format!("; did you mean `{n}`?"));
+            }
+            out.push_str(&format!(" (valid: {})", expected.join(", ")));
+        }
+    }
+    if field.is_empty() && line > 0 {
+        // A wrong type or value: the key is whatever the offending line assigns to.
+        if let Some((key, _)) = src.lines().nth(line - 1).and_then(|l| l.split_once('=')) {
+            let key = key.trim().trim_matches('"');
+            if !key.is_empty() && !key.starts_with('[') && !key.contains(['{', ',']) {
+                field = key.to_string();
+            }
+        }
+    }
+    Error::input(file, line, field, out)
+}
+
+pub fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::read(path, e))
+}
+
+fn resolve(dir: &Path, p: &str) -> PathBuf {
+    let pb = PathBuf::from(p);
+    if pb.is_absolute() {
+        pb
+    } else {
+        dir.join(pb)
+    }
+}
+
+pub(super) struct Ctx<'a> {
+    file: &'a str,
+    src: &'a str,
+}
+
+impl Ctx<'_> {
+    pub(super) fn err(&self, line: usize, field: &str, msg: impl Into<String>) -> Error {
+        Error::input(self.file, line, field, msg)
+    }
+    /// The line where `key =` (or `[key]`) first appears, for whole-file keys.
+    pub(super) fn line_of_key(&self, key: &str) -> usize {
+        // Callers name tables with or without their brackets.
+        let key = key.trim_matches(|c| c == '[' || c == ']');
+        for (i, l) in self.src.lines().enumerate() {
+            let t = l.trim_start();
+            if let Some(rest) = t.strip_prefix(key) {
+                let rest = rest.trim_start();
+                if rest.starts_with('=') {
+                    return i + 1;
+                }
+            }
+            if t.starts_with('[') && t.trim_matches(|c| c == '[' || c == ']' || c == ' ') == key {
+                return i + 1;
+            }
+        }
+        0
+    }
+    /// `v` must be finite, above 0 (or at least 0 when `zero_ok`) and at most `max`.
+    pub(super) fn bounded(
+        &self,
+        line: usize,
+        field: &str,
+        v: f64,
+        zero_ok: bool,
+        max: f64,
+    ) -> Result<f64> {
+        let low_ok = if zero_ok { v >= 0.0 } else { v > 0.0 };
+        if v.is_finite() && low_ok && v <= max {
+            return Ok(v);
+        }
+        let low = if zero_ok { ">= 0" } else { "> 0" };
+        Err(self.err(
+            line,
+            field,
+            format!("expected a finite number {low} and <= {max:e}, got {v}"),
+        ))
+    }
+    pub(super) fn nonneg(&self, line: usize, field: &str, v: f64) -> Result<f64> {
+        self.bounded(line, field, v, true, MAX_SECONDS)
+    }
+    pub(super) fn positive(&self, line: usize, field: &str, v: f64) -> Result<f64> {
+        self.bounded(line, field, v, false, MAX_SECONDS)
+    }
+    pub(super) fn slowdown(&self, line: usize, field: &str, v: f64) -> Result<f64> {
+        self.bounded(line, field, v, false, MAX_SLOWDOWN)
+    }
+    pub(super) fn time(&self, line: usize, field: &str, v: f64) -> Result<SimTime> {
+        self.nonneg(line, field, v)?;
+        Ok(SimTime::from_secs_f64(v))
+    }
+    pub(super) fn duration(&self, line: usize, field: &str, v: f64) -> Result<SimDuration> {
+        self.nonneg(line, field, v)?;
+        Ok(SimDuration::from_secs_f64(v))
+    }
+    pub(super) fn res(&self, line: usize, field: &str, r: &ResSpec) -> Result<Resources> {
+        r.check().map_err(|m| self.err(line, field, m))?;
+        Ok(r.to_resources())
+    }
+}
+
+pub(super) fn check_role_name(ctx: &Ctx, line: usize, field: &str, role: &str) -> Result<()> {
+    let ok = !role.is_empty()
+        && (role == "*"
+            || role.split('/').all(|p| {
+                !p.is_empty()
+                    && p != "."
+                    && p != ".."
+                    && !p.contains(char::is_whitespace)
+                    && p != "*"
+            }));
+    if ok {
+        Ok(())
+    } else {
+        Err(ctx.err(
+            line,
+            field,
+            format!(
+                "`{role}` is not a valid role name (use `*` or `a/b/c` paths of non-empty names)"
+            ),
+        ))
+    }
+}
+
+pub(super) fn master_layer(
+    ctx: &Ctx,
+    base: &MasterConfig,
+    raw: &MasterRaw,
+    line: usize,
+) -> Result<MasterConfig> {
+    let mut m = base.clone();
+    if let Some(v) = raw.allocation_interval_s {
+        ctx.positive(line, "allocation_interval_s", v)?;
+        m.allocation_interval = SimDuration::from_us(secs_to_us(v).max(1));
+    }
+    if let Some(v) = raw.refuse_s {
+        m.refuse = ctx.duration(line, "refuse_s", v)?;
+    }
+    if let Some(v) = raw.offer_timeout_s {
+        m.offer_timeout = ctx.duration(line, "offer_timeout_s", v)?;
+    }
+    if let Some(v) = raw.latency_s {
+        m.latency = ctx.duration(line, "latency_s", v)?;
+    }
+    if let Some(v) = raw.executor_idle_s {
+        m.executor_idle = ctx.duration(line, "executor_idle_s", v)?;
+    }
+    if let Some(v) = raw.agent_ping_timeout_s {
+        ctx.positive(line, "agent_ping_timeout_s", v)?;
+        m.agent_ping_timeout = SimDuration::from_us(secs_to_us(v).max(1));
+    }
+    if let Some(n) = raw.max_agent_ping_timeouts {
+        if n == 0 {
+            return Err(ctx.err(line, "max_agent_ping_timeouts", "expected an integer >= 1"));
+        }
+        m.max_agent_ping_timeouts = n;
+    }
+    let removal_s = m.agent_ping_timeout.as_secs_f64() * m.max_agent_ping_timeouts as f64;
+    if removal_s > MAX_SECONDS {
+        return Err(ctx.err(
+            line,
+            "max_agent_ping_timeouts",
+            format!(
+                "agent_ping_timeout_s x max_agent_ping_timeouts must be <= {MAX_SECONDS:e} s, got {removal_s}"
+            ),
+        ));
+    }
+    if let Some(s) = &raw.offer_mode {
+        m.offer_mode = OfferMode::parse(s).ok_or_else(|| {
+            ctx.err(
+                line,
+                "offer_mode",
+                unknown_name("offer_mode", s, &OfferMode::NAMES),
+            )
+        })?;
+    }
+    if let Some(list) = &raw.min_allocatable {
+        m.min_allocatable = min_allocatable_list(ctx, line, "min_allocatable", list)?;
+    }
+    Ok(m)
+}
+
+/// Checks a `[framework_defaults]` (or a framework's own keys) and types it.
+fn framework_defaults(
+    ctx: &Ctx,
+    line: usize,
+    d: &FrameworkDefaultsRaw,
+) -> Result<FrameworkDefaults> {
+    let scheduler = match &d.scheduler {
+        None => None,
+        Some(s) => Some(SchedulerKind::parse(s).ok_or_else(|| {
+            ctx.err(
+                line,
+                "scheduler",
+                unknown_name("scheduler", s, &SchedulerKind::NAMES),
+            )
+        })?),
+    };
+    let job_order = match &d.job_order {
+        None => None,
+        Some(s) => Some(JobOrder::parse(s).ok_or_else(|| {
+            ctx.err(
+                line,
+                "job_order",
+                format!("expected \"fifo\" or \"fair\", got \"{s}\""),
+            )
+        })?),
+    };
+    let dur = |k: &str, v: Option<f64>| -> Result<Option<SimDuration>> {
+        v.map(|v| ctx.duration(line, k, v)).transpose()
+    };
+    let executor = match &d.executor {
+        None => None,
+        Some(e) => Some(ctx.res(line, "executor", e)?),
+    };
+    if d.max_attempts == Some(0) {
+        return Err(ctx.err(line, "max_attempts", "expected an integer >= 1"));
+    }
+    Ok(FrameworkDefaults {
+        scheduler,
+        node_wait: dur("node_wait_s", d.node_wait_s)?,
+        rack_wait: dur("rack_wait_s", d.rack_wait_s)?,
+        decision: dur("decision_s", d.decision_s)?,
+        decision_per_task: dur("decision_per_task_s", d.decision_per_task_s)?,
+        suppress_when_idle: d.suppress_when_idle,
+        refuse: dur("refuse_s", d.refuse_s)?,
+        job_order,
+        executor,
+        executor_start: dur("executor_start_s", d.executor_start_s)?,
+        max_attempts: d.max_attempts,
+    })
+}
+
+/// A `min_allocatable` list: each entry is one alternative minimum.
+pub(super) fn min_allocatable_list(
+    ctx: &Ctx,
+    line: usize,
+    field: &str,
+    list: &[ResSpec],
+) -> Result<MinAllocatable> {
+    let mut v = Vec::new();
+    for r in list {
+        v.push(ctx.res(line, field, r)?);
+    }
+    Ok(MinAllocatable(v))
+}
+
+pub(super) fn unknown_name(what: &str, got: &str, valid: &[&str]) -> String {
+    let mut m = format!("unknown {what} \"{got}\"");
+    if let Some(n) = nearest(got, valid.iter().copied()) {
+        m.push_str(&format!("; did you mean \"{n}\"?"));
+    }
+    m.push_str(&format!(" (valid: {})", valid.join(", ")));
+    m
+}
+
+/// Loads a policy file (`policies/*.toml`).
+pub fn load_policy_file(path: &Path, base_master: &MasterConfig) -> Result<Policy> {
+    let src = read_text(path)?;
+    let file = path.display().to_string();
+    let raw: PolicyRaw = toml::from_str(&src).map_err(|e| toml_error(&file, &src, &e))?;
+    let ctx = Ctx {
+        file: &file,
+        src: &src,
+    };
+    policy_from_raw(&ctx, &raw, base_master, &file, 0)
+}
+
+fn policy_from_raw(
+    ctx: &Ctx,
+    raw: &PolicyRaw,
+    base_master: &MasterConfig,
+    source: &str,
+    line: usize,
+) -> Result<Policy> {
+    let allocator = AllocatorKind::parse(&raw.allocator).ok_or_else(|| {
+        let l = if line > 0 {
+            line
+        } else {
+            ctx.line_of_key("allocator")
+        };
+        ctx.err(
+            l,
+            "allocator",
+            unknown_name("allocator", &raw.allocator, &AllocatorKind::NAMES),
+        )
+    })?;
+    if raw.name.is_empty() || raw.name.contains(['/', '\\']) || raw.name.starts_with('.') {
+        return Err(ctx.err(
+            line.max(ctx.line_of_key("name")),
+            "name",
+            "a policy name must be non-empty and usable as a folder name",
+        ));
+    }
+    let master = match &raw.master {
+        Some(m) => master_layer(ctx, base_master, m, line.max(ctx.line_of_key("master")))?,
+        None => base_master.clone(),
+    };
+    let fd = framework_defaults(
+        ctx,
+        line.max(ctx.line_of_key("framework_defaults")),
+        &raw.framework_defaults.clone().unwrap_or_default(),
+    )?;
+    let preempt_after = match raw.preempt_after_s {
+        None => None,
+        Some(v) => {
+            let l = if line > 0 {
+                line
+            } else {
+                ctx.line_of_key("preempt_after_s")
+            };
+            if allocator != AllocatorKind::Priority {
+                return Err(ctx.err(
+                    l,
+                    "preempt_after_s",
+                    "preemption applies only to the `priority` allocator",
+                ));
+            }
+            Some(ctx.duration(l, "preempt_after_s", v)?)
+        }
+    };
+    Ok(Policy {
+        name: raw.name.clone(),
+        allocator,
+        master,
+        framework_defaults: fd,
+        source: source.to_string(),
+        description: raw.description.clone().unwrap_or_default(),
+        preempt_after,
+    })
+}
+
+/// Loads and validates a scenario file.
+pub fn load(path: &Path) -> Result<Scenario> {
+    let src = read_text(path)?;
+    load_str(path, &src)
+}
+
+pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
+    let file = path.display().to_string();
+    let raw: ScenarioRaw = toml::from_str(src).map_err(|e| toml_error(&file, src, &e))?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    let ctx = Ctx { file: &file, src };
+
+    if raw.name.is_empty() || raw.name.contains(['/', '\\']) || raw.name.starts_with('.') {
+        return Err(ctx.err(
+            ctx.line_of_key("name"),
+            "name",
+            "a scenario name must be non-empty and usable as a folder name",
+        ));
+    }
+    let replications = raw.replications.unwrap_or(1);
+    if replications == 0 {
+        return Err(ctx.err(
+            ctx.line_of_key("replications"),
+            "replications",
+            "expected an integer >= 1",
+        ));
+    }
+    let end = match raw.end_s {
+        Some(v) => Some(ctx.time(ctx.line_of_key("end_s"), "end_s", v)?),
+        None => None,
+    };
+
+    let master = match &raw.master {
+        Some(m) => master_layer(&ctx, &MasterConfig::default(), m, ctx.line_of_key("master"))?,
+        None => MasterConfig::default(),
+    };
+
+    // Policies: files, inline tables, or the default single DRF policy.
+    let mut policies = Vec::new();
+    for p in raw.policies.iter().flatten() {
+        let pp = resolve(&dir, p);
+        if !pp.is_file() {
+            return Err(ctx.err(
+                ctx.line_of_key("policies"),
+                "policies",
+                format!("no policy file at {}", pp.display()),
+            ));
+        }
+        policies.push(load_policy_file(&pp, &master)?);
+    }
+    for p in raw.policy.iter().flatten() {
+        let line =
+            find_line(src, &format!("name = \"{}\"", p.name)).max(ctx.line_of_key("[policy]"));
+        policies.push(policy_from_raw(&ctx, p, &master, "inline", line)?);
+    }
+    if policies.is_empty() {
+        policies.push(Policy {
+            name: "drf".into(),
+            allocator: AllocatorKind::Drf,
+            master: master.clone(),
+            framework_defaults: FrameworkDefaults::default(),
+            source: "default".into(),
+            description: String::new(),
+            preempt_after: None,
+        });
+    }
+    if let Some(sw) = &raw.sweep {
+        policies = expand_sweep(&ctx, sw, &policies)?;
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for p in &policies {
+        if !seen.insert(p.name.clone()) {
+            return Err(ctx.err(
+                ctx.line_of_key("policies"),
+                "policies",
+                format!(
+                    "two policies are named \"{}\"; names must be unique",
+                    p.name
+                ),
+            ));
+        }
+    }
+
+    // Cluster.
+    let mut agents = Vec::new();
+    if let Some(c) = &raw.cluster {
+        let cl = ctx.line_of_key("[cluster]");
+        match (c.racks, c.agents_per_rack, &c.agent) {
+            (None, None, None) => {}
+            (Some(racks), Some(per), Some(shape)) => {
+                if racks == 0 || per == 0 {
+                    return Err(ctx.err(
+                        cl,
+                        if racks == 0 {
+                            "racks"
+                        } else {
+                            "agents_per_rack"
+                        },
+                        "expected an integer >= 1",
+                    ));
+                }
+                if racks as u64 * per as u64 > MAX_AGENTS {
+                    return Err(ctx.err(cl, "agents_per_rack", format!("racks x agents_per_rack is {}, more than the {MAX_AGENTS} agents offersim simulates", racks as u64 * per as u64)));
+                }
+                let total = ctx.res(cl, "agent", shape)?;
+                let width = (racks as u64 * per as u64).to_string().len();
+                let mut k = 0u64;
+                for r in 0..racks {
+                    for _ in 0..per {
+                        k += 1;
+                        agents.push(AgentConfig {
+                            name: format!("a{k:0width$}"),
+                            rack: Some(format!("r{}", r + 1)),
+                            total,
+                            reserved: Vec::new(),
+                            attributes: BTreeMap::new(),
+                            add: SimTime::ZERO,
+                            remove: None,
+                        });
+                    }
+                }
+            }
+            _ => {
+                return Err(ctx.err(
+                    cl,
+                    "cluster",
+                    "a generated cluster needs all of `racks`, `agents_per_rack` and `agent`",
+                ));
+            }
+        }
+        for a in c.agents.iter().flatten() {
+            let line = line_of(src, a.span().start);
+            agents.push(agent_from_raw(&ctx, line, a.get_ref())?);
+        }
+        if let Some(m) = &c.machines {
+            let mp = resolve(&dir, m);
+            if !mp.is_file() {
+                return Err(ctx.err(
+                    ctx.line_of_key("machines"),
+                    "cluster.machines",
+                    format!("no machines file at {}", mp.display()),
+                ));
+            }
+            agents.extend(crate::workload::machines::read_machines(&mp)?);
+        }
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for a in &agents {
+        if !names.insert(a.name.clone()) {
+            return Err(ctx.err(
+                ctx.line_of_key("[cluster]"),
+                "name",
+                format!("agent name \"{}\" is used twice", a.name),
+            ));
+        }
+    }
+
+    // Workload.
+    let (workload, block_replication) = match &raw.workload {
+        None => (WorkloadSource::None, 3),
+        Some(w) => {
+            let wl = ctx.line_of_key("[workload]");
+            let src = match (&w.trace, &w.generator) {
+                (Some(_), Some(_)) => {
+                    return Err(ctx.err(
+                        wl,
+                        "workload",
+                        "give either `trace` or `generator`, not both",
+                    ))
+                }
+                (Some(t), None) => {
+                    let p = resolve(&dir, t);
+                    if !p.is_file() {
+                        return Err(ctx.err(
+                            ctx.line_of_key("trace"),
+                            "workload.trace",
+                            format!("no trace file at {}", p.display()),
+                        ));
+                    }
+                    WorkloadSource::Trace(p)
+                }
+                (None, Some(g)) => {
+                    let origin = crate::workload::gen::Origin {
+                        file: file.clone(),
+                        text: src.to_string(),
+                        prefix: "workload.generator".into(),
+                    };
+                    WorkloadSource::Generator(crate::workload::gen::Params::from_table(g, &origin)?)
+                }
+                (None, None) => WorkloadSource::None,
+            };
+            let br = w.block_replication.unwrap_or(3);
+            if br == 0 {
+                return Err(ctx.err(wl, "block_replication", "expected an integer >= 1"));
+            }
+            (src, br)
+        }
+    };
+
+    // Frameworks.
+    let mut frameworks = Vec::new();
+    let mut fw_names = std::collections::BTreeSet::new();
+    for f in raw.frameworks.iter().flatten() {
+        let line = line_of(src, f.span().start);
+        let fr = f.get_ref();
+        if fr.name.is_empty() {
+            return Err(ctx.err(line, "name", "a framework needs a non-empty name"));
+        }
+        if !fw_names.insert(fr.name.clone()) {
+            return Err(ctx.err(
+                line,
+                "name",
+                format!("framework \"{}\" is listed twice", fr.name),
+            ));
+        }
+        for r in fr.roles.iter().flatten() {
+            check_role_name(&ctx, line, "roles", r)?;
+        }
+        if fr.roles.as_ref().is_some_and(|r| r.is_empty()) {
+            return Err(ctx.err(line, "roles", "a framework needs at least one role"));
+        }
+        for c in fr.capabilities.iter().flatten() {
+            if c != "gpu" {
+                return Err(ctx.err(
+                    line,
+                    "capabilities",
+                    unknown_name("capability", c, &["gpu"]),
+                ));
+            }
+        }
+        let own = framework_defaults(&ctx, line, &defaults_of(fr))?;
+        let add = ctx.time(line, "add_s", fr.add_s.unwrap_or(0.0))?;
+        let min_allocatable = match &fr.min_allocatable {
+            None => None,
+            Some(list) => Some(min_allocatable_list(&ctx, line, "min_allocatable", list)?),
+        };
+        frameworks.push(FrameworkSpec {
+            name: fr.name.clone(),
+            line,
+            roles: fr.roles.clone(),
+            gpu_capable: fr.capabilities.iter().flatten().any(|c| c == "gpu"),
+            add,
+            suppressed_roles: fr.suppressed_roles.clone().unwrap_or_default(),
+            min_allocatable,
+            own,
+        });
+    }
+
+    // Roles.
+    let mut roles = BTreeMap::new();
+    for (name, r) in raw.roles.iter().flatten() {
+        let line = find_line(src, &format!("[roles.{name}]"))
+            .max(find_line(src, &format!("[roles.\"{name}\"]")));
+        check_role_name(&ctx, line, "roles", name)?;
+        let mut rc = RoleConfig::default();
+        if let Some(w) = r.weight {
+            rc.weight = ctx.positive(line, "weight", w)?;
+        }
+        rc.priority = r.priority.unwrap_or(0);
+        if let Some(q) = &r.quota {
+            q.check().map_err(|m| ctx.err(line, "quota", m))?;
+            rc.guarantees = q.to_guarantees();
+            rc.limits = Some(q.to_limits());
+        }
+        if let Some(g) = &r.guarantees {
+            rc.guarantees = ctx.res(line, "guarantees", g)?;
+        }
+        if let Some(l) = &r.limits {
+            l.check().map_err(|m| ctx.err(line, "limits", m))?;
+            rc.limits = Some(l.to_limits());
+        }
+        roles.insert(name.clone(), rc);
+    }
+
+    // Events.
+    let mut events = Vec::new();
+    let mut last = SimTime::ZERO;
+    for e in raw.events.iter().flatten() {
+        let line = line_of(src, e.span().start);
+        let ev = e.get_ref();
+        let at = ctx.time(line, "at_s", event_time(ev))?;
+        if at < last {
+            return Err(ctx.err(
+                line,
+                "at_s",
+                format!(
+                    "events must be in time order: {} s comes after {} s",
+                    at, last
+                ),
+            ));
+        }
+        last = at;
+        let action = script_action(&ctx, line, ev)?;
+        events.push(ScriptedEvent { at, line, action });
+    }
+
+    let locality = match &raw.locality {
+        None => Locality {
+            rack_slowdown: 1.0,
+            off_rack_slowdown: 1.0,
+        },
+        Some(l) => {
+            let line = ctx.line_of_key("[locality]");
+            Locality {
+                rack_slowdown: ctx.slowdown(
+                    line,
+                    "rack_slowdown",
+                    l.rack_slowdown.unwrap_or(1.0),
+                )?,
+                off_rack_slowdown: ctx.slowdown(
+                    line,
+                    "off_rack_slowdown",
+                    l.off_rack_slowdown.unwrap_or(1.0),
+                )?,
+            }
+        }
+    };
+    let faults = match &raw.faults {
+        None => Faults::default(),
+        Some(f) => {
+            let line = ctx.line_of_key("[faults]");
+            match (f.agent_mtbf_s, f.agent_mttr_s) {
+                (None, None) => Faults::default(),
+                (Some(mtbf), Some(mttr)) => Faults {
+                    agent_mtbf_s: Some(ctx.positive(
+                        ctx.line_of_key("agent_mtbf_s"),
+                        "agent_mtbf_s",
+                        mtbf,
+                    )?),
+                    agent_mttr_s: ctx.positive(
+                        ctx.line_of_key("agent_mttr_s"),
+                        "agent_mttr_s",
+                        mttr,
+                    )?,
+                },
+                (None, Some(_)) => {
+                    return Err(ctx.err(
+                        line,
+                        "agent_mtbf_s",
+                        "`agent_mttr_s` needs `agent_mtbf_s` (mean seconds between failures)",
+                    ))
+                }
+                (Some(_), None) => {
+                    return Err(ctx.err(
+                        line,
+                        "agent_mttr_s",
+                        "`agent_mtbf_s` needs `agent_mttr_s` (mean seconds to repair)",
+                    ))
+                }
+            }
+        }
+    };
+    let tolerance = raw
+        .check
+        .as_ref()
+        .and_then(|c| c.tolerance.clone())
+        .unwrap_or_default();
+    let columns = &crate::metrics::files::SUMMARY_COLS[3..];
+    for (k, v) in &tolerance {
+        let line = ctx.line_of_key(k).max(ctx.line_of_key("tolerance"));
+        if !columns.contains(&k.as_str()) {
+            let mut m = format!("\"{k}\" is not a summary column");
+            if let Some(n) = nearest(k, columns.iter().copied()) {
+                m.push_str(&format!("; did you mean \"{n}\"?"));
+            }
+            m.push_str(&format!(" (expected one of: {})", columns.join(", ")));
+            return Err(ctx.err(line, &format!("check.tolerance.{k}"), m));
+        }
+        if !v.is_finite() || *v < 0.0 {
+            return Err(ctx.err(
+                line,
+                &format!("check.tolerance.{k}"),
+                format!("expected a finite number >= 0, got {v}"),
+            ));
+        }
+    }
+
+    Ok(Scenario {
+        name: raw.name,
+        description: raw.description.unwrap_or_default(),
+        path: path.to_path_buf(),
+        dir,
+        seed: raw.seed.unwrap_or(1),
+        replications,
+        end,
+        policies,
+        agents,
+        master,
+        workload,
+        block_replication,
+        frameworks,
+        roles,
+        events,
+        locality,
+        tolerance,
+        faults,
+    })
+}
+
+fn find_line(src: &str, needle: &str) -> usize {
+    src.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i + 1)
+        .unwrap_or(0)
+}
+
+fn defaults_of(f: &FrameworkRaw) -> FrameworkDefaultsRaw {
+    FrameworkDefaultsRaw {
+        scheduler: f.scheduler.clone(),
+        node_wait_s: f.node_wait_s,
+        rack_wait_s: f.rack_wait_s,
+        decision_s: f.decision_s,
+        decision_per_task_s: f.decision_per_task_s,
+        suppress_when_idle: f.suppress_when_idle,
+        refuse_s: f.refuse_s,
+        job_order: f.job_order.clone(),
+        executor: f.executor.clone(),
+        executor_start_s: f.executor_start_s,
+        max_attempts: f.max_attempts,
+    }
+}
+
+fn agent_from_raw(ctx: &Ctx, line: usize, a: &AgentSpecRaw) -> Result<AgentConfig> {
+    if a.name.is_empty() {
+        return Err(ctx.err(line, "name", "an agent needs a non-empty name"));
+    }
+    let total = ctx.res(
+        line,
+        "cpus",
+        &ResSpec {
+            cpus: a.cpus,
+            mem_mb: a.mem_mb,
+            disk_mb: a.disk_mb,
+            gpus: a.gpus,
+        },
+    )?;
+    let reserved = reserved_list(ctx, line, &total, a.reserved.as_ref())?;
+    let add = ctx.time(line, "add_s", a.add_s.unwrap_or(0.0))?;
+    let remove = match a.remove_s {
+        Some(v) => {
+            let t = ctx.time(line, "remove_s", v)?;
+            if t < add {
+                return Err(ctx.err(line, "remove_s", "remove_s must not come before add_s"));
+            }
+            Some(t)
+        }
+        None => None,
+    };
+    Ok(AgentConfig {
+        name: a.name.clone(),
+        rack: a.rack.clone(),
+        total,
+        reserved,
+        attributes: a.attributes.clone().unwrap_or_default(),
+        add,
+        remove,
+    })
+}
+
+pub(super) fn reserved_list(
+    ctx: &Ctx,
+    line: usize,
+    total: &Resources,
+    r: Option<&OneOrMany<ReservedSpec>>,
+) -> Result<Vec<(String, Resources)>> {
+    let mut out: Vec<(String, Resources)> = Vec::new();
+    let mut sum = Resources::ZERO;
+    for rs in r.map(|r| r.to_vec()).unwrap_or_default() {
+        check_role_name(ctx, line, "reserved.role", &rs.role)?;
+        if rs.role == "*" {
+            return Err(ctx.err(
+                line,
+                "reserved.role",
+                "resources cannot be reserved for role `*`",
+            ));
+        }
+        let res = ctx.res(
+            line,
+            "reserved",
+            &ResSpec {
+                cpus: rs.cpus,
+                mem_mb: rs.mem_mb,
+                disk_mb: rs.disk_mb,
+                gpus: rs.gpus,
+            },
+        )?;
+        sum += res;
+        match out.iter_mut().find(|(n, _)| *n == rs.role) {
+            Some((_, x)) => *x += res,
+            None => out.push((rs.role.clone(), res)),
+        }
+    }
+    if !total.contains(&sum) {
+        return Err(ctx.err(
+            line,
+            "reserved",
+            format!("reservations {sum} exceed the agent's total {total}"),
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Scenario> {
+        load_str(Path::new("t.toml"), s)
+    }
+
+    #[test]
+    fn minimal_scenario_gets_defaults() {
+        let s = parse("name = \"x\"\n").unwrap();
+        assert_eq!(s.seed, 1);
+        assert_eq!(s.replications, 1);
+        assert_eq!(s.policies.len(), 1);
+        assert_eq!(s.policies[0].name, "drf");
+        assert_eq!(s.master.allocation_interval, SimDuration::from_secs(1));
+    }
+
+    #[test]
+    fn unknown_key_is_reported_with_line_and_suggestion() {
+        let e = parse("name = \"x\"\n[master]\nrefuse = 3\n").unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("t.toml:3"), "{m}");
+        assert!(m.contains("refuse_s"), "{m}");
+        assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn integers_are_accepted_as_numbers() {
+        let s = parse("name = \"x\"\n[[events]]\nat_s = 1\naction = \"add_agent\"\nname = \"a1\"\ncpus = 2\nmem_mb = 1024\n").unwrap();
+        assert_eq!(s.events.len(), 1);
+        assert_eq!(s.events[0].at, SimTime::from_us(1_000_000));
+        assert_eq!(s.events[0].line, 2);
+    }
+
+    #[test]
+    fn events_out_of_order_are_rejected() {
+        let e = parse("name = \"x\"\n[[events]]\nat_s = 2\naction = \"revive\"\nframework = \"f\"\n[[events]]\nat_s = 1\naction = \"revive\"\nframework = \"f\"\n").unwrap_err();
+        assert!(e.to_string().contains("t.toml:6"), "{e}");
+        assert!(e.to_string().contains("at_s"), "{e}");
+    }
+
+    #[test]
+    fn unknown_action_suggests() {
+        let e = parse("name = \"x\"\n[[events]]\nat_s = 2\naction = \"add_agnet\"\nname=\"a\"\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("add_agent"), "{e}");
+    }
+
+    #[test]
+    fn reservations_cannot_exceed_total() {
+        let e = parse("name = \"x\"\n[[events]]\nat_s = 0\naction = \"add_agent\"\nname = \"a1\"\ncpus = 1\nmem_mb = 10\nreserved = [{ role = \"r\", cpus = 2 }]\n").unwrap_err();
+        assert!(e.to_string().contains("reserved"), "{e}");
+    }
+
+    #[test]
+    fn sweep_expands_every_policy_over_the_grid() {
+        let s = parse(
+            "name = \"x\"\n[[policy]]\nname = \"d\"\n[sweep]\nnode_wait_s = [0, 1.5]\nallocation_interval_s = [0.5, 1]\n",
+        )
+        .unwrap();
+        let names: Vec<&str> = s.policies.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "d@allocation_interval_s=0.5+node_wait_s=0",
+                "d@allocation_interval_s=0.5+node_wait_s=1.5",
+                "d@allocation_interval_s=1+node_wait_s=0",
+                "d@allocation_interval_s=1+node_wait_s=1.5"
+            ]
+        );
+        assert_eq!(
+            s.policies[0].master.allocation_interval,
+            SimDuration::from_us(500_000)
+        );
+        assert_eq!(
+            s.policies[1].framework_defaults.node_wait,
+            Some(SimDuration::from_us(1_500_000))
+        );
+        let e = parse("name = \"x\"\n[sweep]\nnode_wait = [1]\n").unwrap_err();
+        assert!(e.to_string().contains("node_wait_s"), "{e}");
+    }
+
+    #[test]
+    fn generated_cluster_names_agents_and_racks() {
+        let s = parse("name = \"x\"\n[cluster]\nracks = 2\nagents_per_rack = 3\nagent = { cpus = 4, mem_mb = 8192 }\n").unwrap();
+        assert_eq!(s.agents.len(), 6);
+        assert_eq!(s.agents[0].name, "a1");
+        assert_eq!(s.agents[5].rack.as_deref(), Some("r2"));
+    }
+}
