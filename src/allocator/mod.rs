@@ -12,11 +12,11 @@
 //! running tasks to kill, and the master kills them (none by default). See
 //! `examples/emptiest_agent.rs`.
 
-pub mod drf;
+pub(crate) mod drf;
 #[doc(hidden)]
 pub mod fixture;
-pub mod hierarchical;
-pub mod static_part;
+pub(crate) mod hierarchical;
+pub(crate) mod static_part;
 
 use crate::cluster::agent::{Agent, AgentId, Pools, RoleId};
 use crate::cluster::framework::Framework;

@@ -828,3 +828,242 @@ impl FrameworkSide {
         kind != SchedulerKind::Hold
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::testkit::{agent, config, cpus_mem, framework, master, Log};
+    use crate::scenario::{FrameworkDefaults, Locality as Slowdowns};
+
+    fn row(job: &str, tasks: u32, cpus: f64) -> TraceRow {
+        TraceRow {
+            job_id: job.into(),
+            framework: "f".into(),
+            submit: SimTime::ZERO,
+            tasks,
+            shape: cpus_mem(cpus, 0.0),
+            duration: SimDuration::from_secs(10),
+            priority: 0,
+            input: None,
+            preferred_nodes: None,
+            line: 0,
+        }
+    }
+
+    struct World {
+        m: Master,
+        fws: FrameworkSide,
+        tasks: TaskLife,
+        ctx: Ctx<Event>,
+        log: Log,
+        f: FrameworkId,
+    }
+
+    fn world(d: FrameworkDefaults) -> World {
+        let mut m = master();
+        let ctx = Ctx::at_time(SimTime::ZERO);
+        let mut log = Log::default();
+        let cfg = config("f", d);
+        let f = framework(&mut m, &ctx, &mut log, &cfg);
+        let mut fws = FrameworkSide::new(Placement::new(1, 3), None, "t.csv".into());
+        fws.add(f, cfg, true);
+        let tasks = TaskLife::new(
+            Slowdowns {
+                rack_slowdown: 1.0,
+                off_rack_slowdown: 1.0,
+            },
+            SimDuration::ZERO,
+        );
+        World {
+            m,
+            fws,
+            tasks,
+            ctx,
+            log,
+            f,
+        }
+    }
+
+    impl World {
+        /// Adds an agent, runs an allocation, and hands the batch to the framework side.
+        fn offer_agent(&mut self, name: &str, cpus: f64) -> bool {
+            agent(
+                &mut self.m,
+                &self.ctx,
+                &mut self.log,
+                name,
+                cpus_mem(cpus, 1024.0),
+            );
+            self.m.allocate_all(&mut self.ctx, &mut self.log).unwrap();
+            loop {
+                match self.ctx.pop_event() {
+                    Some((_, Event::Offers { fw, batch })) => {
+                        let ids = self.m.take_batch(batch);
+                        return self.fws.offers_arrive(fw, ids);
+                    }
+                    Some(_) => continue,
+                    None => panic!("no batch"),
+                }
+            }
+        }
+        fn decide(&mut self) {
+            self.fws
+                .decide_next(self.f, &self.m, &self.tasks, &mut self.ctx, &mut self.log)
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn arriving_work_is_pending_and_wakes_a_framework_that_suppressed_itself() {
+        let mut w = world(Default::default());
+        let revive = w
+            .fws
+            .arrive(
+                row("j1", 3, 1.0),
+                w.f,
+                false,
+                |_| None,
+                SimTime::ZERO,
+                &mut w.log,
+            )
+            .unwrap();
+        assert!(revive, "it subscribed suppressed, for want of work");
+        assert_eq!(w.fws.pending_tasks(w.f), 3);
+        let again = w
+            .fws
+            .arrive(
+                row("j1", 2, 1.0),
+                w.f,
+                false,
+                |_| None,
+                SimTime::ZERO,
+                &mut w.log,
+            )
+            .unwrap();
+        assert!(!again, "awake already");
+        assert_eq!(w.fws.pending_tasks(w.f), 5);
+        assert_eq!(w.fws.ledger().submitted, 5);
+        // Work for a framework that left is dropped at once.
+        w.fws
+            .arrive(
+                row("j2", 4, 1.0),
+                w.f,
+                true,
+                |_| None,
+                SimTime::ZERO,
+                &mut w.log,
+            )
+            .unwrap();
+        assert_eq!(w.fws.ledger().unscheduled, 4);
+        assert_eq!(w.log.0.last().unwrap(), "0 4 unscheduled");
+    }
+
+    #[test]
+    fn a_decision_launches_what_fits_and_answers_after_its_decision_time() {
+        let mut w = world(FrameworkDefaults {
+            decision: Some(SimDuration::from_secs(1)),
+            decision_per_task: Some(SimDuration::from_us(500_000)),
+            ..Default::default()
+        });
+        w.fws
+            .arrive(
+                row("j1", 6, 1.0),
+                w.f,
+                false,
+                |_| None,
+                SimTime::ZERO,
+                &mut w.log,
+            )
+            .unwrap();
+        assert!(w.offer_agent("a1", 4.0), "not deciding: it decides at once");
+        w.decide();
+        assert_eq!(
+            w.fws.pending_tasks(w.f),
+            2,
+            "4 of 6 one-cpu tasks fit 4 cpus"
+        );
+        assert_eq!(w.fws.task_states(), (2, 4, 0));
+        // 1 s + 4 x 0.5 s.
+        let (t, ev) = w.ctx.pop_event().unwrap();
+        assert_eq!(
+            (t, ev),
+            (SimTime::from_us(3_000_000), Event::Answer { fw: w.f })
+        );
+        let decided = w.fws.take_deciding(w.f).unwrap();
+        assert_eq!(decided.len(), 1);
+        assert_eq!(decided[0].1.launch.len(), 4);
+    }
+
+    #[test]
+    fn a_job_still_pending_after_max_attempts_decisions_is_abandoned() {
+        let mut w = world(FrameworkDefaults {
+            max_attempts: Some(2),
+            ..Default::default()
+        });
+        w.fws
+            .arrive(
+                row("j1", 3, 1.0),
+                w.f,
+                false,
+                |_| None,
+                SimTime::ZERO,
+                &mut w.log,
+            )
+            .unwrap();
+        w.offer_agent("a1", 1.0);
+        w.decide();
+        assert_eq!(w.fws.pending_tasks(w.f), 2, "one decision, one attempt");
+        assert!(
+            !w.offer_agent("a2", 1.0),
+            "deciding: the batch waits in the inbox"
+        );
+        // The first answer arrives (not applied here); the framework decides the next batch.
+        w.fws.take_deciding(w.f).unwrap();
+        w.decide();
+        assert!(
+            w.log.0.contains(&"0 job abandoned".to_string()),
+            "{:?}",
+            w.log.0
+        );
+        assert_eq!(w.fws.pending_tasks(w.f), 0);
+        assert_eq!(w.fws.ledger().unscheduled, 1, "the third task is dropped");
+    }
+
+    #[test]
+    fn a_decision_naming_a_task_that_is_not_pending_is_rejected() {
+        struct Twice;
+        impl Scheduler for Twice {
+            fn name(&self) -> &str {
+                "twice"
+            }
+            fn on_offer(&mut self, _o: &OfferView, work: &WorkView, out: &mut Decision) {
+                let g = work.pending_groups().next().unwrap();
+                for _ in 0..2 {
+                    out.launch
+                        .push(crate::scheduler::Launch { group: g, task: 0 });
+                }
+            }
+        }
+        let mut w = world(Default::default());
+        w.fws.sides[w.f.idx()].scheduler = Box::new(Twice);
+        w.fws
+            .arrive(
+                row("j1", 3, 1.0),
+                w.f,
+                false,
+                |_| None,
+                SimTime::ZERO,
+                &mut w.log,
+            )
+            .unwrap();
+        w.offer_agent("a1", 4.0);
+        let e = w
+            .fws
+            .decide_next(w.f, &w.m, &w.tasks, &mut w.ctx, &mut w.log)
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("twice") && e.to_string().contains("not pending"),
+            "{e}"
+        );
+    }
+}

@@ -30,6 +30,8 @@ pub mod role;
 mod script;
 pub mod task;
 pub mod tasks;
+#[cfg(test)]
+mod testkit;
 
 pub use agent::{AgentId, RoleId};
 pub use ids::{FrameworkId, TaskKey};

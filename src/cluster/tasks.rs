@@ -286,3 +286,139 @@ impl TaskLife {
         running
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::ids::{GenSlab, GroupKey};
+
+    fn life(idle: SimDuration) -> TaskLife {
+        TaskLife::new(
+            Slowdowns {
+                rack_slowdown: 1.5,
+                off_rack_slowdown: 2.0,
+            },
+            idle,
+        )
+    }
+
+    fn task(locality: Locality, due: SimTime) -> Task {
+        let mut groups: GenSlab<GroupKey, ()> = GenSlab::new();
+        let mut jobs: GenSlab<JobKey, ()> = GenSlab::new();
+        Task {
+            group: groups.insert(()),
+            job: jobs.insert(()),
+            index: 0,
+            job_index: 0,
+            fw: FrameworkId::new(0),
+            role: RoleId::new(0),
+            agent: AgentId::new(0),
+            pools: Pools::unreserved(Resources::cpus_mem(1.0, 0.0)),
+            launched: SimTime::ZERO,
+            start: None,
+            duration: SimDuration::from_secs(10),
+            locality,
+            state: TaskState::Staging,
+            attempt: 0,
+            due,
+        }
+    }
+
+    #[test]
+    fn a_task_runs_for_its_duration_slowed_down_by_its_locality() {
+        let mut l = life(SimDuration::ZERO);
+        let mut ctx = Ctx::at_time(SimTime::ZERO);
+        let k = l.insert(
+            task(Locality::RackLocal, SimTime::ZERO),
+            SimDuration::ZERO,
+            &mut ctx,
+        );
+        assert!(
+            ctx.pop_event().is_none(),
+            "no start event: it starts at once"
+        );
+        assert!(l.start(k, &mut ctx).is_some());
+        let (t, ev) = ctx.pop_event().unwrap();
+        assert_eq!(
+            (t, ev),
+            (SimTime::from_us(15_000_000), Event::TaskEnd { task: k })
+        );
+        assert!(
+            l.end(k, SimTime::from_us(14_000_000)).is_none(),
+            "not due then"
+        );
+        let done = l.end(k, t).expect("due now");
+        assert_eq!(done.start, Some(SimTime::ZERO));
+        assert!(l.end(k, t).is_none(), "ended once");
+        assert_eq!(l.len(), 0);
+    }
+
+    #[test]
+    fn a_delayed_start_waits_for_its_event() {
+        let mut l = life(SimDuration::ZERO);
+        let mut ctx = Ctx::at_time(SimTime::ZERO);
+        let due = SimTime::from_us(2_000_000);
+        let k = l.insert(
+            task(Locality::None, due),
+            SimDuration::from_secs(2),
+            &mut ctx,
+        );
+        assert!(l.start(k, &mut ctx).is_none(), "not due yet");
+        let (t, ev) = ctx.pop_event().unwrap();
+        assert_eq!((t, ev), (due, Event::TaskStart { task: k }));
+        assert!(l.start(k, &mut ctx).is_some());
+    }
+
+    #[test]
+    fn the_first_task_starts_the_executor_and_the_last_one_lets_it_go() {
+        let (fw, role, a) = (FrameworkId::new(0), RoleId::new(0), AgentId::new(0));
+        let exec = Resources::cpus_mem(0.5, 64.0);
+        let mut offer = Pools::unreserved(Resources::cpus_mem(4.0, 1024.0));
+        let mut l = life(SimDuration::ZERO);
+        let mut ctx = Ctx::at_time(SimTime::ZERO);
+        assert!(matches!(
+            l.executor_for(fw, role, a, &exec, &mut offer, &[role]),
+            Ok(ExecutorNeed::Started(r)) if r == exec
+        ));
+        assert_eq!(offer.total(), Resources::cpus_mem(3.5, 960.0));
+        assert!(matches!(
+            l.executor_for(fw, role, a, &exec, &mut offer, &[role]),
+            Ok(ExecutorNeed::Running)
+        ));
+        assert!(
+            l.release_executor_task(fw, a, &mut ctx).is_none(),
+            "one task left"
+        );
+        let h = l
+            .release_executor_task(fw, a, &mut ctx)
+            .expect("idle at once");
+        assert_eq!(h.pools.total(), exec);
+        assert!(!l.has_executor(fw, a));
+        // An executor that does not fit is refused.
+        let mut small = Pools::unreserved(Resources::cpus_mem(0.1, 0.0));
+        assert!(l
+            .executor_for(fw, role, a, &exec, &mut small, &[role])
+            .is_err());
+    }
+
+    #[test]
+    fn an_idle_executor_goes_after_its_timeout_unless_a_task_came_back() {
+        let (fw, role, a) = (FrameworkId::new(0), RoleId::new(0), AgentId::new(0));
+        let exec = Resources::cpus_mem(0.5, 64.0);
+        let mut offer = Pools::unreserved(Resources::cpus_mem(4.0, 1024.0));
+        let mut l = life(SimDuration::from_secs(30));
+        let mut ctx = Ctx::at_time(SimTime::ZERO);
+        l.executor_for(fw, role, a, &exec, &mut offer, &[role])
+            .unwrap();
+        assert!(l.release_executor_task(fw, a, &mut ctx).is_none());
+        let Some((t, Event::ExecutorIdle { epoch, .. })) = ctx.pop_event() else {
+            panic!("an idle timer");
+        };
+        assert_eq!(t, SimTime::from_us(30_000_000));
+        // A task joined meanwhile: the timer is stale.
+        l.executor_for(fw, role, a, &exec, &mut offer, &[role])
+            .unwrap();
+        assert!(l.executor_idle(fw, a, epoch).is_none());
+        assert!(l.has_executor(fw, a));
+    }
+}

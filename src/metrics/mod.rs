@@ -2,9 +2,9 @@
 //! recorder counts, integrates over time and writes the per-run files; it never influences a
 //! decision.
 
-pub mod bins;
+pub(crate) mod bins;
 pub mod files;
 pub mod observe;
-pub mod per_run;
-pub mod recorder;
+pub(crate) mod per_run;
+pub(crate) mod recorder;
 pub mod stats;

@@ -3,9 +3,9 @@
 
 pub mod compare;
 pub mod csv_out;
-pub mod html;
-pub mod plots;
-pub mod table;
+pub(crate) mod html;
+pub(crate) mod plots;
+pub(crate) mod table;
 
 pub use crate::metrics::files::{fmt_f, fmt_opt};
 

@@ -12,7 +12,7 @@
 
 mod events;
 mod load;
-pub mod raw;
+mod raw;
 mod sweep;
 
 pub use events::{DeclinePart, ScriptAction, UsedSpec};

@@ -122,6 +122,7 @@ impl Delay {
     }
 
     /// The delay state of a job (for tests and inspection).
+    #[cfg(test)]
     pub fn job_state(&self, job: JobKey) -> Option<JobWait> {
         self.waits
             .jobs

@@ -10,10 +10,10 @@
 //! together and are decided one after the other in offer order; each sees the pending work as
 //! the earlier ones left it.
 
-pub mod delay;
-pub mod greedy;
-pub mod hold;
-pub mod index;
+pub(crate) mod delay;
+pub(crate) mod greedy;
+pub(crate) mod hold;
+pub(crate) mod index;
 
 use crate::cluster::agent::{AgentId, RackId, RoleId};
 use crate::cluster::ids::{GenSlab, GroupKey, JobKey, OfferId};

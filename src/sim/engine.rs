@@ -41,6 +41,33 @@ impl<E> Ctx<E> {
         Ctx::default()
     }
 
+    /// A context whose clock reads `now`, for driving a model's parts directly in tests (the
+    /// loop itself never moves the clock back).
+    pub fn at_time(now: SimTime) -> Ctx<E> {
+        Ctx {
+            now,
+            ..Ctx::default()
+        }
+    }
+
+    /// The next scheduled step's instant and event (None: nothing, or inputs), for tests.
+    pub fn peek_event(&self) -> Option<SimTime> {
+        self.queue.peek_time()
+    }
+
+    /// Pops the next scheduled model event and moves the clock to it (tests of a model's
+    /// parts; inputs markers are skipped).
+    pub fn pop_event(&mut self) -> Option<(SimTime, E)> {
+        while let Some((t, seq, step)) = self.queue.pop_with_seq() {
+            if let Step::Event(e) = step {
+                self.now = self.now.max(t);
+                self.seq = seq;
+                return Some((t, e));
+            }
+        }
+        None
+    }
+
     /// The current instant.
     #[inline]
     pub fn now(&self) -> SimTime {

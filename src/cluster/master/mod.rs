@@ -635,3 +635,147 @@ pub fn draw(from: &mut Pools, need: &Resources, chain: &[RoleId]) -> Option<Pool
     from.sub(&got);
     Some(got)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::testkit::{agent, config, cpus_mem, framework, master, Log};
+
+    fn secs(s: f64) -> SimTime {
+        SimTime::from_secs_f64(s)
+    }
+
+    /// A master with one 4-cpu agent and one framework, and the agent offered to it.
+    fn offered() -> (Master, Ctx<Event>, Log, AgentId, FrameworkId, OfferId) {
+        let mut m = master();
+        let mut ctx = Ctx::at_time(SimTime::ZERO);
+        let mut log = Log::default();
+        let a = agent(&mut m, &ctx, &mut log, "a1", cpus_mem(4.0, 4096.0));
+        let f = framework(&mut m, &ctx, &mut log, &config("f", Default::default()));
+        m.allocate_all(&mut ctx, &mut log).unwrap();
+        let id = m.offers().next().expect("one offer").id;
+        (m, ctx, log, a, f, id)
+    }
+
+    #[test]
+    fn an_allocation_run_offers_a_free_agent_whole_and_sends_one_batch() {
+        let (m, mut ctx, log, a, f, id) = offered();
+        let o = m.offer(id).unwrap();
+        assert_eq!((o.fw, o.agent), (f, a));
+        assert_eq!(o.pools.total(), cpus_mem(4.0, 4096.0));
+        assert!(m.agent(a).free().is_empty());
+        assert!(!m.free_agents().contains(a.raw()));
+        assert_eq!(*m.framework(f).allocated(), cpus_mem(4.0, 4096.0));
+        assert_eq!(log.0, ["0 offer 1 to f on a1: <4 cpus, 4096 mem_mb>"]);
+        // The batch reaches the framework after the master's latency (zero here).
+        let (t, ev) = ctx.pop_event().unwrap();
+        assert_eq!(t, SimTime::ZERO);
+        assert!(matches!(ev, Event::Offers { fw, .. } if fw == f), "{ev:?}");
+    }
+
+    #[test]
+    fn a_decline_filters_what_was_refused_until_the_filter_expires() {
+        let (mut m, mut ctx, mut log, a, _, id) = offered();
+        m.decline(id, None, SimDuration::from_secs(5), &mut ctx, &mut log);
+        assert_eq!(log.0.last().unwrap(), "0 offer 1 declined");
+        assert_eq!(m.agent(a).free().total(), cpus_mem(4.0, 4096.0));
+        m.allocate_all(&mut ctx, &mut log).unwrap();
+        assert_eq!(m.offers().count(), 0, "filtered at once");
+        let mut later = Ctx::at_time(secs(4.9));
+        m.allocate_all(&mut later, &mut log).unwrap();
+        assert_eq!(m.offers().count(), 0, "still filtered before 5 s");
+        let mut after = Ctx::at_time(secs(5.000001));
+        m.allocate_all(&mut after, &mut log).unwrap();
+        assert_eq!(
+            m.offers().count(),
+            1,
+            "offered again once the filter expired"
+        );
+    }
+
+    #[test]
+    fn a_filter_blocks_only_offers_contained_in_what_was_refused() {
+        let (mut m, mut ctx, mut log, a, _, id) = offered();
+        // Return 1 cpu of the offer with a filter: the rest stays held.
+        let part = Pools::unreserved(cpus_mem(1.0, 0.0));
+        m.decline(
+            id,
+            Some(part),
+            SimDuration::from_secs(5),
+            &mut ctx,
+            &mut log,
+        );
+        assert_eq!(m.offer(id).unwrap().pools.total(), cpus_mem(3.0, 4096.0));
+        assert_eq!(m.agent(a).free().total(), cpus_mem(1.0, 0.0));
+        // 1 cpu is what was refused: not offered.
+        m.allocate_all(&mut ctx, &mut log).unwrap();
+        assert_eq!(m.offers().count(), 1);
+        // With the rest back the agent has more than was refused: offered, whole.
+        m.rescind(id, &mut ctx, &mut log).unwrap();
+        m.allocate_all(&mut ctx, &mut log).unwrap();
+        let o: Vec<&Offer> = m.offers().collect();
+        assert_eq!(o.len(), 1);
+        assert_eq!(o[0].pools.total(), cpus_mem(4.0, 4096.0));
+    }
+
+    #[test]
+    fn a_rescind_returns_the_offer_without_a_filter() {
+        let (mut m, mut ctx, mut log, a, f, id) = offered();
+        m.rescind(id, &mut ctx, &mut log).unwrap();
+        assert_eq!(log.0.last().unwrap(), "0 offer 1 rescinded");
+        assert!(m.offer(id).is_none());
+        assert_eq!(m.framework(f).allocated, Resources::ZERO);
+        assert!(m.free_agents().contains(a.raw()));
+        m.allocate_all(&mut ctx, &mut log).unwrap();
+        assert_eq!(
+            m.offers().next().unwrap().id,
+            OfferId(2),
+            "re-offered at once"
+        );
+    }
+
+    #[test]
+    fn declining_part_then_the_rest_resolves_the_offer_once() {
+        let (mut m, mut ctx, mut log, _, f, id) = offered();
+        let part = Pools::unreserved(cpus_mem(1.0, 1024.0));
+        m.decline(id, Some(part), SimDuration::ZERO, &mut ctx, &mut log);
+        assert_eq!(log.0.len(), 1, "the offer is still outstanding");
+        assert_eq!(*m.framework(f).allocated(), cpus_mem(3.0, 3072.0));
+        m.decline(id, None, SimDuration::ZERO, &mut ctx, &mut log);
+        assert_eq!(log.0.last().unwrap(), "0 offer 1 declined");
+        assert_eq!(m.framework(f).outstanding_offers, 0);
+        // No filter: everything is offered again.
+        m.allocate_all(&mut ctx, &mut log).unwrap();
+        assert_eq!(m.offers().count(), 1);
+    }
+
+    #[test]
+    fn suppress_stops_offers_and_revive_clears_filters_and_offers_again() {
+        let (mut m, mut ctx, mut log, _, f, id) = offered();
+        m.decline(id, None, SimDuration::from_secs(60), &mut ctx, &mut log);
+        let roles = m.fw_roles(f);
+        m.suppress(f, &roles, ctx.now(), ctx.seq());
+        m.allocate_all(&mut ctx, &mut log).unwrap();
+        assert_eq!(m.offers().count(), 0);
+        m.revive(f, &roles, &mut ctx, &mut log).unwrap();
+        assert_eq!(
+            m.offers().count(),
+            1,
+            "the revive ran an allocation, filter gone"
+        );
+    }
+
+    #[test]
+    fn removing_an_agent_rescinds_its_offers_and_takes_it_out_of_the_totals() {
+        let (mut m, mut ctx, mut log, a, _, id) = offered();
+        assert!(m.start_agent_removal(a, &mut ctx, &mut log).unwrap());
+        assert!(m.offer(id).is_none());
+        m.finish_agent_removal(a, ctx.now(), ctx.seq());
+        assert_eq!(*m.total(), Resources::ZERO);
+        assert!(m.agent_named("a1").is_none());
+        assert!(
+            !m.start_agent_removal(a, &mut ctx, &mut log).unwrap(),
+            "already gone"
+        );
+    }
+}
