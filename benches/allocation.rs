@@ -4,7 +4,6 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use offersim::allocator::fixture::Fixture;
-use offersim::sim::rng::{stream, Purpose};
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("allocation_run_10k_agents_1k_frameworks");
@@ -16,9 +15,9 @@ fn bench(c: &mut Criterion) {
             &changed,
             |b, _| {
                 b.iter_batched(
-                    || (fx.clone(), stream(1, Purpose::AgentShuffle), Vec::new()),
-                    |(mut f, mut rng, mut out)| {
-                        f.run(&mut rng, &mut out);
+                    || (fx.clone(), Vec::new()),
+                    |(mut f, mut out)| {
+                        f.run(1, &mut out);
                         assert_eq!(out.len(), changed);
                         out
                     },

@@ -2,7 +2,6 @@
 //! `perf record`; the criterion bench `allocation` measures the same thing.
 
 use offersim::allocator::fixture::Fixture;
-use offersim::sim::rng::{stream, Purpose};
 
 fn main() {
     let changed: usize = std::env::args()
@@ -14,9 +13,8 @@ fn main() {
     let mut n = 0;
     for i in 0..20 {
         let mut f = fx.clone();
-        let mut rng = stream(i, Purpose::AgentShuffle);
         let mut out = Vec::new();
-        f.run(&mut rng, &mut out);
+        f.run(i, &mut out);
         n += out.len();
     }
     eprintln!(

@@ -5,7 +5,7 @@
 //! Run it with: cargo run --release --example emptiest_agent [-- SCENARIO]
 
 use offersim::policy::{
-    load_scenario, simulate_with, AgentId, Allocator, Change, FrameworkId, Grant, Plugins, RngCore,
+    load_scenario, simulate_with, AgentId, Allocator, Change, FrameworkId, Grant, Plugins, Run,
     RunOptions, View, SUMMARY_COLS,
 };
 use std::sync::Arc;
@@ -23,19 +23,9 @@ impl Allocator for EmptiestAgentFirst {
     /// This policy keeps no bookkeeping of its own: it reads everything from the view.
     fn notify(&mut self, _view: &View, _change: Change) {}
 
-    fn allocate(
-        &mut self,
-        view: &View,
-        agents: &[AgentId],
-        _rng: &mut dyn RngCore,
-        out: &mut Vec<Grant>,
-    ) {
+    fn allocate(&mut self, view: &View, run: &mut Run) {
         // Candidates by free cpus, most first; ties by agent id so the order is total.
-        let mut order: Vec<AgentId> = agents
-            .iter()
-            .copied()
-            .filter(|&a| view.agent(a).is_active())
-            .collect();
+        let mut order: Vec<AgentId> = run.candidates().collect();
         order.sort_by_key(|&a| (std::cmp::Reverse(view.agent(a).free().total().0[0]), a));
         let fws: Vec<FrameworkId> = (0..view.frameworks().len() as u32)
             .map(FrameworkId::new)
@@ -55,7 +45,7 @@ impl Allocator for EmptiestAgentFirst {
                 continue;
             }
             self.next_fw += 1;
-            out.push(Grant {
+            run.grant(Grant {
                 fw: f,
                 role,
                 agent: a,

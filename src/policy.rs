@@ -22,7 +22,7 @@
 //! [`crate::experiment::Plugins`]; `examples/emptiest_agent.rs` is a complete allocator.
 
 pub use crate::allocator::{
-    Allocator, Change, Grant, OfferMode, PreemptView, RoleInfo, RunningTask, View,
+    Allocator, Change, Grant, OfferMode, PreemptView, RoleInfo, Run, RunGrant, RunningTask, View,
 };
 pub use crate::cluster::agent::{Agent, Pools};
 pub use crate::cluster::framework::{Framework, FwRole};
@@ -39,6 +39,7 @@ pub use crate::scheduler::{
     Decision, GroupInfo, JobInfo, JobOrder, Launch, OfferView, Scheduler, SchedulerKind,
     SchedulerSpec, WorkView,
 };
+pub use crate::sim::bitset::BitSet;
 pub use crate::sim::{SimDuration, SimTime};
 /// The random source an allocator is handed (the run's agent-shuffle stream).
 pub use rand::RngCore;

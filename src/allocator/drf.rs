@@ -391,7 +391,12 @@ impl DrfSorter {
     }
 
     pub fn allocated_id(&mut self, id: ClientId, r: &Resources) {
-        self.apply(id, r, true, true);
+        self.apply(id, r, true, 1);
+    }
+
+    /// `n` grants at once, of `r` in all (as `n` calls of `allocated_id` that add up to `r`).
+    pub fn allocated_n(&mut self, id: ClientId, r: &Resources, n: u64) {
+        self.apply(id, r, true, n);
     }
 
     /// Subtracts `r` from the client's allocation; the count is untouched.
@@ -401,17 +406,17 @@ impl DrfSorter {
     }
 
     pub fn unallocated_id(&mut self, id: ClientId, r: &Resources) {
-        self.apply(id, r, false, false);
+        self.apply(id, r, false, 0);
     }
 
     /// Replaces part of an allocation without counting a grant (Mesos's `update`).
     pub fn update(&mut self, path: &str, old: &Resources, new: &Resources) {
         let id = self.clients[path];
-        self.apply(id, old, false, false);
-        self.apply(id, new, true, false);
+        self.apply(id, old, false, 0);
+        self.apply(id, new, true, 0);
     }
 
-    fn apply(&mut self, id: ClientId, r: &Resources, add: bool, count: bool) {
+    fn apply(&mut self, id: ClientId, r: &Resources, add: bool, count: u64) {
         let mut cur = Some(id);
         while let Some(i) = cur {
             if i == ROOT {
@@ -424,9 +429,7 @@ impl DrfSorter {
                 } else {
                     n.alloc -= *r;
                 }
-                if count {
-                    n.count += 1;
-                }
+                n.count += count;
             }
             self.nodes[i].share = self.compute_share(i);
             let p = self.nodes[i].parent;

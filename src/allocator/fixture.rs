@@ -3,13 +3,14 @@
 //! spread over `roles` roles.
 
 use super::hierarchical::{Hierarchical, Order};
-use super::{Allocator, Change, Grant, RoleInfo, View};
+use super::{Allocator, Change, RoleInfo, Run, RunGrant, View};
 use crate::cluster::agent::{Agent, AgentId, Pools, RackId, RoleId};
 use crate::cluster::framework::{Framework, FwRole};
 use crate::cluster::ids::FrameworkId;
 use crate::cluster::resources::{MinAllocatable, Resources};
+use crate::sim::bitset::BitSet;
+use crate::sim::rng::{indexed_stream, Purpose};
 use crate::sim::SimTime;
-use rand::RngCore;
 use std::collections::BTreeMap;
 
 #[derive(Clone)]
@@ -20,7 +21,8 @@ pub struct Fixture {
     pub min: MinAllocatable,
     pub total: Resources,
     pub alloc: Hierarchical,
-    pub candidates: Vec<AgentId>,
+    /// The agents with free resources.
+    pub candidates: BitSet,
 }
 
 impl Fixture {
@@ -35,7 +37,7 @@ impl Fixture {
             min: MinAllocatable::default(),
             total: Resources::ZERO,
             alloc: Hierarchical::new(Order::Drf),
-            candidates: Vec::new(),
+            candidates: BitSet::default(),
         };
         let shape = Resources::cpus_mem(16.0, 65536.0);
         for a in 0..agents {
@@ -58,6 +60,7 @@ impl Fixture {
                 total: fx.total,
                 planned_frameworks: 0,
                 offer_mode: Default::default(),
+                free: None,
             };
             fx.alloc.notify(
                 &v,
@@ -82,6 +85,7 @@ impl Fixture {
                 active: true,
                 removed: false,
                 filters: Default::default(),
+                bulk_filters: Vec::new(),
                 allocated: Resources::ZERO,
                 outstanding_offers: 0,
             });
@@ -95,6 +99,7 @@ impl Fixture {
                 total: fx.total,
                 planned_frameworks: 0,
                 offer_mode: Default::default(),
+                free: None,
             };
             fx.alloc.notify(
                 &v,
@@ -121,6 +126,7 @@ impl Fixture {
                 total: fx.total,
                 planned_frameworks: 0,
                 offer_mode: Default::default(),
+                free: None,
             };
             fx.alloc.notify(
                 &v,
@@ -132,12 +138,15 @@ impl Fixture {
                 },
             );
         }
-        fx.candidates = (0..agents as u32).map(AgentId::new).collect();
+        for a in 0..changed.min(agents) {
+            fx.candidates.insert(a as u32);
+        }
         fx
     }
 
-    /// One allocation run over every agent (those without free resources are skipped inside).
-    pub fn run(&mut self, rng: &mut dyn RngCore, out: &mut Vec<Grant>) {
+    /// One allocation run (number `k`, which keys its random streams) over the agents with
+    /// free resources.
+    pub fn run(&mut self, k: u64, out: &mut Vec<RunGrant>) {
         let v = View {
             now: SimTime::ZERO,
             seq: 0,
@@ -148,7 +157,16 @@ impl Fixture {
             total: self.total,
             planned_frameworks: 0,
             offer_mode: Default::default(),
+            free: None,
         };
-        self.alloc.allocate(&v, &self.candidates, rng, out);
+        let mut shuffle_rng = indexed_stream(1, Purpose::AgentShuffle, k);
+        let mut other_rng = indexed_stream(1, Purpose::RandomSorter, k);
+        let mut run = Run {
+            candidates: &self.candidates,
+            shuffle_rng: &mut shuffle_rng,
+            other_rng: &mut other_rng,
+            out,
+        };
+        self.alloc.allocate(&v, &mut run);
     }
 }

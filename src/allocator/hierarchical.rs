@@ -5,10 +5,11 @@
 //! See docs/mesos-semantics.md for the rules restated from the Mesos sources.
 
 use super::drf::DrfSorter;
-use super::{Allocator, Change, Grant, OfferMode, PreemptView, View};
+use super::{Allocator, Change, Grant, OfferMode, PreemptView, Run, View};
 use crate::cluster::agent::{AgentId, Pools, RoleId};
 use crate::cluster::ids::{FrameworkId, TaskKey};
 use crate::cluster::resources::Resources;
+use crate::sim::bitset::BitSet;
 use crate::sim::{SimDuration, SimTime};
 use rand::seq::SliceRandom;
 use rand::{Rng, RngCore};
@@ -42,6 +43,7 @@ pub struct Hierarchical {
     fw_ids: Vec<Vec<(RoleId, u64, usize)>>,
     // Scratch, reused between runs.
     agent_order: Vec<AgentId>,
+    grants: Vec<Grant>,
     role_list: Vec<usize>,
     fw_list: Vec<usize>,
     consumed: Vec<Resources>,
@@ -64,6 +66,7 @@ impl Hierarchical {
             role_ids: Vec::new(),
             fw_ids: Vec::new(),
             agent_order: Vec::new(),
+            grants: Vec::new(),
             role_list: Vec::new(),
             fw_list: Vec::new(),
             consumed: Vec::new(),
@@ -156,25 +159,64 @@ impl Hierarchical {
         id
     }
 
-    /// Adds (or removes) an allocation in both sorters, counting a grant when `grant`.
+    /// Adds (or removes) an allocation in both sorters; an addition counts one grant.
     fn account(&mut self, v: &View, fw: usize, role: usize, total: &Resources, add: bool) {
+        self.account_n(v, fw, role, total, if add { Some(1) } else { None });
+    }
+
+    /// Adds an allocation made of `grants` grants (`Some`), or removes one (`None`).
+    fn account_n(
+        &mut self,
+        v: &View,
+        fw: usize,
+        role: usize,
+        total: &Resources,
+        grants: Option<u64>,
+    ) {
         if let Some(id) = self.role_cid(v, role) {
-            if add {
-                self.roles.allocated_id(id, total);
-            } else {
-                self.roles.unallocated_id(id, total);
+            match grants {
+                Some(n) => self.roles.allocated_n(id, total, n),
+                None => self.roles.unallocated_id(id, total),
             }
         }
         if let Some(id) = self.fw_cid(v, fw, role) {
             let s = self.fws[role]
                 .as_mut()
                 .expect("sorter exists when an id does");
-            if add {
-                s.allocated_id(id, total);
-            } else {
-                s.unallocated_id(id, total);
+            match grants {
+                Some(n) => s.allocated_n(id, total, n),
+                None => s.unallocated_id(id, total),
             }
         }
+    }
+
+    /// The (framework, role index) pairs that want offers now.
+    fn wanting(v: &View) -> Vec<(FrameworkId, usize)> {
+        let mut out = Vec::new();
+        for (i, f) in v.frameworks.iter().enumerate() {
+            for ri in 0..f.roles.len() {
+                if f.wants_offers(ri) {
+                    out.push((FrameworkId::new(i as u32), ri));
+                }
+            }
+        }
+        out
+    }
+
+    /// Accounts for a bulk grant of `agents` whole to (fw, role) and hands it to the run.
+    fn record_all(
+        &mut self,
+        v: &View,
+        run: &mut Run,
+        fw: FrameworkId,
+        role: RoleId,
+        agents: BitSet,
+    ) {
+        let (total, unres) = v.usable_total(role, &agents);
+        self.account_n(v, fw.idx(), role.idx(), &total, Some(agents.len() as u64));
+        self.alloc_unres[role.idx()] += unres;
+        self.alloc_unres_sum += unres;
+        run.grant_all(fw, role, agents);
     }
 
     fn track(&mut self, v: &View, fw: FrameworkId, role: RoleId, pools: &Pools, add: bool) {
@@ -278,46 +320,28 @@ impl Hierarchical {
     /// only one framework gains) that can take at least one agent gets every shuffled candidate
     /// agent it can take: allocatable, capable, not filtered. There are no quota stages: the
     /// Omega model has no quota, and guarantees or limits would split the cell again.
-    fn allocate_cell(&mut self, v: &View, rng: &mut dyn RngCore, out: &mut Vec<Grant>) {
-        let agents = std::mem::take(&mut self.agent_order);
-        self.role_order(v, rng);
+    fn allocate_cell(&mut self, v: &View, run: &mut Run) {
+        self.role_order(v, run.rng());
         let roles = std::mem::take(&mut self.role_list);
         'roles: for &role in &roles {
-            self.fw_order(role, rng);
+            self.fw_order(role, run.rng());
             let fws = std::mem::take(&mut self.fw_list);
-            let mut taken = false;
             for &fw in &fws {
-                let Some(ridx) = v.frameworks[fw].role_index(RoleId::new(role as u32)) else {
+                let rid = RoleId::new(role as u32);
+                let Some(ridx) = v.frameworks[fw].role_index(rid) else {
                     continue;
                 };
-                for &agent in &agents {
-                    let offer = v.usable_by(&v.agents[agent.idx()].free, RoleId::new(role as u32));
-                    if offer.is_empty()
-                        || !v.capable(FrameworkId::new(fw as u32), agent)
-                        || !v.allocatable(FrameworkId::new(fw as u32), ridx, &offer.total())
-                        || v.filtered(
-                            FrameworkId::new(fw as u32),
-                            RoleId::new(role as u32),
-                            agent,
-                            &offer,
-                        )
-                    {
-                        continue;
-                    }
-                    self.record(v, fw, role, agent, &offer, out);
-                    taken = true;
-                }
-                if taken {
-                    break;
+                let fid = FrameworkId::new(fw as u32);
+                let s = v.offerable(fid, ridx, run.candidates);
+                if !s.is_empty() {
+                    self.record_all(v, run, fid, rid, s);
+                    self.fw_list = fws;
+                    break 'roles;
                 }
             }
             self.fw_list = fws;
-            if taken {
-                break 'roles;
-            }
         }
         self.role_list = roles;
-        self.agent_order = agents;
     }
 }
 
@@ -459,29 +483,70 @@ impl Allocator for Hierarchical {
         }
     }
 
-    fn allocate(
+    fn allocate(&mut self, v: &View, run: &mut Run) {
+        if run.candidates.is_empty() || self.roles.count() == 0 {
+            return;
+        }
+        // Nobody wants offers: a run costs nothing per agent.
+        let pairs = Self::wanting(v);
+        if pairs.is_empty() {
+            return;
+        }
+        if v.offer_mode == OfferMode::Cell {
+            self.allocate_cell(v, run);
+            return;
+        }
+        let quota_on = v.roles.iter().any(|r| r.parent.is_none() && r.has_quota());
+        if !quota_on && pairs.len() == 1 {
+            // One framework in one role wants offers: it gets every agent it can be offered,
+            // whatever the sorters say, in one bulk grant.
+            let (fw, ridx) = pairs[0];
+            let role = v.frameworks[fw.idx()].roles[ridx].role;
+            let s = v.offerable(fw, ridx, run.candidates);
+            if !s.is_empty() {
+                self.record_all(v, run, fw, role, s);
+            }
+            return;
+        }
+        // Agents no framework that wants offers could be offered (filtered for all of them,
+        // say) cost nothing: they are not walked.
+        let mut eligible = BitSet::default();
+        for &(fw, ridx) in &pairs {
+            eligible.union_with(&v.eligible(fw, ridx, run.candidates));
+        }
+        if eligible.is_empty() {
+            return;
+        }
+        self.agent_order = run.shuffle(&eligible);
+        let mut out = std::mem::take(&mut self.grants);
+        out.clear();
+        self.walk(v, run, &eligible, quota_on, &mut out);
+        for g in out.drain(..) {
+            run.grant(g);
+        }
+        self.grants = out;
+    }
+
+    fn preempt(&mut self, pv: &PreemptView, out: &mut Vec<TaskKey>) {
+        self.preempt_tasks(pv, out);
+    }
+
+    fn framework_share(&self, fw: &str, role: &str) -> Option<f64> {
+        self.share_of(fw, role)
+    }
+}
+
+impl Hierarchical {
+    /// Stages 1 and 2 of Mesos's `__generateOffers` over `self.agent_order`.
+    fn walk(
         &mut self,
         v: &View,
-        agents: &[AgentId],
-        rng: &mut dyn RngCore,
+        run: &mut Run,
+        eligible: &BitSet,
+        quota_on: bool,
         out: &mut Vec<Grant>,
     ) {
-        self.agent_order.clear();
-        self.agent_order.extend(agents.iter().copied().filter(|&a| {
-            let ag = &v.agents[a.idx()];
-            ag.active && !ag.free.is_empty()
-        }));
-        if self.agent_order.is_empty() || self.roles.count() == 0 {
-            return;
-        }
-        self.agent_order.shuffle(rng);
-        if v.offer_mode == OfferMode::Cell {
-            self.allocate_cell(v, rng, out);
-            return;
-        }
-
         // Quota bookkeeping (Mesos: rolesConsumedQuota, requiredHeadroom, availableHeadroom).
-        let quota_on = v.roles.iter().any(|r| r.parent.is_none() && r.has_quota());
         let mut required = Resources::ZERO;
         let mut headroom = Resources::ZERO;
         if quota_on {
@@ -509,7 +574,7 @@ impl Allocator for Hierarchical {
             let order = std::mem::take(&mut self.agent_order);
             for &agent in &order {
                 let mut free = v.agents[agent.idx()].free.clone();
-                self.role_order(v, rng);
+                self.role_order(v, run.rng());
                 let roles = std::mem::take(&mut self.role_list);
                 for &role in &roles {
                     if free.is_empty() {
@@ -523,7 +588,7 @@ impl Allocator for Hierarchical {
                     if unsat.is_zero() {
                         continue;
                     }
-                    self.fw_order(role, rng);
+                    self.fw_order(role, run.rng());
                     let fws = std::mem::take(&mut self.fw_list);
                     for &fw in &fws {
                         if unsat.is_zero() {
@@ -586,8 +651,8 @@ impl Allocator for Hierarchical {
                 self.role_list = roles;
                 remaining.insert(agent, free);
             }
-            self.agent_order = order;
-            self.agent_order.shuffle(rng);
+            self.agent_order = run.shuffle(eligible);
+            let _ = order;
         }
 
         // Index stage-1 grants so that stage 2 merges into them: one offer per (fw, role, agent).
@@ -615,7 +680,7 @@ impl Allocator for Hierarchical {
             if lazy {
                 self.roles.ensure_sorted();
             } else {
-                self.role_order(v, rng);
+                self.role_order(v, run.rng());
                 std::mem::swap(&mut roles, &mut self.role_list);
             }
             let mut rpos = 0usize;
@@ -649,7 +714,7 @@ impl Allocator for Hierarchical {
                         None => continue,
                     }
                 } else {
-                    self.fw_order(role, rng);
+                    self.fw_order(role, run.rng());
                     std::mem::swap(&mut fws, &mut self.fw_list);
                 }
                 let mut fpos = 0usize;
@@ -760,7 +825,7 @@ impl Allocator for Hierarchical {
         self.agent_order = order;
     }
 
-    fn preempt(&mut self, pv: &PreemptView, out: &mut Vec<TaskKey>) {
+    fn preempt_tasks(&mut self, pv: &PreemptView, out: &mut Vec<TaskKey>) {
         let Some(after) = self.preempt_after else {
             return;
         };
@@ -820,7 +885,7 @@ impl Allocator for Hierarchical {
         }
     }
 
-    fn framework_share(&self, fw: &str, role: &str) -> Option<f64> {
+    fn share_of(&self, fw: &str, role: &str) -> Option<f64> {
         let r = self.roles.id(role)?;
         let sorter = self.fws.get(self.roles.tag(r))?.as_ref()?;
         sorter.id(fw).map(|_| sorter.share(fw))

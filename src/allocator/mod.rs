@@ -24,8 +24,10 @@ use crate::cluster::ids::{FrameworkId, TaskKey};
 pub use crate::cluster::resources::Limits;
 use crate::cluster::resources::{MinAllocatable, Resources};
 pub use crate::cluster::role::RoleInfo;
+use crate::sim::bitset::BitSet;
 use crate::sim::{SimDuration, SimTime};
 use rand::RngCore;
+use rand_chacha::ChaCha8Rng;
 
 /// The built-in allocators (`allocator = "..."` in a policy).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +87,8 @@ pub struct View<'a> {
     /// Frameworks the scenario names up front (listed or in the trace), subscribed or not yet.
     pub(crate) planned_frameworks: usize,
     pub(crate) offer_mode: OfferMode,
+    /// The master's index of free agents (None in fixtures: every agent is then looked at).
+    pub(crate) free: Option<&'a crate::cluster::master::FreeIndex>,
 }
 
 impl<'a> View<'a> {
@@ -153,6 +157,216 @@ impl<'a> View<'a> {
     /// GPU agents go only to GPU-capable frameworks (Mesos's `--filter_gpu_resources`).
     pub fn capable(&self, fw: FrameworkId, agent: AgentId) -> bool {
         !self.agents[agent.idx()].has_gpus || self.frameworks[fw.idx()].gpu_capable
+    }
+
+    /// The agents of `agents` that the framework's `role_idx`-th role could be offered: capable,
+    /// and not filtered for what the role may use of their free resources.
+    pub fn eligible(&self, fw: FrameworkId, role_idx: usize, agents: &BitSet) -> BitSet {
+        if let Some(ix) = self.free {
+            return self.eligible_fast(ix, fw, role_idx, agents);
+        }
+        self.scan(fw, role_idx, agents, false)
+    }
+
+    /// The eligible agents whose usable free resources are also worth offering
+    /// (non-empty and allocatable for that role).
+    pub fn offerable(&self, fw: FrameworkId, role_idx: usize, agents: &BitSet) -> BitSet {
+        if let Some(ix) = self.free {
+            return self.offerable_fast(ix, fw, role_idx, agents);
+        }
+        self.scan(fw, role_idx, agents, true)
+    }
+
+    /// [`View::eligible`] (or, with `worth`, [`View::offerable`]) agent by agent, without the
+    /// free index.
+    fn scan(&self, fw: FrameworkId, role_idx: usize, agents: &BitSet, worth: bool) -> BitSet {
+        let role = self.frameworks[fw.idx()].roles[role_idx].role;
+        let mut out = BitSet::default();
+        for a in agents.iter().map(AgentId::new) {
+            if !self.capable(fw, a) {
+                continue;
+            }
+            let offer = self.usable_by(&self.agents[a.idx()].free, role);
+            let worth_it =
+                !worth || (!offer.is_empty() && self.allocatable(fw, role_idx, &offer.total()));
+            if worth_it && !self.filtered(fw, role, a, &offer) {
+                out.insert(a.raw());
+            }
+        }
+        out
+    }
+
+    /// What `role` may use of the free resources of `agents`, summed: (everything, the
+    /// unreserved part).
+    pub fn usable_total(&self, role: RoleId, agents: &BitSet) -> (Resources, Resources) {
+        let mut total = Resources::ZERO;
+        let mut unres = Resources::ZERO;
+        let reserved = match self.free {
+            // Agents without reservations: the role may use all of their free resources, summed
+            // a word at a time.
+            Some(ix) => {
+                let mut plain = agents.clone();
+                plain.subtract(ix.reserved());
+                let r = ix.sum(&plain);
+                total += r;
+                unres += r;
+                agents.and(ix.reserved())
+            }
+            None => agents.clone(),
+        };
+        for a in reserved.iter() {
+            let p = self.usable_by(&self.agents[a as usize].free, role);
+            total += p.total();
+            unres += p.unres;
+        }
+        (total, unres)
+    }
+
+    /// [`View::eligible`] a word at a time: gpus and bulk filters by set operations, per-agent
+    /// filters by the agents they name.
+    fn eligible_fast(
+        &self,
+        ix: &crate::cluster::master::FreeIndex,
+        fw: FrameworkId,
+        role_idx: usize,
+        agents: &BitSet,
+    ) -> BitSet {
+        let f = &self.frameworks[fw.idx()];
+        let role = f.roles[role_idx].role;
+        let mut out = agents.clone();
+        if !f.gpu_capable {
+            out.subtract(ix.gpus());
+        }
+        // A live bulk record covers agents unchanged since their decline: filtered.
+        for b in &f.bulk_filters {
+            if b.role == role && b.live(self.now, self.seq) {
+                out.subtract(&b.agents);
+            }
+        }
+        // Per-agent filters, and agents with reservations (the role may use less than their
+        // free resources): checked one by one. The loop over the filter map only removes
+        // members, so its order does not matter.
+        if f.filters.is_empty() && ix.reserved().is_empty() {
+            return out;
+        }
+        let mut check = out.and(ix.reserved());
+        if f.filters.len() < out.len() {
+            for &(r, a) in f.filters.keys() {
+                if r == role && out.contains(a.raw()) {
+                    check.insert(a.raw());
+                }
+            }
+        } else if !f.filters.is_empty() {
+            for a in out.iter() {
+                if f.filters.contains_key(&(role, AgentId::new(a))) {
+                    check.insert(a);
+                }
+            }
+        }
+        for a in check.iter().map(AgentId::new) {
+            let offer = self.usable_by(&self.agents[a.idx()].free, role);
+            if self.filtered(fw, role, a, &offer) {
+                out.remove(a.raw());
+            }
+        }
+        out
+    }
+
+    /// [`View::offerable`] a word at a time.
+    fn offerable_fast(
+        &self,
+        ix: &crate::cluster::master::FreeIndex,
+        fw: FrameworkId,
+        role_idx: usize,
+        agents: &BitSet,
+    ) -> BitSet {
+        let mut out = self.eligible_fast(ix, fw, role_idx, agents);
+        let f = &self.frameworks[fw.idx()];
+        let role = f.roles[role_idx].role;
+        let own_min = f.roles[role_idx].min_allocatable.is_some();
+        // Agents without reservations offer their free resources (never empty in the free set);
+        // whether that is allocatable under the master's minimum is kept per agent.
+        if !own_min && ix.reserved().is_empty() {
+            out.intersect_with(ix.allocatable());
+            return out;
+        }
+        let mut check = out.and(ix.reserved());
+        if own_min {
+            check = out.clone();
+        } else {
+            let mut plain = out.clone();
+            plain.subtract(ix.reserved());
+            let mut not_allocatable = plain.clone();
+            not_allocatable.subtract(ix.allocatable());
+            out.subtract(&not_allocatable);
+        }
+        for a in check.iter().map(AgentId::new) {
+            let offer = self.usable_by(&self.agents[a.idx()].free, role);
+            if offer.is_empty() || !self.allocatable(fw, role_idx, &offer.total()) {
+                out.remove(a.raw());
+            }
+        }
+        out
+    }
+}
+
+/// One allocation run as the allocator sees it: the agents to consider, the run's own seeded
+/// random streams (so how much one run draws never shifts another), and where grants go.
+pub struct Run<'a> {
+    pub(crate) candidates: &'a BitSet,
+    pub(crate) shuffle_rng: &'a mut ChaCha8Rng,
+    pub(crate) other_rng: &'a mut ChaCha8Rng,
+    pub(crate) out: &'a mut Vec<RunGrant>,
+}
+
+/// What an allocator returns for a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunGrant {
+    One(Grant),
+    /// Each of `agents` whole (everything `role` may use of its free resources) to `fw`, in a
+    /// seeded random order of their own.
+    All {
+        fw: FrameworkId,
+        role: RoleId,
+        agents: BitSet,
+    },
+}
+
+impl Run<'_> {
+    /// The agents to consider (registered, connected, with free resources), in id order.
+    pub fn candidates(&self) -> impl Iterator<Item = AgentId> + '_ {
+        self.candidates.iter().map(AgentId::new)
+    }
+
+    /// The same, as a set.
+    pub fn candidate_set(&self) -> &BitSet {
+        self.candidates
+    }
+
+    /// The members of `set` in a seeded random order (the run's agent shuffle; each call draws
+    /// a new order).
+    pub fn shuffle(&mut self, set: &BitSet) -> Vec<AgentId> {
+        crate::sim::shuffle::shuffled(set, self.shuffle_rng)
+            .into_iter()
+            .map(AgentId::new)
+            .collect()
+    }
+
+    /// The run's stream for any other draw (random sorters).
+    pub fn rng(&mut self) -> &mut dyn RngCore {
+        self.other_rng
+    }
+
+    /// Offers `g.pools` of `g.agent` to `g.fw` under `g.role`.
+    pub fn grant(&mut self, g: Grant) {
+        self.out.push(RunGrant::One(g));
+    }
+
+    /// Offers each of `agents` whole (everything `role` may use of its free resources) to
+    /// `fw`; the master orders them. Cheaper than one grant per agent: its cost follows what the
+    /// framework looks at, not the number of agents.
+    pub fn grant_all(&mut self, fw: FrameworkId, role: RoleId, agents: BitSet) {
+        self.out.push(RunGrant::All { fw, role, agents });
     }
 }
 
@@ -252,15 +466,10 @@ pub trait Allocator {
     /// Keeps the allocator's own state in step with the master. Called after the master applied
     /// the change to the view.
     fn notify(&mut self, view: &View, change: Change);
-    /// One allocation run over `agents` (in the order given; shuffle with `rng` if you want:
-    /// it is the run's seeded agent-shuffle stream).
-    fn allocate(
-        &mut self,
-        view: &View,
-        agents: &[AgentId],
-        rng: &mut dyn RngCore,
-        out: &mut Vec<Grant>,
-    );
+    /// One allocation run over the run's candidate agents. Grants must be to frameworks
+    /// subscribed to the role, and fit what the role may use of each agent's free resources
+    /// minus what earlier grants of the run took.
+    fn allocate(&mut self, view: &View, run: &mut Run);
     /// Before each periodic allocation run: running tasks to kill so that waiting work can
     /// run (killed tasks are resubmitted by their frameworks). The master kills them in the
     /// order given. Default: never preempt.

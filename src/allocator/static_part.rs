@@ -1,10 +1,9 @@
 //! The `static` allocator: the Mesos paper's baseline, where each framework owns a fixed, equal
 //! partition of the agents in agent order and is offered only its own agents.
 
-use super::{Allocator, Change, Grant, View};
+use super::{Allocator, Change, Grant, Run, View};
 use crate::cluster::agent::{AgentId, Pools, RoleId};
 use crate::cluster::ids::FrameworkId;
-use rand::RngCore;
 
 #[derive(Default)]
 pub struct StaticPartition {
@@ -41,13 +40,8 @@ impl Allocator for StaticPartition {
         }
     }
 
-    fn allocate(
-        &mut self,
-        v: &View,
-        agents: &[AgentId],
-        _rng: &mut dyn RngCore,
-        out: &mut Vec<Grant>,
-    ) {
+    fn allocate(&mut self, v: &View, run: &mut Run) {
+        let agents: Vec<AgentId> = run.candidates().collect();
         // Position of each agent among the active ones (O(agents) once per run).
         let mut pos = vec![usize::MAX; v.agents.len()];
         let mut n = 0;
@@ -57,7 +51,7 @@ impl Allocator for StaticPartition {
                 n += 1;
             }
         }
-        for &agent in agents {
+        for agent in agents {
             let ag = &v.agents[agent.idx()];
             if !ag.active || ag.free.is_empty() {
                 continue;
@@ -81,7 +75,7 @@ impl Allocator for StaticPartition {
                     continue;
                 }
                 free.sub(&offer);
-                out.push(Grant {
+                run.grant(Grant {
                     fw,
                     role,
                     agent,

@@ -16,8 +16,9 @@ pub enum Event {
     TaskStart { task: TaskKey },
     /// A task's duration is over.
     TaskEnd { task: TaskKey },
-    /// An outstanding offer times out and is rescinded.
-    OfferTimeout { offer: OfferId },
+    /// The offers one allocation run made (ids `from..=to`) time out: those still outstanding
+    /// are rescinded.
+    OfferTimeout { from: OfferId, to: OfferId },
     /// An idle executor's resources are released.
     ExecutorIdle {
         fw: FrameworkId,

@@ -3,6 +3,7 @@
 
 use super::agent::{AgentId, Pools, RoleId};
 use super::resources::{MinAllocatable, Resources};
+use crate::sim::bitset::BitSet;
 use crate::sim::SimTime;
 
 /// The filters of one framework, by (role, agent). The Fx hasher: fast on small integer keys,
@@ -22,6 +23,27 @@ pub struct Filter {
 
 impl Filter {
     /// Still in force for the event at (now, seq)?
+    #[inline]
+    pub fn live(&self, now: SimTime, seq: u64) -> bool {
+        (self.expires, self.seq) > (now, seq)
+    }
+}
+
+/// A decline filter on many agents at once: the framework declined each of them whole (every
+/// free resource of an agent without reservations) under `role`. While an agent is unchanged
+/// since, what it could be offered is contained in what was refused, so the record blocks it
+/// exactly as a per-agent filter would; before an agent's free resources change, the master
+/// turns its part of the record into a per-agent filter with the refused amount
+/// (`Master::touch`), so the record only ever covers unchanged agents.
+#[derive(Clone, Debug)]
+pub struct BulkFilter {
+    pub(crate) role: RoleId,
+    pub(crate) agents: BitSet,
+    pub(crate) expires: SimTime,
+    pub(crate) seq: u64,
+}
+
+impl BulkFilter {
     #[inline]
     pub fn live(&self, now: SimTime, seq: u64) -> bool {
         (self.expires, self.seq) > (now, seq)
@@ -61,6 +83,7 @@ pub struct Framework {
     pub(crate) removed: bool,
     pub(crate) gpu_capable: bool,
     pub(crate) filters: Filters,
+    pub(crate) bulk_filters: Vec<BulkFilter>,
     pub(crate) allocated: Resources,
     pub(crate) outstanding_offers: u32,
 }
@@ -111,6 +134,13 @@ impl Framework {
         now: SimTime,
         seq: u64,
     ) -> bool {
+        if self
+            .bulk_filters
+            .iter()
+            .any(|b| b.role == role && b.agents.contains(agent.raw()) && b.live(now, seq))
+        {
+            return true;
+        }
         if self.filters.is_empty() {
             return false;
         }

@@ -10,7 +10,7 @@
 use super::agent::{Agent, AgentId};
 use super::event::Event;
 use super::ids::{FrameworkId, GenSlab, GroupKey, JobKey, OfferId};
-use super::master::Master;
+use super::master::{BulkKey, Master, OfferRef, Segment};
 use super::placement::Placement;
 use super::resources::Resources;
 use super::task::{Group, Job, Locality, Prefs, Task, TaskState};
@@ -37,15 +37,26 @@ struct FwSide {
     pending_tasks: u64,
     live_tasks: u64,
     /// Batches of offers received and not yet decided, in arrival order.
-    inbox: VecDeque<Vec<OfferId>>,
-    /// The decisions in progress, one per offer of the batch (their answer is scheduled).
-    deciding: Option<Vec<(OfferId, Decision)>>,
+    inbox: VecDeque<Vec<Segment>>,
+    /// The batch being decided (its answer is scheduled).
+    deciding: Option<Deciding>,
     /// Runs a workload (greedy/delay) rather than scripted holding.
     has_workload: bool,
     /// Suppressed by itself for want of work.
     self_suppressed: bool,
     /// Time spent deciding (scheduler busyness).
     busy: SimDuration,
+}
+
+/// A batch being decided: the decisions made, offer by offer in offer order; the one-by-one
+/// offers after the point where the scheduler was done; and the bulks of the batch, whatever
+/// is left of which (offers looked at and not taken, and those never looked at) the answer
+/// declines with the framework's filter.
+#[derive(Debug, Default)]
+pub(crate) struct Deciding {
+    pub decided: Vec<(OfferRef, Decision)>,
+    pub rest: Vec<OfferId>,
+    pub bulks: Vec<BulkKey>,
 }
 
 /// Every submitted task is in exactly one of these states or pending, deciding or live.
@@ -138,7 +149,7 @@ impl FrameworkSide {
         let deciding = self
             .sides
             .iter()
-            .flat_map(|s| s.deciding.iter().flatten())
+            .flat_map(|s| s.deciding.iter().flat_map(|d| &d.decided))
             .map(|(_, d)| d.launch.len() as u64)
             .sum();
         let live = self.sides.iter().map(|s| s.live_tasks).sum();
@@ -378,9 +389,9 @@ impl FrameworkSide {
     // ------------------------------------------------------------------------------------------
 
     /// A batch of offers reaches the framework; it decides at once unless it is deciding.
-    pub fn offers_arrive(&mut self, fw: FrameworkId, ids: Vec<OfferId>) -> bool {
+    pub fn offers_arrive(&mut self, fw: FrameworkId, batch: Vec<Segment>) -> bool {
         let side = &mut self.sides[fw.idx()];
-        side.inbox.push_back(ids);
+        side.inbox.push_back(batch);
         side.deciding.is_none()
     }
 
@@ -390,27 +401,84 @@ impl FrameworkSide {
     pub fn decide_next(
         &mut self,
         fw: FrameworkId,
-        master: &Master,
+        master: &mut Master,
         tasks: &TaskLife,
         ctx: &mut Ctx<Event>,
         obs: &mut dyn Observer,
     ) -> Result<()> {
         self.refresh_placement(master.agents());
-        while let Some(ids) = self.sides[fw.idx()].inbox.pop_front() {
-            let mut decided: Vec<(OfferId, Decision)> = Vec::new();
-            for id in ids {
-                if let Some(d) = self.decide_offer(fw, id, master, tasks, ctx.now())? {
-                    decided.push((id, d));
+        let now = ctx.now();
+        while let Some(batch) = self.sides[fw.idx()].inbox.pop_front() {
+            let mut d = Deciding::default();
+            let mut done = false;
+            let mut segments: VecDeque<Segment> = batch.into();
+            while let Some(seg) = segments.pop_front() {
+                match seg {
+                    Segment::Ones(ids) => {
+                        for id in ids {
+                            if !done && self.scheduler_done(fw, master, now) {
+                                done = true;
+                            }
+                            let Some(o) = master.offer(id) else {
+                                continue;
+                            };
+                            if done {
+                                d.rest.push(id);
+                                continue;
+                            }
+                            let view =
+                                self.offer_view(fw, id, o.agent, o.role, &o.pools, master, tasks);
+                            if let Some(dec) = self.decide_view(fw, &view, master, now)? {
+                                d.decided.push((OfferRef::One(id), dec));
+                            }
+                        }
+                    }
+                    Segment::Bulk(k) => {
+                        let Some((_, role)) = master.bulk_owner(k) else {
+                            continue;
+                        };
+                        let mut cursor = 0u32;
+                        while !done {
+                            if self.scheduler_done(fw, master, now) {
+                                done = true;
+                                break;
+                            }
+                            let Some((id, agent, pools)) = master.bulk_next(k, &mut cursor) else {
+                                break;
+                            };
+                            let view = self.offer_view(fw, id, agent, role, &pools, master, tasks);
+                            match self.decide_view(fw, &view, master, now)? {
+                                Some(dec) => d
+                                    .decided
+                                    .push((OfferRef::InBulk { bulk: k, agent, id }, dec)),
+                                None => {
+                                    // Held: from here on the bulk's offers are kept one by one
+                                    // (what was looked at stays decided).
+                                    let ids: Vec<OfferId> = master
+                                        .materialize_bulk(k)
+                                        .into_iter()
+                                        .filter(|&(pos, _)| pos >= cursor)
+                                        .map(|(_, id)| id)
+                                        .collect();
+                                    segments.push_front(Segment::Ones(ids));
+                                    break;
+                                }
+                            }
+                        }
+                        if master.bulk_owner(k).is_some() {
+                            d.bulks.push(k);
+                        }
+                    }
                 }
             }
-            if decided.is_empty() {
+            if d.decided.is_empty() && d.rest.is_empty() && d.bulks.is_empty() {
                 continue;
             }
-            let launched: usize = decided.iter().map(|(_, d)| d.launch.len()).sum();
+            let launched: usize = d.decided.iter().map(|(_, d)| d.launch.len()).sum();
             let side = &mut self.sides[fw.idx()];
             let busy = side.cfg.decision + side.cfg.decision_per_task * launched as i64;
             side.busy += busy;
-            side.deciding = Some(decided);
+            side.deciding = Some(d);
             self.count_attempts(fw, ctx.now(), obs);
             ctx.after(busy + master.cfg().latency, Event::Answer { fw });
             return Ok(());
@@ -418,45 +486,70 @@ impl FrameworkSide {
         Ok(())
     }
 
-    /// The scheduler's decision on one outstanding offer (None: held, or no longer outstanding).
-    fn decide_offer(
+    /// Whether the framework's scheduler is done with whatever offers are left.
+    fn scheduler_done(&mut self, fw: FrameworkId, master: &Master, now: SimTime) -> bool {
+        self.with_scheduler(fw, master, now, |s, work| s.done(work))
+    }
+
+    /// Runs `f` on the framework's scheduler with the view of its pending work.
+    fn with_scheduler<R>(
         &mut self,
         fw: FrameworkId,
+        master: &Master,
+        now: SimTime,
+        f: impl FnOnce(&mut dyn Scheduler, &WorkView) -> R,
+    ) -> R {
+        let side = &mut self.sides[fw.idx()];
+        let work = WorkView {
+            now,
+            pending: &side.pending,
+            groups: &self.groups,
+            jobs: &self.jobs,
+            min_allocatable: master.min_allocatable_of(fw),
+            placement: &self.placement,
+            scratch: Default::default(),
+        };
+        f(side.scheduler.as_mut(), &work)
+    }
+
+    /// The offer as the framework's scheduler sees it.
+    #[allow(clippy::too_many_arguments)]
+    fn offer_view(
+        &self,
+        fw: FrameworkId,
         id: OfferId,
+        agent: AgentId,
+        role: super::agent::RoleId,
+        pools: &super::agent::Pools,
         master: &Master,
         tasks: &TaskLife,
-        now: SimTime,
-    ) -> Result<Option<Decision>> {
-        let Some(o) = master.offer(id) else {
-            return Ok(None);
-        };
+    ) -> OfferView {
         let exec = self.sides[fw.idx()].cfg.executor;
-        let offer = OfferView {
+        OfferView {
             id,
-            agent: o.agent,
-            rack: master.agent(o.agent).rack(),
-            role: o.role,
-            resources: o.pools.total(),
-            executor: if exec.is_zero() || tasks.has_executor(fw, o.agent) {
+            agent,
+            rack: master.agent(agent).rack(),
+            role,
+            resources: pools.total(),
+            executor: if exec.is_zero() || tasks.has_executor(fw, agent) {
                 Resources::ZERO
             } else {
                 exec
             },
-        };
-        let mut d = Decision::default();
-        {
-            let side = &mut self.sides[fw.idx()];
-            let work = WorkView {
-                now,
-                pending: &side.pending,
-                groups: &self.groups,
-                jobs: &self.jobs,
-                min_allocatable: master.min_allocatable_of(fw),
-                placement: &self.placement,
-                scratch: Default::default(),
-            };
-            side.scheduler.on_offer(&offer, &work, &mut d);
         }
+    }
+
+    /// The scheduler's decision on one outstanding offer (None: held).
+    fn decide_view(
+        &mut self,
+        fw: FrameworkId,
+        offer: &OfferView,
+        master: &Master,
+        now: SimTime,
+    ) -> Result<Option<Decision>> {
+        let offer = offer.clone();
+        let mut d = Decision::default();
+        self.with_scheduler(fw, master, now, |s, work| s.on_offer(&offer, work, &mut d));
         if d.hold {
             if !d.launch.is_empty() {
                 return Err(Error::Decision {
@@ -472,9 +565,9 @@ impl FrameworkSide {
 
     /// Validates a decision against the offer and takes its tasks out of the pending set.
     fn take_launched(&mut self, fw: FrameworkId, offer: &OfferView, d: &Decision) -> Result<()> {
-        let who = self.sides[fw.idx()].scheduler.name().to_string();
+        let scheduler = &self.sides[fw.idx()].scheduler;
         let bad = |msg: String| Error::Decision {
-            who: who.clone(),
+            who: scheduler.name().to_string(),
             msg,
         };
         let mut need = offer.executor;
@@ -569,7 +662,7 @@ impl FrameworkSide {
     }
 
     /// The decisions whose answer arrives now (None: there are none, say the framework left).
-    pub fn take_deciding(&mut self, fw: FrameworkId) -> Option<Vec<(OfferId, Decision)>> {
+    pub fn take_deciding(&mut self, fw: FrameworkId) -> Option<Deciding> {
         self.sides[fw.idx()].deciding.take()
     }
 
@@ -794,7 +887,7 @@ impl FrameworkSide {
         let mut unscheduled = 0u64;
         for side in &self.sides {
             unscheduled += side.pending_tasks;
-            for (_, d) in side.deciding.iter().flatten() {
+            for (_, d) in side.deciding.iter().flat_map(|d| &d.decided) {
                 unscheduled += d.launch.len() as u64;
             }
         }
@@ -908,7 +1001,13 @@ mod tests {
         }
         fn decide(&mut self) {
             self.fws
-                .decide_next(self.f, &self.m, &self.tasks, &mut self.ctx, &mut self.log)
+                .decide_next(
+                    self.f,
+                    &mut self.m,
+                    &self.tasks,
+                    &mut self.ctx,
+                    &mut self.log,
+                )
                 .unwrap();
         }
     }
@@ -989,9 +1088,10 @@ mod tests {
             (t, ev),
             (SimTime::from_us(3_000_000), Event::Answer { fw: w.f })
         );
-        let decided = w.fws.take_deciding(w.f).unwrap();
-        assert_eq!(decided.len(), 1);
-        assert_eq!(decided[0].1.launch.len(), 4);
+        let d = w.fws.take_deciding(w.f).unwrap();
+        assert_eq!(d.decided.len(), 1);
+        assert_eq!(d.decided[0].1.launch.len(), 4);
+        assert!(d.rest.is_empty());
     }
 
     #[test]
@@ -1059,7 +1159,7 @@ mod tests {
         w.offer_agent("a1", 4.0);
         let e = w
             .fws
-            .decide_next(w.f, &w.m, &w.tasks, &mut w.ctx, &mut w.log)
+            .decide_next(w.f, &mut w.m, &w.tasks, &mut w.ctx, &mut w.log)
             .unwrap_err();
         assert!(
             e.to_string().contains("twice") && e.to_string().contains("not pending"),

@@ -31,6 +31,10 @@ impl Cluster<'_> {
             held[o.agent.idx()].add(&o.pools);
             by_fw[o.fw.idx()] += o.pools.total();
         }
+        for (fw, a, pools) in m.bulk_holdings() {
+            held[a.idx()].add(&pools);
+            by_fw[fw.idx()] += pools.total();
+        }
         for (_, t) in self.tasks.iter() {
             if !matches!(t.state, TaskState::Staging | TaskState::Running) {
                 return Err(format!(
@@ -68,7 +72,16 @@ impl Cluster<'_> {
                     a.name, a.free
                 ));
             }
-            let mut sum = a.free.clone();
+            // An agent offered whole in bulk offers its free resources: none are available.
+            let whole = m.held_agents().contains(i as u32);
+            if whole && a.disconnected {
+                return Err(format!("disconnected agent {} is offered in bulk", a.name));
+            }
+            let mut sum = if whole {
+                Pools::default()
+            } else {
+                a.free.clone()
+            };
             sum.add(&held[i]);
             if sum != a.total {
                 return Err(format!(
@@ -79,7 +92,7 @@ impl Cluster<'_> {
                     a.total.total()
                 ));
             }
-            let candidate = !a.free.is_empty() && !a.disconnected;
+            let candidate = !whole && !a.free.is_empty() && !a.disconnected;
             if candidate != m.free_agents().contains(i as u32) {
                 return Err(format!("agent {} free-set membership is stale", a.name));
             }

@@ -41,14 +41,13 @@ use crate::error::{Error, Result};
 use crate::metrics::observe::{FairShare, Observation, Observer};
 use crate::scenario::{FrameworkConfig, Policy, Scenario};
 use crate::sim::engine::{Ctx, Model, Step};
-use crate::sim::rng::{stream, Purpose};
 use crate::sim::{SimDuration, SimTime};
 use crate::workload::{JobSource, TraceRow};
 use event::Event;
 use faults::{Down, FaultAction, Faults};
 use frameworks::{FrameworkSide, SchedulerFactory};
 use inputs::{Input, Inputs};
-use master::Master;
+use master::{Master, OfferRef};
 use std::sync::Arc;
 use task::{Task, TaskState};
 use tasks::{ExecutorNeed, Held, TaskLife};
@@ -82,17 +81,19 @@ impl<'o> Cluster<'o> {
         check_invariants: bool,
         allocator: Option<Box<dyn Allocator>>,
         factory: Option<Box<SchedulerFactory>>,
+        offer_rows: bool,
     ) -> Result<Cluster<'o>> {
         let allocator = allocator
             .unwrap_or_else(|| crate::allocator::build(policy.allocator, policy.preempt_after));
         let inputs = Inputs::new(scenario.clone(), source)?;
-        let master = Master::new(
+        let mut master = Master::new(
             policy.master.clone(),
             scenario.roles.clone(),
             allocator,
-            stream(seed, Purpose::AgentShuffle),
+            seed,
             inputs.planned_frameworks(),
         );
+        master.report_offer_rows(offer_rows);
         let fws = FrameworkSide::new(
             placement::Placement::new(seed, scenario.block_replication),
             factory,
@@ -130,7 +131,7 @@ impl<'o> Cluster<'o> {
                 let ids = self.master.take_batch(batch);
                 if self.fws.offers_arrive(fw, ids) {
                     self.fws
-                        .decide_next(fw, &self.master, &self.tasks, ctx, self.obs)?;
+                        .decide_next(fw, &mut self.master, &self.tasks, ctx, self.obs)?;
                 }
             }
             Event::Answer { fw } => self.answer(ctx, fw)?,
@@ -140,7 +141,7 @@ impl<'o> Cluster<'o> {
                     self.end_task(ctx, t, TaskState::Finished)?;
                 }
             }
-            Event::OfferTimeout { offer } => self.master.rescind(offer, ctx, self.obs)?,
+            Event::OfferTimeout { from, to } => self.master.time_out(from, to, ctx, self.obs)?,
             Event::ExecutorIdle { fw, agent, epoch } => {
                 if let Some(h) = self.tasks.executor_idle(fw, agent, epoch) {
                     self.release_held(ctx, h);
@@ -233,15 +234,52 @@ impl<'o> Cluster<'o> {
     /// meanwhile, its launches go back to pending); then the framework may suppress itself, and
     /// decides its next batch.
     fn answer(&mut self, ctx: &mut Ctx<Event>, fw: FrameworkId) -> Result<()> {
-        let Some(decided) = self.fws.take_deciding(fw) else {
+        let Some(deciding) = self.fws.take_deciding(fw) else {
             return Ok(());
         };
-        for (id, d) in decided {
+        let none = crate::scheduler::Decision::default();
+        let refuse = self.fws.refuse_for(fw, &none, self.master.cfg().refuse);
+        // Offers declined whole go back in groups: a group installs one filter record. A
+        // group ends before anything launches, so filters and launches keep their order.
+        let mut group = master::DeclineGroup::default();
+        for (r, d) in deciding.decided {
             self.fws.answered(&d);
-            match self.master.take_offer(id) {
+            let plain = d.launch.is_empty() && d.refuse.is_none();
+            if let OfferRef::InBulk { bulk, agent, .. } = r {
+                if plain && self.master.bulk_contains(bulk, agent) {
+                    group.add_in_bulk(bulk, agent);
+                    continue;
+                }
+            }
+            if !d.launch.is_empty() {
+                self.master
+                    .flush_declines(&mut group, refuse, ctx, self.obs);
+            }
+            let offer = match r {
+                OfferRef::One(id) => self.master.take_offer(id),
+                OfferRef::InBulk { bulk, agent, id } => self
+                    .master
+                    .take_from_bulk(bulk, agent, id)
+                    .or_else(|| self.master.take_offer(id)),
+            };
+            match offer {
                 None => self.fws.launches_failed(fw, &d, ctx.now(), self.obs),
+                Some(o) if plain => self
+                    .master
+                    .decline_grouped(o, refuse, &mut group, ctx, self.obs),
                 Some(o) => self.apply_answer(ctx, fw, o, &d)?,
             }
+        }
+        for id in deciding.rest {
+            if let Some(o) = self.master.take_offer(id) {
+                self.master
+                    .decline_grouped(o, refuse, &mut group, ctx, self.obs);
+            }
+        }
+        self.master
+            .flush_declines(&mut group, refuse, ctx, self.obs);
+        for k in deciding.bulks {
+            self.master.return_bulk(k, Some(refuse), ctx, self.obs);
         }
         let removed = self.master.framework(fw).is_removed();
         if self.fws.should_suppress(fw, removed) {
@@ -249,7 +287,7 @@ impl<'o> Cluster<'o> {
             self.master.suppress(fw, &roles, ctx.now(), ctx.seq());
         }
         self.fws
-            .decide_next(fw, &self.master, &self.tasks, ctx, self.obs)
+            .decide_next(fw, &mut self.master, &self.tasks, ctx, self.obs)
     }
 
     /// Launches a decision's tasks on its offer and declines the rest with the framework's
@@ -496,7 +534,7 @@ impl<'o> Cluster<'o> {
             self.faults.came_back(a, self.last_progress, ctx.now());
         }
         self.master.refresh_free(a);
-        self.master.touch();
+        self.master.bump_version();
         self.master.allocate_agent(a, ctx, self.obs)
     }
 

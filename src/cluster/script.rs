@@ -231,7 +231,7 @@ impl Cluster<'_> {
                         format!("framework \"{framework}\" is already disconnected"),
                     ));
                 }
-                self.master.rescind_where(|o| o.fw == fw, ctx, self.obs)?;
+                self.master.rescind_framework(fw, ctx, self.obs)?;
                 self.master.clear_filters(fw, None);
                 self.master.set_fw_active(fw, false, ctx.now(), ctx.seq());
                 self.faults
@@ -261,7 +261,7 @@ impl Cluster<'_> {
                     let after = cfg.agent_ping_timeout * cfg.max_agent_ping_timeouts as i64;
                     self.master.mark_disconnected(a, true);
                     self.master.leave_free_set(a);
-                    self.master.rescind_where(|o| o.agent == a, ctx, self.obs)?;
+                    self.master.rescind_agent(a, ctx, self.obs)?;
                     self.faults.agent_disconnected(a, after, ctx);
                 }
             }
@@ -306,6 +306,11 @@ impl Cluster<'_> {
             None => None,
         };
         let refuse = refuse.unwrap_or(self.master.cfg().refuse);
+        if part.is_some() {
+            // A part comes from the oldest matching offer that holds it: every offer needs its
+            // id, so offers kept in bulk are listed one by one first.
+            self.master.materialize_bulks_of(fw);
+        }
         let ids: Vec<OfferId> = self
             .master
             .offers()
@@ -340,6 +345,8 @@ impl Cluster<'_> {
                 for id in ids {
                     self.master.decline(id, None, refuse, ctx, self.obs);
                 }
+                self.master
+                    .decline_in_bulks(fw, role, agent, refuse, ctx, self.obs);
             }
             // A part: from the first matching offer (oldest first) that holds it.
             Some(_) if ids.is_empty() => {}

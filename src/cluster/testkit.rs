@@ -10,7 +10,6 @@ use crate::allocator::AllocatorKind;
 use crate::metrics::observe::{Observation, Observer};
 use crate::scenario::{FrameworkConfig, FrameworkDefaults, MasterConfig, Policy};
 use crate::sim::engine::Ctx;
-use crate::sim::rng::{stream, Purpose};
 use crate::sim::SimTime;
 use std::collections::BTreeMap;
 
@@ -60,14 +59,17 @@ pub fn policy(defaults: FrameworkDefaults) -> Policy {
     }
 }
 
+/// A DRF master that reports every offer as a row (the log keeps one line per offer).
 pub fn master() -> Master {
-    Master::new(
+    let mut m = Master::new(
         MasterConfig::default(),
         BTreeMap::new(),
         crate::allocator::build(AllocatorKind::Drf, None),
-        stream(1, Purpose::AgentShuffle),
+        1,
         0,
-    )
+    );
+    m.report_offer_rows(true);
+    m
 }
 
 pub fn agent(m: &mut Master, ctx: &Ctx<Event>, log: &mut Log, name: &str, r: Resources) -> AgentId {

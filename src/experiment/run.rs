@@ -151,6 +151,7 @@ pub fn simulate_full(
             opts.check_invariants,
             plugins.allocator,
             plugins.scheduler,
+            dir.is_some(),
         )?;
         let end = engine::run(&mut model, &mut ctx, s.end, progress)?;
         model.finalize(end);

@@ -56,6 +56,15 @@ pub enum Observation<'a> {
         id: OfferId,
         outcome: OfferOutcome,
     },
+    /// Offers made in bulk, when offers are not reported one by one (no offer rows).
+    OffersMade {
+        count: u64,
+    },
+    /// Offers resolved together, when offers are not reported one by one.
+    OffersResolved {
+        count: u64,
+        outcome: OfferOutcome,
+    },
     /// A framework's allocation (offered plus used) in a role changed.
     Share {
         framework: &'a str,

@@ -22,7 +22,6 @@ struct OfferRow {
 #[derive(Clone, Debug, Default)]
 pub struct FwStats {
     pub share_int: f64,
-    pub share_now: f64,
     pub tasks: u64,
     pub jct_us: Vec<i64>,
     pub wait_us: Vec<i64>,
@@ -64,6 +63,9 @@ pub struct Recorder {
     share_now: Vec<(String, f64)>,
 
     last: SimTime,
+    /// shares.csv rows of the current instant: (framework, role) in first-change order, with
+    /// the allocation it ends the instant with.
+    shares_now: Vec<(String, String, Resources, f64)>,
     util_cpu_us: f64,
     util_mem_us: f64,
     jain_int: f64,
@@ -120,6 +122,9 @@ impl Recorder {
 
     /// Integrates the state held since the last call up to `t`.
     fn advance(&mut self, t: SimTime, total: &Resources) {
+        if t > self.last {
+            self.flush_shares();
+        }
         let jain = self.jain_now;
         let dt = t.us() - self.last.us();
         if dt > 0 {
@@ -148,25 +153,52 @@ impl Recorder {
         self.last = t;
     }
 
-    fn share(&mut self, now: SimTime, fw: &str, role: &str, alloc: &Resources, share: f64) {
-        if let Some(f) = self.fw.get_mut(fw) {
-            f.share_now = share;
+    /// A framework's allocation in a role changed: shares.csv keeps one row per (framework,
+    /// role) per instant, with the allocation the instant ends with, so the file does not grow
+    /// with the number of offers one instant makes and answers.
+    fn share(&mut self, fw: &str, role: &str, alloc: &Resources, share: f64) {
+        if self.files.is_none() {
+            return;
         }
+        match self
+            .shares_now
+            .iter_mut()
+            .find(|(f, r, _, _)| f == fw && r == role)
+        {
+            Some(e) => {
+                e.2 = *alloc;
+                e.3 = share;
+            }
+            None => self
+                .shares_now
+                .push((fw.to_string(), role.to_string(), *alloc, share)),
+        }
+    }
+
+    /// Writes the shares.csv rows of the instant that just ended.
+    fn flush_shares(&mut self) {
+        let rows = std::mem::take(&mut self.shares_now);
         if let Some(files) = self.files.as_mut() {
-            let r = put(
-                &mut files.shares,
-                &files.dir,
-                "shares.csv",
-                [
-                    fmt_secs(now.us()),
-                    fw.to_string(),
-                    role.to_string(),
-                    fmt_milli(alloc.0[CPUS]),
-                    fmt_milli(alloc.0[MEM]),
-                    fmt_f(share),
-                ],
-            );
-            self.keep(r);
+            for (fw, role, alloc, share) in rows {
+                let r = put(
+                    &mut files.shares,
+                    &files.dir,
+                    "shares.csv",
+                    [
+                        fmt_secs(self.last.us()),
+                        fw,
+                        role,
+                        fmt_milli(alloc.0[CPUS]),
+                        fmt_milli(alloc.0[MEM]),
+                        fmt_f(share),
+                    ],
+                );
+                if let Err(e) = r {
+                    if self.error.is_none() {
+                        self.error = Some(e);
+                    }
+                }
+            }
         }
     }
 
@@ -353,6 +385,7 @@ impl Recorder {
 
     /// Closes the files; returns the first write error of the run, if any.
     pub fn finish(&mut self) -> Result<()> {
+        self.flush_shares();
         self.flush_offers(true);
         if let Some(f) = self.files.as_mut() {
             let r = f.flush().and_then(|_| write_bins(&f.dir, &self.bins));
@@ -425,12 +458,18 @@ impl Observer for Recorder {
                 resources,
             } => self.offer_made(now, id, framework, role, agent, resources),
             Observation::OfferResolved { id, outcome } => self.offer_resolved(id, outcome),
+            Observation::OffersMade { count } => self.offers += count,
+            Observation::OffersResolved { count, outcome } => match outcome {
+                OfferOutcome::Declined => self.offers_declined += count,
+                OfferOutcome::Rescinded => self.offers_rescinded += count,
+                OfferOutcome::Accepted => self.offers_accepted += count,
+            },
             Observation::Share {
                 framework,
                 role,
                 allocated,
                 share,
-            } => self.share(now, framework, role, allocated, share),
+            } => self.share(framework, role, allocated, share),
             Observation::Fairness { shares } => self.fairness(shares),
             Observation::Advance { to, total } => self.advance(to, total),
             Observation::JobSubmitted => self.jobs += 1,

@@ -158,6 +158,11 @@ impl Scheduler for Delay {
         self.fill.fill(offer, work, &mut self.waits, out);
     }
 
+    /// With nothing pending, an offer fits no task, so it is no heartbeat either.
+    fn done(&self, work: &WorkView) -> bool {
+        work.is_idle()
+    }
+
     fn on_job_end(&mut self, job: JobKey) {
         self.waits.jobs.remove(&job.slot());
     }

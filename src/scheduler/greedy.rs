@@ -49,4 +49,9 @@ impl Scheduler for Greedy {
     fn on_offer(&mut self, offer: &OfferView, work: &WorkView, out: &mut Decision) {
         self.fill.fill(offer, work, &mut Open, out);
     }
+
+    /// With nothing pending, an offer fits no task: nothing to do.
+    fn done(&self, work: &WorkView) -> bool {
+        work.is_idle()
+    }
 }

@@ -132,6 +132,11 @@ impl<'a> WorkView<'a> {
         self.pending.values().copied()
     }
 
+    /// Nothing is pending.
+    pub fn is_idle(&self) -> bool {
+        self.pending.is_empty()
+    }
+
     pub fn group(&self, g: GroupKey) -> GroupInfo {
         let grp = &self.groups[g];
         GroupInfo {
@@ -217,6 +222,13 @@ impl Decision {
 pub trait Scheduler {
     fn name(&self) -> &str;
     fn on_offer(&mut self, offer: &OfferView, work: &WorkView, out: &mut Decision);
+    /// Asked before each offer of a batch: true when no further offer of the batch could make
+    /// this scheduler launch, hold or remember anything (say, nothing is pending). The rest of
+    /// the batch is then declined, as `on_offer` returning an empty decision for each would.
+    /// Default: never (every offer is shown).
+    fn done(&self, _work: &WorkView) -> bool {
+        false
+    }
     /// A task of `job` was launched with this locality.
     fn on_launch(&mut self, _job: JobKey, _locality: Locality, _now: SimTime) {}
     /// `job` left the framework (all its tasks ended); forget its state.

@@ -7,6 +7,7 @@ pub mod bitset;
 pub mod engine;
 pub mod queue;
 pub mod rng;
+pub mod shuffle;
 pub mod time;
 
 pub use time::{SimDuration, SimTime};

@@ -16,6 +16,8 @@ pub enum Purpose {
     Scheduler = 6,
     /// `offersim import --sample-jobs/--sample-machines`: one keyed draw per job or machine.
     ImportSample = 7,
+    /// The order of the agents an allocation run offers to one framework in bulk.
+    OfferOrder = 8,
 }
 
 /// SplitMix64 finaliser: spreads nearby seeds far apart before they seed ChaCha.
@@ -39,6 +41,14 @@ pub fn fnv1a(s: &str) -> u64 {
 /// The stream for `purpose` in a run with seed `seed`.
 pub fn stream(seed: u64, purpose: Purpose) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(mix64(seed));
+    rng.set_stream(purpose as u64);
+    rng
+}
+
+/// A stream keyed by a number as well: one independent stream per allocation run, say, so that
+/// how many draws one run consumes never shifts another's.
+pub fn indexed_stream(seed: u64, purpose: Purpose, index: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(mix64(seed ^ mix64(index ^ 0x5851_F42D_4C95_7F2D)));
     rng.set_stream(purpose as u64);
     rng
 }

@@ -194,27 +194,61 @@ impl TraceReader {
         }
     }
 
+    /// A reader error as an input error naming the line.
+    fn read_error(&self, e: csv::Error) -> Error {
+        let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+        let msg = match e.kind() {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => {
+                format!("expected {expected_len} fields like the header, got {len}")
+            }
+            csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_string(),
+            csv::ErrorKind::Io(io) => {
+                format!("cannot read the file (truncated or corrupt?): {io}")
+            }
+            _ => format!("cannot parse the row: {e}"),
+        };
+        Error::input(&self.file, line, "", msg)
+    }
+
+    /// The framework names of the rows left, in first-appearance order, from a pass that
+    /// reads only that column (rows are checked in full when they are read for the run).
+    pub fn framework_names(mut self) -> Result<Vec<String>> {
+        let col = self.cols.idx[1];
+        let mut rec = csv::ByteRecord::new();
+        let mut names: Vec<String> = Vec::new();
+        let mut seen: std::collections::BTreeSet<Vec<u8>> = std::collections::BTreeSet::new();
+        let mut last: Vec<u8> = Vec::new();
+        loop {
+            match self.rdr.read_byte_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(self.read_error(e)),
+            }
+            let f = rec.get(col).unwrap_or(b"");
+            if f.is_empty() || f == last.as_slice() {
+                continue;
+            }
+            last.clear();
+            last.extend_from_slice(f);
+            if seen.insert(last.clone()) {
+                let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+                let name = String::from_utf8(last.clone()).map_err(|_| {
+                    Error::input(&self.file, line, "", "the row is not valid UTF-8")
+                })?;
+                names.push(name);
+            }
+        }
+        Ok(names)
+    }
+
     /// The next row, or None at the end of the file.
     pub fn next_row(&mut self) -> Result<Option<TraceRow>> {
         let mut rec = std::mem::take(&mut self.rec);
         let more = match self.rdr.read_record(&mut rec) {
             Ok(m) => m,
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                let msg = match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => {
-                        format!("expected {expected_len} fields like the header, got {len}")
-                    }
-                    csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_string(),
-                    csv::ErrorKind::Io(io) => {
-                        format!("cannot read the file (truncated or corrupt?): {io}")
-                    }
-                    _ => format!("cannot parse the row: {e}"),
-                };
-                return Err(Error::input(&self.file, line, "", msg));
-            }
+            Err(e) => return Err(self.read_error(e)),
         };
         if !more {
             self.rec = rec;
@@ -341,16 +375,7 @@ impl super::JobSource for TraceSource {
     fn frameworks(&mut self) -> Result<Vec<String>> {
         // A separate pass that reads only what it needs; the main reader stays at the start.
         let path = self.reader.path().to_path_buf();
-        let mut r = TraceReader::open(&path)?;
-        let mut names: Vec<String> = Vec::new();
-        let mut seen = std::collections::BTreeSet::new();
-        while let Some(row) = r.next_row()? {
-            if !seen.contains(&row.framework) {
-                seen.insert(row.framework.clone());
-                names.push(row.framework);
-            }
-        }
-        Ok(names)
+        TraceReader::open(&path)?.framework_names()
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::common::*;
 use offersim::allocator::AllocatorKind;
 use offersim::experiment::{Plugins, RunOptions};
-use offersim::policy::{AgentId, Allocator, Change, FrameworkId, Grant, RngCore, View};
+use offersim::policy::{Allocator, Change, FrameworkId, Grant, Run, View};
 use std::sync::Arc;
 
 fn scenario(d: &std::path::Path) -> Arc<offersim::scenario::Scenario> {
@@ -29,14 +29,9 @@ impl Allocator for OverOffering {
         "over-offering"
     }
     fn notify(&mut self, _v: &View, _c: Change) {}
-    fn allocate(
-        &mut self,
-        v: &View,
-        agents: &[AgentId],
-        _r: &mut dyn RngCore,
-        out: &mut Vec<Grant>,
-    ) {
-        for &a in agents {
+    fn allocate(&mut self, v: &View, run: &mut Run) {
+        let agents: Vec<_> = run.candidates().collect();
+        for a in agents {
             for (f, fw) in v.frameworks().iter().enumerate() {
                 if !fw.wants_offers(0) {
                     continue;
@@ -44,7 +39,7 @@ impl Allocator for OverOffering {
                 let mut pools = v.agent(a).free().clone();
                 let extra = pools.clone();
                 pools.add(&extra);
-                out.push(Grant {
+                run.grant(Grant {
                     fw: FrameworkId::new(f as u32),
                     role: fw.roles()[0].role(),
                     agent: a,
@@ -65,14 +60,8 @@ impl Allocator for LyingShares {
     fn notify(&mut self, v: &View, c: Change) {
         self.0.notify(v, c)
     }
-    fn allocate(
-        &mut self,
-        v: &View,
-        agents: &[AgentId],
-        r: &mut dyn RngCore,
-        out: &mut Vec<Grant>,
-    ) {
-        self.0.allocate(v, agents, r, out)
+    fn allocate(&mut self, v: &View, run: &mut Run) {
+        self.0.allocate(v, run)
     }
     fn framework_share(&self, fw: &str, role: &str) -> Option<f64> {
         self.0.framework_share(fw, role).map(|s| s + 0.25)

@@ -72,6 +72,8 @@ impl Master {
             pools.clone(),
             attributes,
         ));
+        self.free
+            .register(id, !pools.res.is_empty(), self.agents[id.idx()].has_gpus);
         self.agent_by_name.insert(name.to_string(), id);
         self.total += total;
         self.notify(
@@ -128,17 +130,9 @@ impl Master {
         if !self.agents[a.idx()].active {
             return Ok(false);
         }
-        let offers: Vec<_> = self
-            .offers
-            .iter()
-            .filter(|o| o.agent == a)
-            .map(|o| o.id)
-            .collect();
         self.agents[a.idx()].active = false;
-        self.free_agents.remove(a.raw());
-        for id in offers {
-            self.rescind(id, ctx, obs)?;
-        }
+        self.set_free_membership(a);
+        self.rescind_agent(a, ctx, obs)?;
         Ok(true)
     }
 
@@ -215,7 +209,7 @@ impl Master {
 
     /// Takes the agent out of the free set (it disconnected).
     pub fn leave_free_set(&mut self, a: AgentId) {
-        self.free_agents.remove(a.raw());
+        self.set_free_membership(a);
     }
 
     /// Recomputes whether the agent is a candidate of periodic runs.
@@ -234,7 +228,7 @@ impl Master {
     }
 
     /// Bumps the fairness version (the caller changed something the metrics see).
-    pub fn touch(&mut self) {
+    pub fn bump_version(&mut self) {
         self.version += 1;
     }
 }

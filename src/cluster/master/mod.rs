@@ -10,34 +10,11 @@
 //! The master never touches tasks or pending work: the dispatcher (`cluster/mod.rs`) asks the
 //! task life cycle and the framework side for what they own.
 
-mod agents;
-mod offers;
-mod roles;
-
-pub(crate) use agents::Preallocated;
-pub(crate) use offers::Offer;
-
-use super::agent::{Agent, AgentId, Pools, RoleId};
-use super::event::Event;
-use super::framework::{Framework, FwRole};
-use super::ids::{FrameworkId, OfferId, RackId};
-use super::resources::{MinAllocatable, Resources};
-use super::role::RoleInfo;
-use crate::allocator::{Allocator, Change, Grant, PreemptView, View};
-use crate::error::{Error, Result};
-use crate::metrics::observe::{Observation, Observer};
-use crate::scenario::{FrameworkConfig, MasterConfig, RoleConfig};
-use crate::sim::bitset::BitSet;
-use crate::sim::engine::Ctx;
-use crate::sim::{SimDuration, SimTime};
-use rand_chacha::ChaCha8Rng;
-use std::collections::BTreeMap;
-
 /// Builds the allocator's view from disjoint fields, so the allocator itself can stay borrowed
 /// mutably beside it.
 macro_rules! view {
     ($m:expr, $now:expr, $seq:expr) => {
-        View {
+        crate::allocator::View {
             now: $now,
             seq: $seq,
             agents: &$m.agents,
@@ -47,9 +24,35 @@ macro_rules! view {
             total: $m.total,
             planned_frameworks: $m.planned_frameworks,
             offer_mode: $m.cfg.offer_mode,
+            free: Some(&$m.free),
         }
     };
 }
+
+mod agents;
+mod free;
+mod offers;
+mod roles;
+
+pub(crate) use agents::Preallocated;
+pub(crate) use free::FreeIndex;
+pub(crate) use offers::{BulkKey, DeclineGroup, Offer, OfferRef, Segment};
+
+use super::agent::{Agent, AgentId, Pools, RoleId};
+use super::event::Event;
+use super::framework::{Framework, FwRole};
+use super::ids::{FrameworkId, OfferId, RackId};
+use super::resources::{MinAllocatable, Resources};
+use super::role::RoleInfo;
+use crate::allocator::{Allocator, Change, Grant, PreemptView, Run, RunGrant};
+use crate::error::{Error, Result};
+use crate::metrics::observe::{Observation, Observer};
+use crate::scenario::{FrameworkConfig, MasterConfig, RoleConfig};
+use crate::sim::bitset::BitSet;
+use crate::sim::engine::Ctx;
+use crate::sim::rng::{indexed_stream, Purpose};
+use crate::sim::{SimDuration, SimTime};
+use std::collections::BTreeMap;
 
 pub(crate) struct Master {
     cfg: MasterConfig,
@@ -59,8 +62,11 @@ pub(crate) struct Master {
     rack_by_name: BTreeMap<String, RackId>,
     /// Sum of active agents' totals.
     total: Resources,
-    /// Active, connected agents with free resources: the candidates of a periodic run.
-    free_agents: BitSet,
+    /// Active, connected agents with free resources not offered: the candidates of a periodic
+    /// run, with what they hold.
+    free: free::FreeIndex,
+    /// Every offer is reported to the observer (offers.csv is written).
+    offer_rows: bool,
 
     roles: Vec<RoleInfo>,
     role_by_name: BTreeMap<String, RoleId>,
@@ -73,10 +79,13 @@ pub(crate) struct Master {
     planned_frameworks: usize,
 
     allocator: Box<dyn Allocator>,
-    /// The agent-shuffle stream.
-    rng: ChaCha8Rng,
-    grants: Vec<Grant>,
-    candidates: Vec<AgentId>,
+    /// The run's seed: every allocation run draws from streams of its own, keyed by its number.
+    seed: u64,
+    /// Allocation runs so far.
+    runs: u64,
+    grants: Vec<RunGrant>,
+    /// Scratch: the candidates of the run being made.
+    candidates: BitSet,
 
     offers: offers::Offers,
     /// Bumped whenever an input of the fairness metrics that the master owns changes
@@ -89,7 +98,7 @@ impl Master {
         cfg: MasterConfig,
         role_cfg: BTreeMap<String, RoleConfig>,
         allocator: Box<dyn Allocator>,
-        rng: ChaCha8Rng,
+        seed: u64,
         planned_frameworks: usize,
     ) -> Master {
         let mut m = Master {
@@ -99,7 +108,8 @@ impl Master {
             racks: Vec::new(),
             rack_by_name: BTreeMap::new(),
             total: Resources::ZERO,
-            free_agents: BitSet::default(),
+            free: free::FreeIndex::default(),
+            offer_rows: false,
             roles: Vec::new(),
             role_by_name: BTreeMap::new(),
             role_cfg,
@@ -107,9 +117,10 @@ impl Master {
             fw_by_name: BTreeMap::new(),
             planned_frameworks,
             allocator,
-            rng,
+            seed,
+            runs: 0,
             grants: Vec::new(),
-            candidates: Vec::new(),
+            candidates: BitSet::default(),
             offers: offers::Offers::default(),
             version: 0,
         };
@@ -156,7 +167,17 @@ impl Master {
         &self.total
     }
     pub fn free_agents(&self) -> &BitSet {
-        &self.free_agents
+        self.free.set()
+    }
+
+    /// Agents offered whole in bulk (their free resources are what they offer).
+    pub fn held_agents(&self) -> &BitSet {
+        self.offers.held()
+    }
+
+    /// Reports every offer to the observer one by one (offer rows are written).
+    pub fn report_offer_rows(&mut self, on: bool) {
+        self.offer_rows = on;
     }
     pub fn allocator(&self) -> &dyn Allocator {
         self.allocator.as_ref()
@@ -195,11 +216,10 @@ impl Master {
 
     fn set_free_membership(&mut self, a: AgentId) {
         let ag = &self.agents[a.idx()];
-        if ag.active && !ag.free.is_empty() && !ag.disconnected {
-            self.free_agents.insert(a.raw());
-        } else {
-            self.free_agents.remove(a.raw());
-        }
+        let held = self.offers.held().contains(a.raw());
+        let member = ag.active && !ag.free.is_empty() && !ag.disconnected && !held;
+        let allocatable = self.cfg.min_allocatable.allows(&ag.free.total());
+        self.free.refresh(a, member, &ag.free, allocatable);
     }
 
     fn notify(&mut self, now: SimTime, seq: u64, change: Change) {
@@ -243,10 +263,23 @@ impl Master {
 
     /// A run over every agent with free resources (a tick, a revive, a subscription).
     pub fn allocate_all(&mut self, ctx: &mut Ctx<Event>, obs: &mut dyn Observer) -> Result<()> {
-        self.candidates.clear();
-        self.candidates
-            .extend(self.free_agents.iter().map(AgentId::new));
-        self.run_allocation(ctx, obs)
+        // Nobody wants offers: nothing to do, whatever the size of the cluster (the run still
+        // counts: runs are numbered, and number their random streams, whatever they find).
+        if !self
+            .frameworks
+            .iter()
+            .any(|f| f.active && !f.removed && f.roles.iter().any(|r| !r.suppressed))
+        {
+            if !self.free.set().is_empty() && !self.frameworks.is_empty() {
+                self.runs += 1;
+            }
+            return Ok(());
+        }
+        let mut candidates = std::mem::take(&mut self.candidates);
+        candidates.copy_from(self.free.set());
+        let r = self.run_allocation(&candidates, ctx, obs);
+        self.candidates = candidates;
+        r
     }
 
     /// A run for one agent (it joined, or its attributes changed).
@@ -256,40 +289,152 @@ impl Master {
         ctx: &mut Ctx<Event>,
         obs: &mut dyn Observer,
     ) -> Result<()> {
-        // A down or disconnected agent gets no offers.
-        let ag = &self.agents[a.idx()];
-        if !ag.active || ag.disconnected {
+        // A down, disconnected or fully held agent gets no offers.
+        if !self.free.set().contains(a.raw()) {
             return Ok(());
         }
-        self.candidates.clear();
-        self.candidates.push(a);
-        self.run_allocation(ctx, obs)
+        self.run_allocation(&BitSet::single(a.raw()), ctx, obs)
     }
 
-    fn run_allocation(&mut self, ctx: &mut Ctx<Event>, obs: &mut dyn Observer) -> Result<()> {
-        if self.candidates.is_empty() || self.frameworks.is_empty() {
+    fn run_allocation(
+        &mut self,
+        candidates: &BitSet,
+        ctx: &mut Ctx<Event>,
+        obs: &mut dyn Observer,
+    ) -> Result<()> {
+        if candidates.is_empty() || self.frameworks.is_empty() {
             return Ok(());
         }
+        self.runs += 1;
+        let first = self.offers.next_id();
         let mut grants = std::mem::take(&mut self.grants);
         grants.clear();
         {
             let v = view!(self, ctx.now(), ctx.seq());
-            self.allocator
-                .allocate(&v, &self.candidates, &mut self.rng, &mut grants);
+            let mut shuffle_rng = indexed_stream(self.seed, Purpose::AgentShuffle, self.runs);
+            let mut other_rng = indexed_stream(self.seed, Purpose::RandomSorter, self.runs);
+            let mut run = Run {
+                candidates,
+                shuffle_rng: &mut shuffle_rng,
+                other_rng: &mut other_rng,
+                out: &mut grants,
+            };
+            self.allocator.allocate(&v, &mut run);
         }
         // One batch per framework, frameworks in the order of their first grant.
-        let mut batches: Vec<(FrameworkId, Vec<OfferId>)> = Vec::new();
-        for g in &grants {
-            let id = self.apply_grant(g, ctx, obs)?;
-            match batches.iter_mut().find(|(f, _)| *f == g.fw) {
-                Some((_, v)) => v.push(id),
-                None => batches.push((g.fw, vec![id])),
+        let mut batches: Vec<(FrameworkId, Vec<Segment>)> = Vec::new();
+        let mut bulk_granted = BitSet::default();
+        for (k, g) in grants.iter().enumerate() {
+            match g {
+                RunGrant::One(g) => {
+                    if bulk_granted.contains(g.agent.raw()) {
+                        return Err(Error::Decision {
+                            who: self.allocator.name().to_string(),
+                            msg: format!("agent {} was granted in bulk already", g.agent),
+                        });
+                    }
+                    let id = self.apply_grant(g, ctx, obs)?;
+                    let batch = Self::batch_of(&mut batches, g.fw);
+                    match batch.last_mut() {
+                        Some(Segment::Ones(ids)) => ids.push(id),
+                        _ => batch.push(Segment::Ones(vec![id])),
+                    }
+                }
+                RunGrant::All { fw, role, agents } => {
+                    self.check_bulk(*fw, *role, agents, candidates, &bulk_granted)?;
+                    bulk_granted.union_with(agents);
+                    let agents = agents.clone();
+                    let rng = indexed_stream(
+                        self.seed,
+                        Purpose::OfferOrder,
+                        self.runs.wrapping_mul(1 << 20).wrapping_add(k as u64),
+                    );
+                    let seg = self.grant_bulk(*fw, *role, agents, rng, ctx, obs);
+                    Self::batch_of(&mut batches, *fw).push(seg);
+                }
             }
         }
         self.grants = grants;
+        let last = self.offers.next_id();
+        if !self.cfg.offer_timeout.is_zero() && last > first {
+            ctx.after(
+                self.cfg.offer_timeout,
+                Event::OfferTimeout {
+                    from: first,
+                    to: OfferId(last.0 - 1),
+                },
+            );
+        }
         for (fw, ids) in batches {
             let batch = self.offers.new_batch(ids);
             ctx.after(self.cfg.latency, Event::Offers { fw, batch });
+        }
+        Ok(())
+    }
+
+    fn batch_of(
+        batches: &mut Vec<(FrameworkId, Vec<Segment>)>,
+        fw: FrameworkId,
+    ) -> &mut Vec<Segment> {
+        let i = match batches.iter().position(|(f, _)| *f == fw) {
+            Some(i) => i,
+            None => {
+                batches.push((fw, Vec::new()));
+                batches.len() - 1
+            }
+        };
+        &mut batches[i].1
+    }
+
+    /// A bulk grant names candidates of the run only, each once, for a subscribed role.
+    fn check_bulk(
+        &self,
+        fw: FrameworkId,
+        role: RoleId,
+        agents: &BitSet,
+        candidates: &BitSet,
+        granted: &BitSet,
+    ) -> Result<()> {
+        let bad = |msg: String| Error::Decision {
+            who: self.allocator.name().to_string(),
+            msg,
+        };
+        let f = self
+            .frameworks
+            .get(fw.idx())
+            .ok_or_else(|| bad(format!("unknown framework {fw}")))?;
+        if f.removed || f.role_index(role).is_none() {
+            return Err(bad(format!(
+                "bulk grant to {} under a role it is not subscribed to, or after it left",
+                f.name
+            )));
+        }
+        if !agents.is_subset(candidates) {
+            return Err(bad(format!(
+                "bulk grant to {} names agents that are not candidates of the run",
+                f.name
+            )));
+        }
+        if agents.intersects(granted) {
+            return Err(bad(format!(
+                "bulk grant to {} names agents already granted in bulk this run",
+                f.name
+            )));
+        }
+        // Agents with reservations must leave the role something to use.
+        if self.free.reserved().is_empty() {
+            return Ok(());
+        }
+        let v = view!(self, SimTime::ZERO, 0);
+        for a in agents.and(self.free.reserved()).iter() {
+            if v.usable_by(&self.agents[a as usize].free, role).is_empty() {
+                return Err(bad(format!(
+                    "bulk grant to {} of agent {}, which has nothing role {} may use",
+                    f.name,
+                    self.agents[a as usize].name,
+                    self.roles[role.idx()].name
+                )));
+            }
         }
         Ok(())
     }
@@ -340,7 +485,14 @@ impl Master {
                 usable.total()
             )));
         }
+        if self.offers.held().contains(g.agent.raw()) {
+            return Err(bad(format!(
+                "offer on {}, which is offered whole already",
+                ag.name
+            )));
+        }
         let total = g.pools.total();
+        self.touch(g.agent);
         self.agents[g.agent.idx()].free.sub(&g.pools);
         self.set_free_membership(g.agent);
         self.add_allocation(g.fw, Some(ridx), total);
@@ -358,9 +510,6 @@ impl Master {
             },
         );
         self.note_share(now, g.fw, g.role, obs);
-        if !self.cfg.offer_timeout.is_zero() {
-            ctx.after(self.cfg.offer_timeout, Event::OfferTimeout { offer: id });
-        }
         Ok(id)
     }
 
@@ -415,6 +564,7 @@ impl Master {
             }
         }
         if self.agents[agent.idx()].active {
+            self.touch(agent);
             self.agents[agent.idx()].free.add(pools);
             self.set_free_membership(agent);
         }
@@ -521,6 +671,7 @@ impl Master {
             active: true,
             removed: false,
             filters: Default::default(),
+            bulk_filters: Vec::new(),
             allocated: Resources::ZERO,
             outstanding_offers: 0,
         });
@@ -546,7 +697,7 @@ impl Master {
         if self.frameworks[fw.idx()].removed {
             return Ok(false);
         }
-        self.rescind_where(|o| o.fw == fw, ctx, obs)?;
+        self.rescind_framework(fw, ctx, obs)?;
         let f = &mut self.frameworks[fw.idx()];
         f.removed = true;
         f.active = false;
@@ -588,7 +739,7 @@ impl Master {
         self.notify(ctx.now(), ctx.seq(), Change::WeightChanged { role: r });
         self.version += 1;
         if self.roles[r.idx()].frameworks > 0 {
-            self.rescind_where(|_| true, ctx, obs)?;
+            self.rescind_all(ctx, obs)?;
         }
         Ok(())
     }
@@ -645,6 +796,13 @@ mod tests {
         SimTime::from_secs_f64(s)
     }
 
+    /// An allocation run, then every bulk moved into the one-by-one table so that the tests
+    /// can look offers up by id (the bulk form itself is tested in offers.rs).
+    fn allocate(m: &mut Master, ctx: &mut Ctx<Event>, log: &mut Log) {
+        m.allocate_all(ctx, log).unwrap();
+        m.materialize_all_bulks();
+    }
+
     /// A master with one 4-cpu agent and one framework, and the agent offered to it.
     fn offered() -> (Master, Ctx<Event>, Log, AgentId, FrameworkId, OfferId) {
         let mut m = master();
@@ -652,7 +810,7 @@ mod tests {
         let mut log = Log::default();
         let a = agent(&mut m, &ctx, &mut log, "a1", cpus_mem(4.0, 4096.0));
         let f = framework(&mut m, &ctx, &mut log, &config("f", Default::default()));
-        m.allocate_all(&mut ctx, &mut log).unwrap();
+        allocate(&mut m, &mut ctx, &mut log);
         let id = m.offers().next().expect("one offer").id;
         (m, ctx, log, a, f, id)
     }
@@ -679,13 +837,13 @@ mod tests {
         m.decline(id, None, SimDuration::from_secs(5), &mut ctx, &mut log);
         assert_eq!(log.0.last().unwrap(), "0 offer 1 declined");
         assert_eq!(m.agent(a).free().total(), cpus_mem(4.0, 4096.0));
-        m.allocate_all(&mut ctx, &mut log).unwrap();
+        allocate(&mut m, &mut ctx, &mut log);
         assert_eq!(m.offers().count(), 0, "filtered at once");
         let mut later = Ctx::at_time(secs(4.9));
-        m.allocate_all(&mut later, &mut log).unwrap();
+        allocate(&mut m, &mut later, &mut log);
         assert_eq!(m.offers().count(), 0, "still filtered before 5 s");
         let mut after = Ctx::at_time(secs(5.000001));
-        m.allocate_all(&mut after, &mut log).unwrap();
+        allocate(&mut m, &mut after, &mut log);
         assert_eq!(
             m.offers().count(),
             1,
@@ -708,11 +866,11 @@ mod tests {
         assert_eq!(m.offer(id).unwrap().pools.total(), cpus_mem(3.0, 4096.0));
         assert_eq!(m.agent(a).free().total(), cpus_mem(1.0, 0.0));
         // 1 cpu is what was refused: not offered.
-        m.allocate_all(&mut ctx, &mut log).unwrap();
+        allocate(&mut m, &mut ctx, &mut log);
         assert_eq!(m.offers().count(), 1);
         // With the rest back the agent has more than was refused: offered, whole.
         m.rescind(id, &mut ctx, &mut log).unwrap();
-        m.allocate_all(&mut ctx, &mut log).unwrap();
+        allocate(&mut m, &mut ctx, &mut log);
         let o: Vec<&Offer> = m.offers().collect();
         assert_eq!(o.len(), 1);
         assert_eq!(o[0].pools.total(), cpus_mem(4.0, 4096.0));
@@ -726,7 +884,7 @@ mod tests {
         assert!(m.offer(id).is_none());
         assert_eq!(m.framework(f).allocated, Resources::ZERO);
         assert!(m.free_agents().contains(a.raw()));
-        m.allocate_all(&mut ctx, &mut log).unwrap();
+        allocate(&mut m, &mut ctx, &mut log);
         assert_eq!(
             m.offers().next().unwrap().id,
             OfferId(2),
@@ -745,7 +903,7 @@ mod tests {
         assert_eq!(log.0.last().unwrap(), "0 offer 1 declined");
         assert_eq!(m.framework(f).outstanding_offers, 0);
         // No filter: everything is offered again.
-        m.allocate_all(&mut ctx, &mut log).unwrap();
+        allocate(&mut m, &mut ctx, &mut log);
         assert_eq!(m.offers().count(), 1);
     }
 
@@ -755,9 +913,10 @@ mod tests {
         m.decline(id, None, SimDuration::from_secs(60), &mut ctx, &mut log);
         let roles = m.fw_roles(f);
         m.suppress(f, &roles, ctx.now(), ctx.seq());
-        m.allocate_all(&mut ctx, &mut log).unwrap();
+        allocate(&mut m, &mut ctx, &mut log);
         assert_eq!(m.offers().count(), 0);
         m.revive(f, &roles, &mut ctx, &mut log).unwrap();
+        m.materialize_all_bulks();
         assert_eq!(
             m.offers().count(),
             1,
