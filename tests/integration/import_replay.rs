@@ -1,8 +1,8 @@
 //! Every importer end to end, as a user runs it: `offersim import` on a committed excerpt of a
 //! real trace (traces/samples/), then `offersim run` of the format's scenario (tests/import/)
-//! under both its policies. The replay's job and task counts are checked against counts this
-//! file computes from the excerpt's own rows, and every task must finish: nothing may go
-//! unscheduled without a reason.
+//! under the four allocators offersim ships (drf, static, random, priority). The replay's job
+//! and task counts are checked against counts this file computes from the excerpt's own rows,
+//! and every task must finish: nothing may go unscheduled without a reason.
 
 use crate::common::{col, offersim, read_csv, repo, tmp};
 use std::collections::{BTreeMap, BTreeSet};
@@ -97,7 +97,7 @@ fn num(r: &Row, c: &str) -> u64 {
 /// Task counts under every policy: all the excerpt's tasks, all finished, none lost or left
 /// unscheduled; jobs.csv names exactly the excerpt's job ids.
 fn check_tasks(dir: &Path, rows: &[Row], want: &Expected) {
-    assert_eq!(rows.len(), 2, "two policies");
+    assert_eq!(rows.len(), 4, "the four shipped allocators");
     for r in rows {
         let p = &r["policy"];
         assert_eq!(num(r, "tasks"), want.tasks, "{p}: tasks");
