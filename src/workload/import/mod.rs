@@ -317,9 +317,6 @@ impl Summary {
     pub fn skip(&mut self, reason: &str) {
         self.skip_as(RECORDS, reason, 1);
     }
-    pub fn skip_n(&mut self, reason: &str, n: u64) {
-        self.skip_as(RECORDS, reason, n);
-    }
     /// `n` things of `unit` left out for `reason`.
     pub fn skip_as(&mut self, unit: &'static str, reason: &str, n: u64) {
         if n > 0 {
