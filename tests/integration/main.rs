@@ -10,6 +10,7 @@ mod drf_example;
 mod faults;
 mod fuzzloop;
 mod import;
+mod import_replay;
 mod invariants;
 mod locality;
 mod policies;
