@@ -1,5 +1,6 @@
-//! Output: CSV writers for the per-run files and the summary, number formatting that is exact
-//! and stable, and the terminal table.
+//! What is derived from a results folder's CSV files alone, so that `offersim plot` can redraw
+//! it: compare.csv and compare_frameworks.csv, the plots and the paper figures, report.html; also
+//! the inputs snapshot it reads, and the terminal table.
 
 pub(crate) mod chart;
 pub mod compare;
