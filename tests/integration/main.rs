@@ -2,6 +2,7 @@
 //! paper's example, paper reproductions, and command-line behaviour.
 
 mod badinput;
+mod browser;
 mod cli;
 mod common;
 mod conformance;
