@@ -4,8 +4,8 @@
 //! renamed at the end, so a failed import leaves earlier files untouched.
 
 use super::sink::{sampled, window_time, ImportRow};
-use super::{Params, Summary};
-use crate::cluster::resources::{fmt_milli, to_milli};
+use super::{Params, Summary, MACHINES};
+use crate::cluster::resources::{fmt_milli, to_milli, Resources, NRES, RES_NAMES};
 use crate::error::{Error, Result};
 use crate::sim::time::{fmt_secs, secs_to_us};
 use crate::workload::machines::COLUMNS as MACHINE_COLUMNS;
@@ -217,13 +217,14 @@ pub struct MachineRow {
 }
 
 /// Writes the machines file with the same time window and scale as the trace, and the seeded
-/// machine sample; machines outside the window are counted, not written.
+/// machine sample; machines outside the window are counted, not written. Returns the capacity
+/// of every machine written, for the fit check.
 pub fn write_machines(
     path: &Path,
     rows: Vec<MachineRow>,
     p: &Params,
     summary: &mut Summary,
-) -> Result<()> {
+) -> Result<Vec<Resources>> {
     summary.param("sample_machines", p.sample_machines);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
@@ -231,20 +232,21 @@ pub fn write_machines(
     let from = p.from_s.map(secs_to_us);
     let to = p.to_s.map(secs_to_us);
     let tmp = sibling(path, "tmp");
+    let mut written = Vec::new();
     let result = (|| {
         let mut w = csv_writer(&tmp)?;
         w.write_record(MACHINE_COLUMNS).map_err(|e| werr(&tmp, e))?;
         for m in rows {
             if m.remove_us.is_some_and(|r| from.is_some_and(|f| r <= f)) {
-                summary.skip("machine_removed_before_window");
+                summary.skip_as(MACHINES, "machine_removed_before_window", 1);
                 continue;
             }
             if to.is_some_and(|t| m.add_us >= t) {
-                summary.skip("machine_added_after_window");
+                summary.skip_as(MACHINES, "machine_added_after_window", 1);
                 continue;
             }
             if !sampled(p.seed, p.sample_machines, &format!("machine/{}", m.name)) {
-                summary.skip("machine_not_in_sample");
+                summary.skip_as(MACHINES, "machine_not_in_sample", 1);
                 continue;
             }
             let add = window_time(m.add_us.max(from.unwrap_or(i64::MIN)), from, p.scale_time);
@@ -252,6 +254,7 @@ pub fn write_machines(
                 .remove_us
                 .filter(|&r| to.is_none_or(|t| r < t))
                 .map(|r| window_time(r, from, p.scale_time).max(add.max(0)));
+            let cap = Resources::new(m.cpus, m.mem_mb, m.disk_mb, m.gpus);
             w.write_record([
                 m.name,
                 m.rack.unwrap_or_default(),
@@ -264,6 +267,7 @@ pub fn write_machines(
             ])
             .map_err(|e| werr(&tmp, e))?;
             summary.machines += 1;
+            written.push(cap);
         }
         w.flush().map_err(|e| Error::write(&tmp, e))?;
         drop(w);
@@ -272,7 +276,12 @@ pub fn write_machines(
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result
+    result?;
+    summary.resources.machines = (0..NRES)
+        .filter(|&i| written.iter().any(|c| c.0[i] > 0))
+        .map(|i| RES_NAMES[i])
+        .collect();
+    Ok(written)
 }
 
 #[cfg(test)]
@@ -293,6 +302,7 @@ mod tests {
             duration_us: 1_500_000,
             priority: None,
             input: None,
+            notes: Vec::new(),
         }
     }
 
