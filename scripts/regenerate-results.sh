@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Regenerates every committed results folder from the shipped scenarios, with the artefacts other
+# tools add (table2.csv), then redraws their reports. Run from the repository root after a change
+# that moves results (the commit that says so). Usage: scripts/regenerate-results.sh [name...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin=./target/release/offersim
+names=("$@")
+if [ ${#names[@]} = 0 ]; then
+  names=(quickstart ci-fairness delay-model drf-paper drf-paper-dynamic mesos-locality mesos-table2 omega-mesos)
+fi
+for n in "${names[@]}"; do
+  echo "== $n"
+  case $n in
+    # A day of 10,000 agents for 8 policies: per-offer and per-task files would be large.
+    omega-mesos) $bin run scenarios/$n.toml --outputs summary --quiet >/dev/null ;;
+    *) $bin run scenarios/$n.toml --quiet >/dev/null ;;
+  esac
+  if [ "$n" = mesos-table2 ]; then
+    python3 scripts/table2.py >/dev/null
+    $bin plot results/$n >/dev/null
+  fi
+done
