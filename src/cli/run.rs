@@ -74,5 +74,6 @@ pub fn main(a: RunArgs) -> anyhow::Result<i32> {
         .collect();
     println!("{}", crate::report::table::render(&rows));
     println!("results: {}", p.out.display());
+    println!("open {}", p.out.join("report.html").display());
     Ok(0)
 }

@@ -6,18 +6,22 @@
 //!
 //! - `run.rs`: one simulation.
 //! - `folder.rs`: running a plan into a results folder (temporary folder, summary, commit).
+//! - `owned.rs`: which files of a results folder are offersim's (the manifest), and replacing
+//!   only those.
+//! - `cancel.rs`: Ctrl-C and SIGTERM: stop the runs, remove temporary files.
 //! - `merge.rs`: joining the folders of `--shard` runs.
 //! - `check.rs`: comparing a rerun with a baseline summary.
 
+pub mod cancel;
 mod check;
 mod folder;
 mod merge;
+pub mod owned;
 mod run;
 
 pub use check::{check, CheckReport};
 pub use folder::{
-    commit_dir, execute, run_plan, temp_dir_for, write_perf, write_summary, Quiet, RunWatch, Watch,
-    SHARD_FILE,
+    execute, run_plan, write_perf, write_summary, Progress, Quiet, RunWatch, Watch, SHARD_FILE,
 };
 pub use merge::merge;
 pub use run::{
@@ -56,6 +60,11 @@ pub struct RunPlan {
     pub jobs: usize,
     /// (I, N), 1-based: this run does the grid items whose index is I-1 modulo N.
     pub shard: Option<(usize, usize)>,
+    /// The option `out` came from, for messages (`--out`, `--baseline`).
+    pub out_flag: String,
+    /// When a run is expected to end in simulated time (progress bars): `end_s`, or the last
+    /// submit of the workload.
+    pub horizon: Option<crate::sim::SimTime>,
 }
 
 /// One (policy, replication) of the grid, with its index in summary order.
@@ -172,6 +181,7 @@ pub fn plan(path: &Path, o: &PlanOptions) -> Result<RunPlan, Error> {
             .map(|n| n.get())
             .unwrap_or(1),
     };
+    let s_end = s.end;
     Ok(RunPlan {
         scenario: Arc::new(s),
         out,
@@ -183,5 +193,7 @@ pub fn plan(path: &Path, o: &PlanOptions) -> Result<RunPlan, Error> {
         },
         jobs,
         shard: o.shard,
+        out_flag: "--out".into(),
+        horizon: s_end,
     })
 }

@@ -1,6 +1,7 @@
 //! One simulation: a (policy, replication) of a scenario, into its own folder when asked, with
 //! its summary row. The entry point for tests, benches and plug-in policies.
 
+use super::folder::Progress;
 use crate::allocator::Allocator;
 use crate::cluster::frameworks::SchedulerFactory;
 use crate::cluster::Cluster;
@@ -11,7 +12,9 @@ use crate::scenario::{Scenario, WorkloadSource};
 use crate::sim::engine::{self, Ctx};
 use crate::sim::SimTime;
 use crate::workload::{trace::TraceSource, Empty, JobSource};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -53,6 +56,8 @@ pub struct RunOutcome {
     pub fields: Vec<String>,
     pub events: u64,
     pub tasks_finished: u64,
+    /// The simulated instant the run ended at.
+    pub end: SimTime,
     pub wall_s: f64,
     /// The process's peak resident memory when the run ended (Linux; shared by parallel runs).
     pub peak_rss_mb: Option<f64>,
@@ -114,7 +119,11 @@ pub fn simulate_with(
     simulate_full(s, policy, rep, dir, opts, plugins, None)
 }
 
-/// The general form: plug-ins, and `progress(simulated time, events so far)` now and then.
+/// A run's progress callback: `Break` stops the run.
+pub type OnProgress<'a> = &'a mut dyn FnMut(&Progress) -> ControlFlow<()>;
+
+/// The general form: plug-ins, and `progress` every few hundred steps; a `Break` from it stops
+/// the run with [`Error::Interrupted`] (nothing of it is finished or written after that).
 pub fn simulate_full(
     s: &Arc<Scenario>,
     policy: usize,
@@ -122,7 +131,7 @@ pub fn simulate_full(
     dir: Option<&Path>,
     opts: &RunOptions,
     plugins: Plugins,
-    progress: Option<&mut dyn FnMut(SimTime, u64)>,
+    progress: Option<OnProgress>,
 ) -> Result<RunOutcome> {
     let started = Instant::now();
     let seed = s.seed.wrapping_add(rep as u64);
@@ -139,8 +148,10 @@ pub fn simulate_full(
         None => None,
     };
     let mut rec = Recorder::new(files);
+    let finished = rec.finished_counter();
     let source = open_source(s, seed)?;
     let mut ctx = Ctx::new();
+    let stopped = std::cell::Cell::new(false);
     let end = {
         let mut model = Cluster::new(
             s.clone(),
@@ -152,7 +163,31 @@ pub fn simulate_full(
             plugins.allocator,
             plugins.scheduler,
         )?;
-        let end = engine::run(&mut model, &mut ctx, s.end, progress)?;
+        let stopped = &stopped;
+        let mut cb = progress.map(|p| {
+            move |now: SimTime, events: u64| {
+                let r = p(&Progress {
+                    now,
+                    events,
+                    tasks_finished: finished.load(Ordering::Relaxed),
+                });
+                if r.is_break() {
+                    stopped.set(true);
+                }
+                r
+            }
+        });
+        let end = engine::run(
+            &mut model,
+            &mut ctx,
+            s.end,
+            cb.as_mut()
+                .map(|c| c as &mut dyn FnMut(SimTime, u64) -> ControlFlow<()>),
+        )?;
+        drop(cb);
+        if stopped.get() {
+            return Err(Error::Interrupted);
+        }
         model.finalize(end);
         end
     };
@@ -173,6 +208,7 @@ pub fn simulate_full(
         fields,
         events,
         tasks_finished: rec.tasks_finished,
+        end,
         wall_s: started.elapsed().as_secs_f64(),
         peak_rss_mb: peak_rss_mb(),
     })

@@ -12,6 +12,8 @@ use crate::cluster::task::{Job, Locality, Task, TaskState};
 use crate::error::{Error, Result};
 use crate::sim::time::{fmt_secs, SimTime};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::Arc;
 
 struct OfferRow {
     fields: [String; 9],
@@ -83,6 +85,8 @@ pub struct Recorder {
     last_start: std::collections::HashMap<String, i64>,
     /// Locality and JCT by job size, written to bins.csv at the end of the run.
     pub bins: super::bins::BinStats,
+    /// `tasks_finished`, published for the progress display of a run in flight.
+    finished_live: Arc<AtomicU64>,
 }
 
 impl Recorder {
@@ -92,6 +96,11 @@ impl Recorder {
             util_step_us: 1_000_000,
             ..Default::default()
         }
+    }
+
+    /// A counter of finished tasks that can be read while the run goes (progress bars).
+    pub(crate) fn finished_counter(&self) -> Arc<AtomicU64> {
+        self.finished_live.clone()
     }
 
     fn keep(&mut self, r: Result<()>) {
@@ -257,6 +266,8 @@ impl Recorder {
         }
         if state == TaskState::Finished {
             self.tasks_finished += 1;
+            self.finished_live
+                .store(self.tasks_finished, AtomicOrdering::Relaxed);
             if now >= self.makespan {
                 self.makespan = now;
                 self.util_cpu_at_makespan = self.util_cpu_us;

@@ -80,12 +80,14 @@ fn failed_run_leaves_earlier_results_untouched() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), before);
-    let leftovers: Vec<_> = std::fs::read_dir(&d)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
-        .collect();
-    assert!(leftovers.is_empty(), "temporary folders left behind");
+    for dir in [&d, &out] {
+        let leftovers: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+            .collect();
+        assert!(leftovers.is_empty(), "temporary folders left behind");
+    }
 }
 
 #[test]

@@ -16,4 +16,5 @@ mod policies;
 mod props;
 mod report;
 mod reproductions;
+mod safety;
 mod scale;
