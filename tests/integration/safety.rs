@@ -377,3 +377,107 @@ fn sigint_and_sigterm_stop_the_run_and_remove_its_temporary_folder() {
         );
     }
 }
+
+/// `gen` and `import` name one file: they write through symbolic links (the link stays), to
+/// /dev/stdout and other devices as they are, and never over a file offersim did not write.
+#[test]
+fn gen_and_import_write_through_links_and_devices_and_never_over_a_users_file() {
+    let swf = repo().join("traces/samples/swf/NASA-iPSC-1993-3.1-cln-first200.swf.gz");
+    let swf = swf.to_str().unwrap().to_string();
+    let commands: [(&str, Vec<String>); 2] = [
+        (
+            "gen",
+            vec![
+                "gen".into(),
+                "poisson".into(),
+                "--set".into(),
+                "jobs=3".into(),
+            ],
+        ),
+        (
+            "import",
+            vec!["import".into(), "swf".into(), swf.clone(), "--quiet".into()],
+        ),
+    ];
+    for (cmd, base) in &commands {
+        let d = tmp(&format!("outfile-{cmd}"));
+        let run = |out: &str| {
+            let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
+            args.extend(["--out", out]);
+            run_in(&d, &args)
+        };
+        // A first file of offersim's, then a link to it: the rerun goes through the link.
+        assert!(run("real.csv").status.success(), "{cmd}");
+        std::os::unix::fs::symlink("real.csv", d.join("link.csv")).unwrap();
+        std::fs::write(
+            d.join("real.csv"),
+            "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\n",
+        )
+        .unwrap();
+        let o = run("link.csv");
+        assert!(
+            o.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            std::fs::symlink_metadata(d.join("link.csv"))
+                .unwrap()
+                .file_type()
+                .is_symlink(),
+            "{cmd}: link replaced"
+        );
+        assert!(
+            std::fs::read_to_string(d.join("real.csv"))
+                .unwrap()
+                .lines()
+                .count()
+                > 1,
+            "{cmd}: not written through the link"
+        );
+        // A link to a file that does not exist yet creates it.
+        std::os::unix::fs::symlink("later.csv", d.join("dangling.csv")).unwrap();
+        assert!(run("dangling.csv").status.success(), "{cmd}");
+        assert!(d.join("later.csv").is_file(), "{cmd}");
+        // Standard output carries the trace itself.
+        let o = run("/dev/stdout");
+        assert!(
+            o.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            text.starts_with("job_id,framework,submit_s"),
+            "{cmd}: {text}"
+        );
+        assert!(run("/dev/null").status.success(), "{cmd}");
+        // A device that cannot take the bytes is a write error, and stays a device.
+        if std::path::Path::new("/dev/full").exists() {
+            let o = run("/dev/full");
+            assert_eq!(
+                o.status.code(),
+                Some(3),
+                "{cmd}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            use std::os::unix::fs::FileTypeExt;
+            assert!(std::fs::metadata("/dev/full")
+                .unwrap()
+                .file_type()
+                .is_char_device());
+        }
+        // A user's file is refused, untouched.
+        write(&d.join("thesis.tex"), "\\documentclass{article}\n");
+        let before = snapshot(&d);
+        let o = run("thesis.tex");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {err}");
+        assert!(
+            err.contains("--out thesis.tex") && err.contains("did not write"),
+            "{cmd}: {err}"
+        );
+        assert_eq!(snapshot(&d), before, "{cmd}");
+        assert!(temporaries_below(&d).is_empty(), "{cmd}");
+    }
+}
