@@ -82,6 +82,7 @@ pub fn main(a: CheckArgs) -> anyhow::Result<i32> {
             ..Default::default()
         },
     )?;
+    super::run::warn(&p.warnings);
     let file = a.scenario.display().to_string();
     let baseline = a
         .baseline

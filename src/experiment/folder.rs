@@ -73,11 +73,8 @@ fn run_item(
     }
     let name = &p.scenario.policies[item.policy].name;
     let run_dir = dir.join(name).join(item.replication.to_string());
-    let files = (p.outputs == Outputs::All).then_some(run_dir.as_path());
     let mut opts = p.opts.clone();
-    if files.is_none() {
-        opts.small_files_dir = Some(run_dir.clone());
-    }
+    opts.outputs = Some(p.outputs);
     let mut w = watch.start(&format!("{name}/{}", item.replication), p.horizon);
     let o = {
         let mut cb = |pr: &Progress| {
@@ -92,7 +89,7 @@ fn run_item(
             &p.scenario,
             item.policy,
             item.replication,
-            files,
+            Some(&run_dir),
             &opts,
             Plugins::default(),
             Some(&mut cb),
@@ -100,8 +97,8 @@ fn run_item(
     };
     w.done(o.as_ref().ok());
     let o = o?;
-    if let Some(d) = files {
-        write_perf(&d.join("perf.csv"), std::slice::from_ref(&o))?;
+    if p.outputs != Outputs::Summary {
+        write_perf(&run_dir.join("perf.csv"), std::slice::from_ref(&o))?;
     }
     Ok(o)
 }

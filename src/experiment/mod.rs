@@ -11,10 +11,12 @@
 //! - `cancel.rs`: Ctrl-C and SIGTERM: stop the runs, remove temporary files.
 //! - `merge.rs`: joining the folders of `--shard` runs.
 //! - `check.rs`: comparing a rerun with a baseline summary.
+//! - `lint.rs`: names that match nothing, found before anything runs.
 
 pub mod cancel;
 mod check;
 mod folder;
+pub mod lint;
 mod merge;
 pub mod owned;
 mod run;
@@ -43,7 +45,8 @@ pub struct PlanOptions {
     /// Run only these policies (by name).
     pub policies: Vec<String>,
     pub check_invariants: bool,
-    pub outputs: Outputs,
+    /// None: the scenario's `outputs` key, or the default.
+    pub outputs: Option<Outputs>,
     /// Runs at once (None: the number of cores).
     pub jobs: Option<usize>,
     /// (I, N), 1-based: run the grid items whose index is I-1 modulo N.
@@ -65,6 +68,8 @@ pub struct RunPlan {
     /// When a run is expected to end in simulated time (progress bars): `end_s`, or the last
     /// submit of the workload.
     pub horizon: Option<crate::sim::SimTime>,
+    /// Names that match nothing (see `lint.rs`), one line each.
+    pub warnings: Vec<String>,
 }
 
 /// One (policy, replication) of the grid, with its index in summary order.
@@ -181,12 +186,14 @@ pub fn plan(path: &Path, o: &PlanOptions) -> Result<RunPlan, Error> {
             .map(|n| n.get())
             .unwrap_or(1),
     };
-    let s_end = s.end;
+    let found = lint::lint(&s)?;
+    let s_end = s.end.or(found.last_submit);
+    let s_outputs = s.outputs;
     Ok(RunPlan {
         scenario: Arc::new(s),
         out,
         policies,
-        outputs: o.outputs,
+        outputs: o.outputs.or(s_outputs).unwrap_or_default(),
         opts: RunOptions {
             check_invariants: o.check_invariants,
             ..Default::default()
@@ -195,5 +202,6 @@ pub fn plan(path: &Path, o: &PlanOptions) -> Result<RunPlan, Error> {
         shard: o.shard,
         out_flag: "--out".into(),
         horizon: s_end,
+        warnings: found.warnings,
     })
 }

@@ -13,28 +13,20 @@ use crate::sim::engine::{self, Ctx};
 use crate::sim::SimTime;
 use crate::workload::{trace::TraceSource, Empty, JobSource};
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Which files a run writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Outputs {
-    #[default]
-    All,
-    /// Only the small per-run files (frameworks.csv, utilization.csv, bins.csv): no per-task
-    /// files (scale runs).
-    Summary,
-}
+pub use crate::scenario::Outputs;
 
 /// Options of one run that are not in the scenario.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     pub check_invariants: bool,
-    /// Where the small per-run files (frameworks.csv, utilization.csv, bins.csv) go when the
-    /// per-task files are not written (`--outputs summary`).
-    pub small_files_dir: Option<PathBuf>,
+    /// Which files go into the run's folder (None: the scenario's `outputs` key, or
+    /// [`Outputs::Default`]).
+    pub outputs: Option<Outputs>,
 }
 
 /// Policies defined outside the crate (see examples/emptiest_agent.rs).
@@ -96,7 +88,7 @@ pub fn open_source(s: &Scenario, seed: u64) -> Result<Box<dyn JobSource>> {
 }
 
 /// Runs policy `policy` (index into `s.policies`), replication `rep`, writing per-run files into
-/// `dir` when given.
+/// `dir` when given (which ones: `opts.outputs`).
 pub fn simulate(
     s: &Arc<Scenario>,
     policy: usize,
@@ -143,11 +135,14 @@ pub fn simulate_full(
             format!("the scenario has no policy number {policy}"),
         )
     })?;
+    let outputs = opts.outputs.or(s.outputs).unwrap_or_default();
     let files = match dir {
-        Some(d) => Some(RunFiles::create(d)?),
-        None => None,
+        Some(d) if outputs != Outputs::Summary => {
+            Some(RunFiles::create(d, outputs == Outputs::All)?)
+        }
+        _ => None,
     };
-    let mut rec = Recorder::new(files);
+    let mut rec = Recorder::new(files, pol.master.allocation_interval);
     let finished = rec.finished_counter();
     let source = open_source(s, seed)?;
     let mut ctx = Ctx::new();
@@ -194,11 +189,11 @@ pub fn simulate_full(
     let events = ctx.events();
     let fields = rec.summary_fields(events);
     if let Some(d) = dir {
-        crate::metrics::per_run::write(&rec, d, end)?;
-    } else if let Some(d) = &opts.small_files_dir {
         std::fs::create_dir_all(d).map_err(|e| Error::write(d, e))?;
         crate::metrics::per_run::write(&rec, d, end)?;
-        crate::metrics::recorder::write_bins(d, &rec.bins)?;
+        if outputs == Outputs::Summary {
+            crate::metrics::recorder::write_bins(d, &rec.bins)?;
+        }
     }
     rec.finish()?;
     Ok(RunOutcome {

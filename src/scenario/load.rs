@@ -764,6 +764,17 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
         }
     }
 
+    let outputs = match &raw.outputs {
+        None => None,
+        Some(o) => Some(Outputs::parse(o).ok_or_else(|| {
+            ctx.err(
+                ctx.line_of_key("outputs"),
+                "outputs",
+                unknown_name("outputs", o, &Outputs::NAMES),
+            )
+        })?),
+    };
+
     Ok(Scenario {
         name: raw.name,
         description: raw.description.unwrap_or_default(),
@@ -783,6 +794,7 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
         locality,
         tolerance,
         faults,
+        outputs,
     })
 }
 

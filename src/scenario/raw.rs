@@ -405,4 +405,5 @@ pub struct ScenarioRaw {
     pub check: Option<CheckRaw>,
     pub sweep: Option<toml::Table>,
     pub faults: Option<FaultsRaw>,
+    pub outputs: Option<String>,
 }

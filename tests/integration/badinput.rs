@@ -1,6 +1,7 @@
 //! Bad input (DESIGN §5): every malformed trace, machines file or scenario is an input error
 //! (exit code 2) naming the file, the line and the field, and saying what was expected. Nothing
-//! panics. Well-formed oddities (BOMs, CRLF line ends, header-only files) are accepted.
+//! panics. Well-formed oddities (BOMs, CRLF line ends) are accepted; a trace with a header and
+//! no rows is an error.
 
 use crate::common::*;
 use offersim::scenario;
@@ -108,7 +109,7 @@ fn empty_truncated_and_junk_traces_are_input_errors() {
 }
 
 #[test]
-fn boms_crlf_and_header_only_traces_are_fine() {
+fn boms_and_crlf_are_fine_and_a_header_only_trace_is_an_error() {
     let o = run_trace(
         "bom-crlf",
         "t.csv",
@@ -116,8 +117,9 @@ fn boms_crlf_and_header_only_traces_are_fine() {
     )
     .unwrap();
     assert_eq!(o.tasks_finished, 3);
-    let o = run_trace("header-only", "t.csv", format!("{HDR}\n").as_bytes()).unwrap();
-    assert_eq!(o.tasks_finished, 0);
+    // A workload with no job is a mistake (the wrong file, an empty export), not a scenario.
+    let m = run_trace("header-only", "t.csv", format!("{HDR}\n").as_bytes()).unwrap_err();
+    assert!(m.contains("t.csv:1") && m.contains("no rows"), "{m}");
 }
 
 fn run_machines(name: &str, body: &str) -> Result<offersim::scenario::Scenario, String> {

@@ -12,6 +12,8 @@ mod fuzzloop;
 mod import;
 mod invariants;
 mod locality;
+mod names;
+mod outputs;
 mod policies;
 mod props;
 mod report;
