@@ -105,6 +105,26 @@ fn task_no_agent_can_hold_is_reported_unscheduled() {
     let (h, rows) = read_csv(&d.join("r/summary.csv"));
     assert_eq!(rows[0][col(&h, "tasks_finished")], "3");
     assert_eq!(rows[0][col(&h, "tasks_unscheduled")], "1");
+    // Said before the run (the task fits no agent) and in the table after it.
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("job `big` at line 2") && err.contains("cpus 64 (agents have at most 4)"),
+        "{err}"
+    );
+    let table = String::from_utf8_lossy(&o.stdout);
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("tasks_unscheduled"))
+        .unwrap_or_else(|| panic!("no tasks_unscheduled row: {table}"));
+    assert!(row.trim_end().ends_with(" 1"), "{row}");
+    assert!(table.contains("warning: tasks never ran"), "{table}");
+    assert!(
+        table
+            .lines()
+            .filter(|l| !l.starts_with("results: ") && !l.starts_with("open "))
+            .all(|l| l.chars().count() <= 100),
+        "{table}"
+    );
 }
 
 #[test]
