@@ -215,7 +215,7 @@ pub fn run_plan(p: &RunPlan, watch: &dyn Watch) -> Result<Vec<RunOutcome>, Error
         if let Some((i, n)) = p.shard {
             write_shard(&tmp.join(SHARD_FILE), p, i, n)?;
         }
-        crate::report::save_inputs(&p.scenario, &tmp)?;
+        crate::report::save_inputs(&p.scenario, &tmp, &p.out)?;
         crate::report::finish(&tmp)?;
         if stop_requested() {
             return Err(Error::Interrupted);

@@ -566,6 +566,20 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
                             format!("no trace file at {}", p.display()),
                         ));
                     }
+                    if let Some(want) = &w.trace_sha256 {
+                        let got = crate::report::sha256_file(&p)?;
+                        if !got.eq_ignore_ascii_case(want.trim()) {
+                            return Err(ctx.err(
+                                ctx.line_of_key("trace_sha256"),
+                                "workload.trace_sha256",
+                                format!(
+                                    "the trace {} has sha256 {got}, not {want}: it is not the \
+                                     trace these results were made with",
+                                    p.display()
+                                ),
+                            ));
+                        }
+                    }
                     WorkloadSource::Trace(p)
                 }
                 (None, Some(g)) => {

@@ -191,6 +191,8 @@ pub struct FaultsRaw {
 #[serde(deny_unknown_fields)]
 pub struct WorkloadRaw {
     pub trace: Option<String>,
+    /// The trace's expected sha256 (results' inputs/ record it); checked at load.
+    pub trace_sha256: Option<String>,
     pub generator: Option<toml::Table>,
     pub block_replication: Option<u32>,
 }

@@ -18,5 +18,6 @@ mod policies;
 mod props;
 mod report;
 mod reproductions;
+mod rerun;
 mod safety;
 mod scale;
