@@ -54,8 +54,11 @@ pub fn main(a: GenArgs) -> anyhow::Result<i32> {
             0,
             "KIND",
             format!(
-                "unknown generator \"{}\" (valid: {})",
+                "unknown generator \"{}\"{} (valid: {})",
                 a.kind,
+                crate::error::nearest(&a.kind, KINDS.iter().copied())
+                    .map(|n| format!("; did you mean \"{n}\"?"))
+                    .unwrap_or_default(),
                 KINDS.join(", ")
             ),
         )

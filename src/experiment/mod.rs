@@ -158,7 +158,10 @@ pub fn plan(path: &Path, o: &PlanOptions) -> Result<RunPlan, Error> {
                     0,
                     "policy",
                     format!(
-                        "the scenario has no policy \"{name}\" (it has: {})",
+                        "the scenario has no policy \"{name}\"{} (it has: {})",
+                        crate::error::nearest(name, names.iter().copied())
+                            .map(|n| format!("; did you mean \"{n}\"?"))
+                            .unwrap_or_default(),
                         names.join(", ")
                     ),
                 ));

@@ -17,6 +17,13 @@ mod sweep;
 
 pub use events::{DeclinePart, ScriptAction, UsedSpec};
 pub use load::{load, load_policy_file, load_str, read_text};
+
+/// Where `field` of the table at `line` of the scenario file `path` is written, and its full
+/// path (`events.framework`): for errors found while the scenario runs.
+pub(crate) fn locate_key(path: &std::path::Path, line: usize, field: &str) -> (usize, String) {
+    let src = std::fs::read_to_string(path).unwrap_or_default();
+    load::key_at(&src, line, field)
+}
 pub use sweep::{SWEEP_FRAMEWORK_KEYS, SWEEP_MASTER_KEYS};
 
 use crate::allocator::{AllocatorKind, OfferMode};

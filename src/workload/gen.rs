@@ -159,7 +159,10 @@ impl Params {
                 return Err(origin.err(
                     "kind",
                     format!(
-                        "unknown generator kind \"{k}\" (valid: {})",
+                        "unknown generator kind \"{k}\"{} (valid: {})",
+                        crate::error::nearest(k, KINDS.iter().copied())
+                            .map(|n| format!("; did you mean \"{n}\"?"))
+                            .unwrap_or_default(),
                         KINDS.join(", ")
                     ),
                 ))

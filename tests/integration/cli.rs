@@ -178,7 +178,7 @@ fn missing_referenced_files_and_absurd_clusters_name_the_scenario_line() {
         ("name = \"x\"\npolicies = [\"nope.toml\"]\n", "s.toml:2: field `policies`"),
         ("name = \"x\"\n[workload]\ntrace = \"nope.csv\"\n", "s.toml:3: field `workload.trace`"),
         ("name = \"x\"\n[cluster]\nmachines = \"nope.csv\"\n", "s.toml:3: field `cluster.machines`"),
-        ("name = \"x\"\n[cluster]\nracks = 0\nagents_per_rack = 2\nagent = { cpus = 1, mem_mb = 1 }\n", "field `racks`"),
+        ("name = \"x\"\n[cluster]\nracks = 0\nagents_per_rack = 2\nagent = { cpus = 1, mem_mb = 1 }\n", "s.toml:3: field `cluster.racks`"),
         ("name = \"x\"\n[cluster]\nracks = 100000\nagents_per_rack = 100000\nagent = { cpus = 1, mem_mb = 1 }\n", "more than"),
     ] {
         write(&s, body);
