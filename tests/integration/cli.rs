@@ -219,3 +219,35 @@ fn summary_outputs_keep_the_small_per_run_files() {
     assert_eq!(rows.len(), 4, "one row per framework");
     assert!(h.contains(&"busyness".to_string()));
 }
+
+/// The README's minimal scenario is complete: saved as it is, it runs without a warning, and
+/// the run ends by telling the user to open its report.
+#[test]
+fn the_readmes_minimal_scenario_runs_as_written() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let block = |start: &str| -> String {
+        let i = readme
+            .find(start)
+            .unwrap_or_else(|| panic!("no {start:?} in README"));
+        let body = &readme[i + start.len()..];
+        body[..body.find("```").unwrap()].to_string()
+    };
+    let toml = format!("# minimal.toml{}", block("```toml\n# minimal.toml"));
+    let csv = block("```csv\n");
+    let d = tmp("cli-readme");
+    write(&d.join("minimal.toml"), &toml);
+    write(&d.join("minimal.csv"), &csv);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_offersim"))
+        .current_dir(&d)
+        .args(["run", "minimal.toml"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("open results/minimal/report.html"), "{out}");
+    assert!(d.join("results/minimal/report.html").is_file());
+    let (h, rows) = read_csv(&d.join("results/minimal/summary.csv"));
+    assert_eq!(rows[0][col(&h, "tasks_finished")], "22");
+}
