@@ -13,7 +13,8 @@ pub struct ImportArgs {
     pub format: String,
     /// Input files (`.gz` is decompressed). Multi-table formats tell tables apart by file name
     /// (google2011: task_events, job_events, machine_events; alibaba2018: batch_task,
-    /// batch_instance, machine_meta) or, for alibaba-gpu2023, by header.
+    /// batch_instance, machine_meta; alibaba2017: batch_task, batch_instance, server_event,
+    /// server_usage) or, for alibaba-gpu2023, by header.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// The native trace to write.
@@ -22,7 +23,7 @@ pub struct ImportArgs {
     /// Also write a machines file (`cluster.machines = "..."` in a scenario).
     #[arg(long)]
     pub machines_out: Option<PathBuf>,
-    /// No progress bar and no summary.
+    /// No progress bar and no summary (warnings are still printed).
     #[arg(long, short)]
     pub quiet: bool,
     #[command(flatten)]
@@ -48,6 +49,10 @@ pub fn main(a: ImportArgs) -> anyhow::Result<i32> {
         if let Some(m) = &a.machines_out {
             eprintln!("machines: {}", m.display());
         }
+    }
+    // A replay would otherwise hit these silently, so --quiet does not hide them.
+    for w in &summary.warnings {
+        eprintln!("warning: {w}");
     }
     Ok(0)
 }

@@ -31,7 +31,7 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Redraw the plots, compare.csv and report.html of a results folder from its CSV files.
     Plot(plot::PlotArgs),
-    /// Convert a public trace (google2011, alibaba2018, alibaba-gpu2023, swim, swf) to the native trace.
+    /// Convert a public trace (google2011, alibaba2018, alibaba2017, alibaba-gpu2023, swim, swf) to the native trace.
     Import(Box<import::ImportArgs>),
     /// Join the results folders of `run --shard I/N` into one.
     Merge(merge::MergeArgs),

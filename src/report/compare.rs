@@ -1,11 +1,12 @@
 //! Comparing policies across replications: each summary metric's mean and 95% confidence
-//! interval per policy, for the terminal table, `compare.csv` and the HTML report. Built from
-//! summary.csv alone, so `offersim plot` can redraw it without running anything.
+//! interval per policy (`compare.csv`), and each frameworks.csv metric's per policy and framework
+//! (`compare_frameworks.csv`), for the terminal table and the HTML report. Built from the CSV
+//! files alone, so `offersim plot` can redraw them without running anything.
 
 use crate::error::{Error, Result};
 use crate::metrics::files::{create, fmt_opt};
 use crate::metrics::stats::mean_ci;
-use crate::report::csv_out::COMPARE_COLS;
+use crate::report::csv_out::{COMPARE_COLS, COMPARE_FRAMEWORKS_COLS};
 use std::path::Path;
 
 /// The columns of summary.csv that identify a run rather than measure it.
@@ -110,12 +111,7 @@ pub fn compare(summary: &Table) -> Comparison {
                         .iter()
                         .filter_map(|r| r.get(i).and_then(|v| v.parse::<f64>().ok()))
                         .collect();
-                    let mc = mean_ci(&vals);
-                    Cell {
-                        n: vals.len(),
-                        mean: mc.map(|x| x.0),
-                        ci95: mc.and_then(|x| x.1),
-                    }
+                    cell_of(&vals)
                 })
                 .collect(),
         );
@@ -133,19 +129,153 @@ pub fn write_csv(path: &Path, c: &Comparison) -> Result<()> {
     let mut w = create(path, &COMPARE_COLS)?;
     for (pi, p) in c.policies.iter().enumerate() {
         for (mi, m) in c.metrics.iter().enumerate() {
-            let cell = &c.cells[pi][mi];
-            let lo = cell.mean.zip(cell.ci95).map(|(m, h)| m - h);
-            let hi = cell.mean.zip(cell.ci95).map(|(m, h)| m + h);
-            w.write_record([
-                p.clone(),
-                m.clone(),
-                cell.n.to_string(),
-                fmt_opt(cell.mean),
-                fmt_opt(cell.ci95),
-                fmt_opt(lo),
-                fmt_opt(hi),
-            ])
-            .map_err(|e| Error::write(path, e.into()))?;
+            write_stats(&mut w, path, &[p, m], &c.cells[pi][mi])?;
+        }
+    }
+    w.flush().map_err(|e| Error::write(path, e))
+}
+
+/// The statistics of a list of values (empty values left out by the caller).
+fn cell_of(vals: &[f64]) -> Cell {
+    let mc = mean_ci(vals);
+    Cell {
+        n: vals.len(),
+        mean: mc.map(|x| x.0),
+        ci95: mc.and_then(|x| x.1),
+    }
+}
+
+fn write_stats(
+    w: &mut crate::metrics::files::Writer,
+    path: &Path,
+    key: &[&str],
+    cell: &Cell,
+) -> Result<()> {
+    let lo = cell.mean.zip(cell.ci95).map(|(m, h)| m - h);
+    let hi = cell.mean.zip(cell.ci95).map(|(m, h)| m + h);
+    let mut rec: Vec<String> = key.iter().map(|k| k.to_string()).collect();
+    rec.extend([
+        cell.n.to_string(),
+        fmt_opt(cell.mean),
+        fmt_opt(cell.ci95),
+        fmt_opt(lo),
+        fmt_opt(hi),
+    ]);
+    w.write_record(&rec)
+        .map_err(|e| Error::write(path, e.into()))
+}
+
+/// Per policy, framework and frameworks.csv metric, over the policy's replications.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FrameworkComparison {
+    /// The policies of summary.csv, in its order.
+    pub policies: Vec<String>,
+    /// Every framework of any run, by name.
+    pub frameworks: Vec<String>,
+    /// The frameworks.csv metric columns, in file order.
+    pub metrics: Vec<String>,
+    /// `cells[policy][framework]`: one cell per metric, or None when the framework is in none of
+    /// the policy's frameworks.csv files.
+    pub cells: Vec<Vec<Option<Vec<Cell>>>>,
+    /// Replications of each policy that have a frameworks.csv.
+    pub replications: Vec<usize>,
+}
+
+impl FrameworkComparison {
+    pub fn cell(&self, policy: usize, framework: usize, metric: &str) -> Option<&Cell> {
+        let m = self.metrics.iter().position(|x| x == metric)?;
+        self.cells.get(policy)?.get(framework)?.as_ref()?.get(m)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.frameworks.is_empty()
+    }
+}
+
+/// Reads `dir/<policy>/<replication>/frameworks.csv` of every summary row (a run without one,
+/// e.g. from an older offersim, is left out) and aggregates each metric by (policy, framework).
+pub fn compare_frameworks(dir: &Path, summary: &Table) -> Result<FrameworkComparison> {
+    let policies = compare(summary).policies;
+    // (policy index, table) per run, in summary order.
+    let mut runs: Vec<(usize, Table)> = Vec::new();
+    for r in &summary.rows {
+        let (Some(p), Some(rep)) = (summary.get(r, "policy"), summary.get(r, "replication")) else {
+            continue;
+        };
+        let f = dir.join(p).join(rep).join("frameworks.csv");
+        if f.is_file() {
+            let pi = policies.iter().position(|x| x == p).unwrap_or(0);
+            runs.push((pi, read_table(&f)?));
+        }
+    }
+    let mut metrics: Vec<String> = Vec::new();
+    let mut frameworks: Vec<String> = Vec::new();
+    for (_, t) in &runs {
+        for h in &t.header {
+            if h != "framework" && !metrics.contains(h) {
+                metrics.push(h.clone());
+            }
+        }
+        for r in &t.rows {
+            if let Some(f) = t.get(r, "framework") {
+                if !frameworks.iter().any(|x| x == f) {
+                    frameworks.push(f.to_string());
+                }
+            }
+        }
+    }
+    frameworks.sort();
+    let mut replications = vec![0usize; policies.len()];
+    // values[policy][framework][metric]
+    let mut values: Vec<Vec<Option<Vec<Vec<f64>>>>> =
+        vec![vec![None; frameworks.len()]; policies.len()];
+    for (pi, t) in &runs {
+        replications[*pi] += 1;
+        for r in &t.rows {
+            let Some(fi) = t
+                .get(r, "framework")
+                .and_then(|f| frameworks.binary_search_by(|x| x.as_str().cmp(f)).ok())
+            else {
+                continue;
+            };
+            let v = values[*pi][fi].get_or_insert_with(|| vec![Vec::new(); metrics.len()]);
+            for (mi, m) in metrics.iter().enumerate() {
+                if let Some(x) = t.get(r, m).and_then(|s| s.parse::<f64>().ok()) {
+                    v[mi].push(x);
+                }
+            }
+        }
+    }
+    let cells = values
+        .into_iter()
+        .map(|per_fw| {
+            per_fw
+                .into_iter()
+                .map(|v| v.map(|ms| ms.iter().map(|x| cell_of(x)).collect()))
+                .collect()
+        })
+        .collect();
+    Ok(FrameworkComparison {
+        policies,
+        frameworks,
+        metrics,
+        cells,
+        replications,
+    })
+}
+
+/// Writes `compare_frameworks.csv`: a row per (policy, framework, metric), for the frameworks
+/// that ran under the policy.
+pub fn write_frameworks_csv(path: &Path, c: &FrameworkComparison) -> Result<()> {
+    let mut w = create(path, &COMPARE_FRAMEWORKS_COLS)?;
+    for (pi, p) in c.policies.iter().enumerate() {
+        for (fi, f) in c.frameworks.iter().enumerate() {
+            let Some(cells) = &c.cells[pi][fi] else {
+                continue;
+            };
+            for (m, cell) in c.metrics.iter().zip(cells) {
+                write_stats(&mut w, path, &[p, f, m], cell)?;
+            }
         }
     }
     w.flush().map_err(|e| Error::write(path, e))

@@ -12,3 +12,15 @@ pub const COMPARE_COLS: [&str; 7] = [
     "ci95_low",
     "ci95_high",
 ];
+/// `compare_frameworks.csv`: the same statistics as compare.csv, per policy, framework and
+/// frameworks.csv metric.
+pub const COMPARE_FRAMEWORKS_COLS: [&str; 8] = [
+    "policy",
+    "framework",
+    "metric",
+    "replications",
+    "mean",
+    "ci95",
+    "ci95_low",
+    "ci95_high",
+];

@@ -1,9 +1,14 @@
-//! Output: CSV writers for the per-run files and the summary, number formatting that is exact
-//! and stable, and the terminal table.
+//! What is derived from a results folder's CSV files alone, so that `offersim plot` can redraw
+//! it: compare.csv and compare_frameworks.csv, the plots and the paper figures, report.html; also
+//! the inputs snapshot it reads, and the terminal table.
 
+pub(crate) mod chart;
 pub mod compare;
 pub mod csv_out;
+pub(crate) mod figures;
 pub(crate) mod html;
+pub(crate) mod inputs;
+pub(crate) mod meta;
 pub(crate) mod plots;
 pub(crate) mod table;
 
@@ -68,17 +73,18 @@ pub fn save_inputs(s: &Scenario, dir: &Path, final_dir: &Path) -> Result<()> {
         .parse()
         .map_err(|e| Error::input(&file, 0, "", format!("cannot read it again: {e}")))?;
     let mut taken: std::collections::BTreeSet<String> = Default::default();
-    let mut unique = |stem: String| {
-        let mut name = stem.clone();
+    // Two files of one name from different folders get `prefix-2-name`, `prefix-3-name`.
+    let mut unique = |prefix: &str, name: String| {
+        let mut out = format!("{prefix}{name}");
         let mut k = 2;
-        while !taken.insert(name.clone()) {
-            name = format!("{k}-{stem}");
+        while !taken.insert(out.clone()) {
+            out = format!("{prefix}{k}-{name}");
             k += 1;
         }
-        name
+        out
     };
     // A small file is copied; a large one is named by its path from the final inputs/.
-    let place = |src: &Path, prefix: &str, unique: &mut dyn FnMut(String) -> String| {
+    let place = |src: &Path, prefix: &str, unique: &mut dyn FnMut(&str, String) -> String| {
         let name = src
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
@@ -87,7 +93,7 @@ pub fn save_inputs(s: &Scenario, dir: &Path, final_dir: &Path) -> Result<()> {
             .map_err(|e| Error::read(src, e))?
             .len();
         if size <= COPY_MAX_BYTES {
-            let copy = unique(format!("{prefix}{name}"));
+            let copy = unique(prefix, name);
             let out = inputs.join(&copy);
             std::fs::copy(src, &out).map_err(|e| Error::write(&out, e))?;
             Ok::<String, Error>(copy)
@@ -104,7 +110,7 @@ pub fn save_inputs(s: &Scenario, dir: &Path, final_dir: &Path) -> Result<()> {
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
                 .unwrap_or_else(|| "policy.toml".into());
-            let copy = unique(format!("policy-{name}"));
+            let copy = unique("policy-", name);
             let out = inputs.join(&copy);
             std::fs::copy(&src, &out).map_err(|e| Error::write(&out, e))?;
             let decor = v.decor().clone();
@@ -150,62 +156,80 @@ fn set_keeping_decor(t: &mut dyn toml_edit::TableLike, key: &str, value: String)
     }
 }
 
-/// Derives everything that is computed from a results folder's CSV files: `compare.csv`, the
-/// SVG plots and `report.html`. `offersim run` calls it before publishing the folder;
+/// Derives everything that is computed from a results folder's CSV files: `compare.csv`,
+/// `compare_frameworks.csv`, the SVG plots (and the paper figure of a reproduction) and
+/// `report.html`. `offersim run` and `offersim merge` call it before publishing the folder;
 /// `offersim plot DIR` calls it on an existing one.
 pub fn finish(dir: &Path) -> Result<compare::Comparison> {
     let summary = compare::read_table(&dir.join("summary.csv"))?;
     let c = compare::compare(&summary);
     compare::write_csv(&dir.join("compare.csv"), &c)?;
-    let plots = plots::draw_all(dir, &c.policies)?;
+    let fws = compare::compare_frameworks(dir, &summary)?;
+    compare::write_frameworks_csv(&dir.join("compare_frameworks.csv"), &fws)?;
 
-    let mut inputs: Vec<(String, String)> = Vec::new();
-    let idir = dir.join(INPUTS_DIR);
-    let mut files: Vec<String> = std::fs::read_dir(&idir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .collect();
-    // The scenario first, then policy files by name; copied traces are data, not shown.
-    files.retain(|f| f.ends_with(".toml"));
-    files.sort_by_key(|f| (f != "scenario.toml", f.clone()));
-    for f in files {
-        let p = idir.join(&f);
-        let text = std::fs::read_to_string(&p).map_err(|e| Error::read(&p, e))?;
-        inputs.push((f, text));
+    let inputs = inputs::Inputs::read(dir)?;
+    // One look per framework and per policy for the whole report.
+    let mut fw_names = fws.frameworks.clone();
+    if fw_names.is_empty() {
+        fw_names = shares_frameworks(dir, &c.policies)?;
     }
+    let palette = chart::Palette {
+        frameworks: chart::Looks::new(fw_names),
+        policies: chart::Looks::new(c.policies.clone()),
+    };
+    let reproduction = figures::draw(&figures::Data {
+        dir,
+        inputs: &inputs,
+        summary: &summary,
+        cmp: &c,
+        fws: &fws,
+        pal: &palette,
+    })?;
+    let with_shares = !reproduction.as_ref().is_some_and(|r| r.replaces_shares);
+    let plots = plots::draw_all(dir, &c.policies, &palette, with_shares)?;
+
     let name = inputs
-        .first()
-        .and_then(|(_, t)| toml::from_str::<toml::Value>(t).ok())
-        .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_string))
+        .name()
         .or_else(|| {
             dir.canonicalize()
                 .ok()
                 .and_then(|d| d.file_name().map(|n| n.to_string_lossy().to_string()))
         })
         .unwrap_or_else(|| "results".into());
+    let description = inputs.description();
     let seed = summary
         .rows
         .iter()
         .find(|r| summary.get(r, "replication") == Some("0"))
         .and_then(|r| summary.get(r, "seed"))
         .map(str::to_string);
-    let mut frameworks = Vec::new();
-    for p in &c.policies {
-        let f = dir.join(p).join("0").join("frameworks.csv");
-        if f.is_file() {
-            frameworks.push((p.clone(), compare::read_table(&f)?));
-        }
-    }
     let page = html::Page {
         name: &name,
+        description: description.as_deref(),
         seed: seed.as_deref(),
         version: env!("CARGO_PKG_VERSION"),
-        inputs: &inputs,
-        frameworks: &frameworks,
+        inputs: &inputs.files,
+        frameworks: &fws,
+        palette: &palette,
+        reproduction: reproduction.as_ref(),
     };
     let out = dir.join("report.html");
     std::fs::write(&out, html::render(&page, &c, &plots)).map_err(|e| Error::write(&out, e))?;
     Ok(c)
+}
+
+/// The frameworks named in replication 0's shares.csv files, by name (for folders without
+/// frameworks.csv, written by an older offersim).
+fn shares_frameworks(dir: &Path, policies: &[String]) -> Result<Vec<String>> {
+    let mut names = std::collections::BTreeSet::new();
+    for p in policies {
+        if let Some(t) = plots::read_opt(&dir.join(p).join("0").join("shares.csv"))? {
+            for r in &t.rows {
+                if let Some(f) = t.get(r, "framework") {
+                    names.insert(f.to_string());
+                }
+            }
+        }
+    }
+    Ok(names.into_iter().collect())
 }

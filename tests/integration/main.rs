@@ -2,6 +2,7 @@
 //! paper's example, paper reproductions, and command-line behaviour.
 
 mod badinput;
+mod browser;
 mod cli;
 mod common;
 mod conformance;
@@ -10,6 +11,7 @@ mod drf_example;
 mod faults;
 mod fuzzloop;
 mod import;
+mod import_replay;
 mod invariants;
 mod locality;
 mod names;

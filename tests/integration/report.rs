@@ -62,6 +62,7 @@ fn utilization_and_framework_shares_match_hand_computation() {
     for f in [
         "report.html",
         "compare.csv",
+        "compare_frameworks.csv",
         "jct-cdf.svg",
         "utilization.svg",
         "shares-drf.svg",
@@ -158,6 +159,7 @@ fn plot_redraws_identical_files_from_the_csvs() {
     let files = [
         "report.html",
         "compare.csv",
+        "compare_frameworks.csv",
         "shares-drf.svg",
         "jct-cdf.svg",
     ];
@@ -176,4 +178,252 @@ fn plot_redraws_identical_files_from_the_csvs() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("ci-fairness") && html.contains("seed"));
     assert!(!html.contains("<script") && !html.contains("<link"));
+}
+
+/// Issue 16: compare_frameworks.csv holds, per policy, framework and frameworks.csv metric, the
+/// mean of the replications' values and the Student-t half-width, as compare.csv does for
+/// summary.csv; `offersim plot` writes the same file again from the CSVs.
+#[test]
+fn compare_frameworks_is_the_interval_of_every_framework_metric() {
+    use offersim::metrics::stats::mean_ci;
+    let dir = tmp("cmpfw");
+    let out = dir.join("r");
+    let o = offersim(&[
+        "run",
+        "scenarios/ci-fairness.toml",
+        "--quiet",
+        "--replications",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (h, rows) = read_csv(&out.join("compare_frameworks.csv"));
+    assert_eq!(
+        h,
+        [
+            "policy",
+            "framework",
+            "metric",
+            "replications",
+            "mean",
+            "ci95",
+            "ci95_low",
+            "ci95_high"
+        ]
+    );
+    let (sh, srows) = read_csv(&out.join("summary.csv"));
+    let mut policies: Vec<String> = srows
+        .iter()
+        .map(|r| r[col(&sh, "policy")].clone())
+        .collect();
+    policies.dedup();
+    let mut checked = 0;
+    for p in &policies {
+        let runs: Vec<(Vec<String>, Vec<Vec<String>>)> = (0..3)
+            .map(|r| read_csv(&out.join(p).join(r.to_string()).join("frameworks.csv")))
+            .collect();
+        let metrics: Vec<&String> = runs[0].0.iter().skip(1).collect();
+        for fw_row in &runs[0].1 {
+            let fw = &fw_row[0];
+            for m in &metrics {
+                let vals: Vec<f64> = runs
+                    .iter()
+                    .filter_map(|(fh, fr)| {
+                        let r = fr.iter().find(|r| &r[0] == fw)?;
+                        r[col(fh, m)].parse().ok()
+                    })
+                    .collect();
+                let row = rows
+                    .iter()
+                    .find(|r| &r[0] == p && &r[1] == fw && &r[2] == *m)
+                    .unwrap_or_else(|| panic!("no row for {p} {fw} {m}"));
+                assert_eq!(row[3], vals.len().to_string(), "{p} {fw} {m}");
+                match mean_ci(&vals) {
+                    None => assert_eq!(row[4..], ["", "", "", ""], "{p} {fw} {m}"),
+                    Some((mean, half)) => {
+                        let got: f64 = row[4].parse().unwrap();
+                        assert!((got - mean).abs() < 1e-8, "{p} {fw} {m}: {got} vs {mean}");
+                        let h: f64 = row[5].parse().unwrap();
+                        let half = half.unwrap();
+                        assert!((h - half).abs() < 1e-8, "{p} {fw} {m}: {h} vs {half}");
+                        let lo: f64 = row[6].parse().unwrap();
+                        assert!((lo - (mean - half)).abs() < 1e-8);
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} cells checked");
+    // Some framework metric varies across these replications, so an interval is not always 0.
+    assert!(rows
+        .iter()
+        .any(|r| r[5].parse::<f64>().is_ok_and(|h| h > 0.0)));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("compare_frameworks.csv") && html.contains("&plusmn;"));
+    assert!(html.contains("replications <b>3 per policy</b>"));
+    assert!(!html.contains("3/3"));
+
+    let before = std::fs::read(out.join("compare_frameworks.csv")).unwrap();
+    std::fs::remove_file(out.join("compare_frameworks.csv")).unwrap();
+    let o = offersim(&["plot", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read(out.join("compare_frameworks.csv")).unwrap(),
+        before
+    );
+}
+
+/// The font sizes an SVG asks for, in pixels.
+fn font_sizes(svg: &str) -> Vec<f64> {
+    svg.split("font-size=\"")
+        .skip(1)
+        .map(|p| p[..p.find('"').unwrap()].parse().unwrap())
+        .collect()
+}
+
+/// Issue 16: plots only where there are data (the quickstart's tasks have no preferences, so
+/// no locality plot), and every plot's text is at least 12 px at its size.
+#[test]
+fn plots_have_data_and_readable_text() {
+    let dir = tmp("plots16");
+    let out = dir.join("q");
+    let o = offersim(&[
+        "run",
+        "scenarios/quickstart.toml",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        !out.join("locality.svg").exists(),
+        "a locality plot without data"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("no task had preferences"));
+    // With preferences (ci-fairness reads inputs) the locality plot is there.
+    let loc = dir.join("c");
+    let o = offersim(&[
+        "run",
+        "scenarios/ci-fairness.toml",
+        "--quiet",
+        "--out",
+        loc.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(loc.join("locality.svg").is_file());
+    let mut n = 0;
+    for d in [&out, &loc] {
+        for e in std::fs::read_dir(d).unwrap().flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "svg") {
+                let svg = std::fs::read_to_string(&p).unwrap();
+                let sizes = font_sizes(&svg);
+                assert!(!sizes.is_empty(), "{}", p.display());
+                assert!(
+                    sizes.iter().all(|&s| s >= 12.0),
+                    "{}: {sizes:?}",
+                    p.display()
+                );
+                // The legend is outside the data: no legend box drawn over the plot area.
+                assert!(!svg.contains("opacity=\"0.85\""), "{}", p.display());
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 6, "{n} plots");
+}
+
+/// Issue 16: each shipped reproduction's paper figure is drawn from its committed CSV files
+/// alone (a copy of the folder without the regenerated per-task files), is the committed one,
+/// and sets the paper's numbers beside offersim's where the paper gives numbers.
+#[test]
+fn paper_figures_come_from_the_committed_csvs() {
+    let figures = [
+        ("drf-paper", "drf-shares.svg", "paper (progressive filling)"),
+        ("drf-paper-dynamic", "drf-shares.svg", "memory share"),
+        ("mesos-locality", "mesos-locality.svg", "paper: lower bound"),
+        ("delay-model", "locality-vs-wait.svg", "paper&apos;s model"),
+        ("omega-mesos", "omega-fig7.svg", "Omega simulator: batch"),
+    ];
+    let work = tmp("figures");
+    for (name, file, legend) in figures {
+        let src = repo().join("results").join(name);
+        let copy = work.join(name);
+        copy_committed(&src, &copy);
+        let o = offersim(&["plot", copy.to_str().unwrap()]);
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let drawn = std::fs::read_to_string(copy.join(file))
+            .unwrap_or_else(|e| panic!("{name}: {file}: {e}"));
+        let legend_text = legend.replace("&apos;", "'");
+        assert!(
+            drawn.contains(legend) || drawn.contains(&legend_text),
+            "{name}: {file} has no `{legend}`"
+        );
+        let committed = std::fs::read_to_string(src.join(file)).unwrap();
+        assert!(
+            drawn == committed,
+            "{name}: committed {file} is not what `offersim plot` draws"
+        );
+        let html = std::fs::read_to_string(copy.join("report.html")).unwrap();
+        assert!(
+            html.contains("id=\"paper\""),
+            "{name}: no paper figure section"
+        );
+    }
+    // The paper's numbers beside offersim's.
+    let html = |n: &str| std::fs::read_to_string(work.join(n).join("report.html")).unwrap();
+    let ml = html("mesos-locality");
+    assert!(ml.contains("18.0 %") && ml.contains("&gt; 90.0 %") && ml.contains("95.0 %"));
+    assert!(ml.contains("1.7x"));
+    let dm = html("delay-model");
+    assert!(dm.contains("about 0.26") && dm.contains("at least 0.95"));
+    let om = html("omega-mesos");
+    assert!(om.contains("0.722") && om.contains("0.018"));
+    // Table 2 is the paper's table: its own CSV, paper columns beside offersim's.
+    let t2 = work.join("mesos-table2");
+    copy_committed(&repo().join("results/mesos-table2"), &t2);
+    let o = offersim(&["plot", t2.to_str().unwrap()]);
+    assert!(o.status.success());
+    let t2h = std::fs::read_to_string(t2.join("report.html")).unwrap();
+    assert!(t2h.contains("ramp-up (s): paper") && t2h.contains("230.3") && t2h.contains("292.9"));
+}
+
+/// Copies a results folder without the files its .gitignore leaves out of git (the per-task,
+/// per-offer files), so the copy holds what a clean clone holds.
+fn copy_committed(from: &Path, to: &Path) {
+    let ignored: Vec<String> = std::fs::read_to_string(from.join(".gitignore"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.rsplit('/').next().unwrap().to_string())
+        .collect();
+    let mut stack = vec![from.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(from).unwrap();
+            if p.is_dir() {
+                std::fs::create_dir_all(to.join(rel)).unwrap();
+                stack.push(p);
+            } else {
+                let fname = p.file_name().unwrap().to_string_lossy().to_string();
+                // Top-level derived files are redrawn; ignored per-run files are left out.
+                let nested = rel.components().count() > 1;
+                if nested && ignored.contains(&fname) {
+                    continue;
+                }
+                if let Some(parent) = to.join(rel).parent() {
+                    std::fs::create_dir_all(parent).unwrap();
+                }
+                std::fs::copy(&p, to.join(rel)).unwrap();
+            }
+        }
+    }
 }

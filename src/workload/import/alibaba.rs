@@ -3,7 +3,7 @@
 //! the task plans that batch_instance rows refer to, and the machine list.
 
 use super::input::{table_of, Inputs, Line};
-use super::{bad_param, ImportRow, MachineRow, Params, Sink, Summary};
+use super::{bad_param, ImportRow, MachineRow, Params, Sink, Summary, MACHINES};
 use crate::error::{Error, Result};
 use crate::sim::time::secs_to_us;
 use std::collections::{BTreeMap, HashMap};
@@ -16,8 +16,9 @@ pub fn has_parents(task_name: &str) -> bool {
     !task_name.starts_with("task_") && task_name.contains('_')
 }
 
-/// A batch_task's request and type, which its batch_instance rows lack: (cpus, mem_mb, type).
-type Plan = (f64, f64, String);
+/// A batch_task's request and type, which its batch_instance rows lack: (cpus, mem_mb, type,
+/// whether the task has DAG parents).
+type Plan = (f64, f64, String, bool);
 
 struct Ali2018<'p> {
     p: &'p Params,
@@ -92,7 +93,7 @@ impl Ali2018<'_> {
         if let Some(plans) = &mut self.plans {
             plans.insert(
                 (job.to_string(), task.to_string()),
-                (cpus, mem_mb, l.get(3).to_string()),
+                (cpus, mem_mb, l.get(3).to_string(), has_parents(task)),
             );
             return Ok(());
         }
@@ -106,9 +107,6 @@ impl Ali2018<'_> {
                 return Ok(());
             }
         };
-        if has_parents(task) {
-            s.note("dag_dependencies_ignored");
-        }
         let row = ImportRow {
             job_id: job.to_string(),
             framework: self.framework(l.get(3)),
@@ -117,9 +115,10 @@ impl Ali2018<'_> {
             cpus,
             mem_mb,
             duration_us: end - start,
+            notes: dag_note(task),
             ..ImportRow::default()
         };
-        sink.push(row)
+        sink.push(row).map(|_| ())
     }
 
     fn instance(&mut self, l: &Line, sink: &mut Sink) -> Result<()> {
@@ -138,7 +137,8 @@ impl Ali2018<'_> {
             return Ok(());
         };
         let key = (job.to_string(), task.to_string());
-        let Some((cpus, mem_mb, ty)) = self.plans.as_ref().and_then(|m| m.get(&key)).cloned()
+        let Some((cpus, mem_mb, ty, parents)) =
+            self.plans.as_ref().and_then(|m| m.get(&key)).cloned()
         else {
             s.skip("instance_of_task_not_kept");
             return Ok(());
@@ -151,9 +151,20 @@ impl Ali2018<'_> {
             cpus,
             mem_mb,
             duration_us: end - start,
+            notes: if parents { vec![DAG_NOTE] } else { Vec::new() },
             ..ImportRow::default()
         };
-        sink.push(row)
+        sink.push(row).map(|_| ())
+    }
+}
+
+const DAG_NOTE: &str = "dag_dependencies_ignored";
+
+fn dag_note(task_name: &str) -> Vec<&'static str> {
+    if has_parents(task_name) {
+        vec![DAG_NOTE]
+    } else {
+        Vec::new()
     }
 }
 
@@ -224,6 +235,8 @@ pub fn import_2018(
             "one per batch_task"
         },
     );
+    s.carries("cpus", "batch_task plan_cpu");
+    s.carries("mem_mb", "batch_task plan_mem");
     let mut a = Ali2018 {
         p,
         constant: kind == "constant",
@@ -241,7 +254,7 @@ pub fn import_2018(
     for m in meta.into_values() {
         match m {
             Some(m) => machines.push(m),
-            None => sink.summary.skip("machine_never_using"),
+            None => sink.summary.skip_as(MACHINES, "machine_never_using", 1),
         }
     }
     Ok(())
@@ -317,19 +330,20 @@ impl Gpu2023<'_> {
             s.skip("deleted_before_scheduled");
             return Ok(());
         }
+        let mut notes = Vec::new();
         let share = ngpu == 1.0 && milli.is_some_and(|m| m > 0.0 && m < 1000.0);
         let gpus = if share {
             if self.p.fractional_gpus {
                 milli.unwrap_or(1000.0) / 1000.0
             } else {
-                s.note("gpu_share_rounded_up_to_1");
+                notes.push("gpu_share_rounded_up_to_1");
                 1.0
             }
         } else {
             ngpu
         };
         if c.gpu_spec.is_some_and(|i| !l.get(i).is_empty()) {
-            s.note("gpu_spec_ignored");
+            notes.push("gpu_spec_ignored");
         }
         let framework = match self.kind {
             "constant" => "alibaba-gpu".to_string(),
@@ -350,9 +364,10 @@ impl Gpu2023<'_> {
             mem_mb: mem,
             gpus,
             duration_us: secs_to_us(deleted - start),
+            notes,
             ..ImportRow::default()
         };
-        sink.push(row)
+        sink.push(row).map(|_| ())
     }
 }
 
@@ -389,6 +404,9 @@ pub fn import_gpu2023(
     s.param("framework", kind);
     s.param("fractional_gpus", p.fractional_gpus);
     s.param("keep_pending", p.keep_pending);
+    s.carries("cpus", "pod cpu_milli");
+    s.carries("mem_mb", "pod memory_mib");
+    s.carries("gpus", "pod num_gpu, gpu_milli");
     let mut pods_seen = false;
     let g = Gpu2023 { p, kind };
     for path in &inputs.paths {

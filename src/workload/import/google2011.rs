@@ -3,9 +3,11 @@
 //! each finished attempt becomes one row (docs/importers.md has the full mapping).
 
 use super::input::{table_of, Inputs, Line};
-use super::{bad_param, ImportRow, MachineRow, Params, Sink, Summary};
+use super::{bad_param, ImportRow, MachineRow, Params, Sink, Summary, ATTEMPTS, MACHINES};
+use crate::error::Error;
 use crate::error::Result;
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 /// Trace times count from 600 s before the window opens.
 pub const OFFSET_US: i64 = 600_000_000;
@@ -36,7 +38,8 @@ pub struct Google<'p> {
     keep: Vec<i64>,
     cpus: f64,
     mem_mb: f64,
-    disk_mb: f64,
+    /// None: disk requests are not written (machine_events carry no disk to match them).
+    disk_mb: Option<f64>,
     open: HashMap<(i64, i64), Attempt>,
     /// job ID -> (user, scheduling class) from job_events, a fallback for empty task fields.
     jobs: HashMap<i64, (String, Option<i64>)>,
@@ -59,12 +62,28 @@ impl<'p> Google<'p> {
         }
         let cpus = Params::positive("machine-cpus", p.machine_cpus.unwrap_or(32.0))?;
         let mem_mb = Params::positive("machine-mem-mb", p.machine_mem_mb.unwrap_or(65536.0))?;
-        let disk_mb =
-            Params::positive("machine-disk-mb", p.machine_disk_mb.unwrap_or(1_048_576.0))?;
+        let disk_mb = match p.machine_disk_mb {
+            Some(d) => Some(Params::positive("machine-disk-mb", d)?),
+            None => None,
+        };
         s.param("framework", kind);
         s.param("machine_cpus", cpus);
         s.param("machine_mem_mb", mem_mb);
-        s.param("machine_disk_mb", disk_mb);
+        s.param(
+            "machine_disk_mb",
+            disk_mb.map_or("none (disk not written)".to_string(), |d| d.to_string()),
+        );
+        s.carries("cpus", "task_events CPU request");
+        s.carries("mem_mb", "task_events memory request");
+        s.carries("disk_mb", "task_events disk space request");
+        if disk_mb.is_none() {
+            s.leaves_out(
+                "disk_mb",
+                "machine_events carry no disk capacity, so no machine could be given a disk that \
+                 matches; --machine-disk-mb MB writes disk requests as fractions of MB and gives \
+                 every machine MB of disk",
+            );
+        }
         s.param(
             "keep_ended",
             if p.keep_ended.is_empty() {
@@ -134,7 +153,8 @@ impl<'p> Google<'p> {
         match ev {
             0 => {
                 if self.open.get(&key).is_some_and(|a| a.schedule_t.is_some()) {
-                    sink.summary.skip("attempt_resubmitted_without_end");
+                    sink.summary
+                        .skip_as(ATTEMPTS, "attempt_resubmitted_without_end", 1);
                 }
                 let mut a = Attempt {
                     submit_t: Some(t),
@@ -150,7 +170,7 @@ impl<'p> Google<'p> {
             }
             7 | 8 => match self.open.get_mut(&key) {
                 Some(a) => update(a),
-                None => sink.summary.note("update_of_task_not_open"),
+                None => sink.summary.skip("update_of_task_not_open"),
             },
             2..=6 => {
                 let Some(mut a) = self.open.remove(&key) else {
@@ -168,30 +188,34 @@ impl<'p> Google<'p> {
                     } else {
                         ""
                     };
-                    sink.summary.skip(&format!("attempt_{name}{pending}"));
+                    sink.summary
+                        .skip_as(ATTEMPTS, &format!("attempt_{name}{pending}"), 1);
                     return Ok(());
                 }
                 let Some(sched) = a.schedule_t else {
                     sink.summary
-                        .skip(&format!("attempt_{name}_without_schedule"));
+                        .skip_as(ATTEMPTS, &format!("attempt_{name}_without_schedule"), 1);
                     return Ok(());
                 };
                 let Some(submit) = a.submit_t else {
-                    sink.summary.skip("attempt_submitted_before_input");
+                    sink.summary
+                        .skip_as(ATTEMPTS, "attempt_submitted_before_input", 1);
                     return Ok(());
                 };
                 if submit == 0 && !self.p.keep_t0 {
-                    sink.summary.skip("attempt_submitted_before_trace_window");
+                    sink.summary
+                        .skip_as(ATTEMPTS, "attempt_submitted_before_trace_window", 1);
                     return Ok(());
                 }
                 if t == AFTER_WINDOW {
-                    sink.summary.skip("attempt_ended_after_trace_window");
+                    sink.summary
+                        .skip_as(ATTEMPTS, "attempt_ended_after_trace_window", 1);
                     return Ok(());
                 }
+                let mut row = self.row(job, &a, submit, t - sched);
                 if a.different_machines {
-                    sink.summary.note("different_machines_restriction_ignored");
+                    row.notes.push("different_machines_restriction_ignored");
                 }
-                let row = self.row(job, &a, submit, t - sched);
                 sink.push(row)?;
             }
             _ => return Err(l.err("event type", format!("expected 0 to 8, got {ev}"))),
@@ -230,11 +254,12 @@ impl<'p> Google<'p> {
             tasks: 1,
             cpus: a.cpu * self.cpus,
             mem_mb: a.mem * self.mem_mb,
-            disk_mb: a.disk * self.disk_mb,
+            disk_mb: self.disk_mb.map_or(0.0, |d| a.disk * d),
             gpus: 0.0,
             duration_us,
             priority: a.priority,
             input: None,
+            notes: Vec::new(),
         }
     }
 
@@ -248,8 +273,8 @@ impl<'p> Google<'p> {
                 pending += 1;
             }
         }
-        s.skip_n("attempt_running_at_end_of_input", sched);
-        s.skip_n("attempt_pending_at_end_of_input", pending);
+        s.skip_as(ATTEMPTS, "attempt_running_at_end_of_input", sched);
+        s.skip_as(ATTEMPTS, "attempt_pending_at_end_of_input", pending);
     }
 }
 
@@ -258,8 +283,8 @@ impl<'p> Google<'p> {
 pub struct MachineEvents {
     cpus: f64,
     mem_mb: f64,
-    /// machine_events carry no disk; every agent gets the largest machine's disk, so that task
-    /// disk requests (fractions of it) can fit.
+    /// machine_events carry no disk; with `--machine-disk-mb` every agent gets that disk, so
+    /// that task disk requests (fractions of it) can fit; without it neither has disk.
     disk_mb: f64,
     open: BTreeMap<i64, MachineRow>,
     incarnations: BTreeMap<i64, u32>,
@@ -272,7 +297,7 @@ impl MachineEvents {
         MachineEvents {
             cpus: g.cpus,
             mem_mb: g.mem_mb,
-            disk_mb: g.disk_mb,
+            disk_mb: g.disk_mb.unwrap_or(0.0),
             open: BTreeMap::new(),
             incarnations: BTreeMap::new(),
             rows: Vec::new(),
@@ -291,7 +316,7 @@ impl MachineEvents {
         match ev {
             0 => {
                 if self.open.contains_key(&id) {
-                    s.note("machine_added_twice");
+                    s.skip("machine_added_twice");
                     return Ok(());
                 }
                 let n = self.incarnations.entry(id).or_insert(0);
@@ -332,7 +357,7 @@ impl MachineEvents {
                             m.mem_mb = x * self.mem_mb;
                         }
                     } else {
-                        s.note("machine_capacity_update_ignored");
+                        s.skip("machine_capacity_update_ignored");
                     }
                 }
                 None => s.skip("machine_updated_before_added"),
@@ -344,7 +369,7 @@ impl MachineEvents {
 
     fn close(&mut self, m: MachineRow, s: &mut Summary) {
         if m.cpus < 0.0 || m.mem_mb < 0.0 {
-            s.skip("machine_without_capacity");
+            s.skip_as(MACHINES, "machine_without_capacity", 1);
         } else {
             self.rows.push(m);
         }
@@ -358,6 +383,92 @@ impl MachineEvents {
         self.rows
             .sort_by(|a, b| (a.add_us, &a.name).cmp(&(b.add_us, &b.name)));
         self.rows
+    }
+}
+
+/// The shard number of an upstream file name (`part-00003-of-00500.csv.gz` -> 3).
+pub fn part_number(path: &Path) -> Option<u64> {
+    let name = path.file_name()?.to_string_lossy();
+    let rest = &name[name.find("part-")? + 5..];
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.is_empty() || !rest[digits.len()..].starts_with("-of-") {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Shards of one table must come in time order, each once: lifecycles are followed across
+/// shards, so a shard out of place turns finished attempts into skips without a word. Checked
+/// by shard number when the names carry one, and always by time (each shard is sorted by time:
+/// the first regular time of a shard must not be before the last of the shard given before it).
+#[derive(Default)]
+struct ShardOrder {
+    /// The shard read before the current one: path, shard number, last regular time.
+    prev: Option<(String, Option<u64>, Option<i64>)>,
+    cur: String,
+    cur_part: Option<u64>,
+    cur_max: Option<i64>,
+    checked: bool,
+}
+
+impl ShardOrder {
+    fn begin(&mut self, table: &str, path: &Path) -> Result<()> {
+        let file = path.display().to_string();
+        let part = part_number(path);
+        if let Some((prev, Some(pp), _)) = &self.prev {
+            if let Some(p) = part {
+                if p <= *pp {
+                    let what = if p == *pp { "again" } else { "after" };
+                    return Err(Error::input(
+                        file,
+                        0,
+                        "INPUT",
+                        format!(
+                            "{table} shard {p} is given {what} shard {pp} ({prev}): give the \
+                             shards of a table in order, each once"
+                        ),
+                    ));
+                }
+            }
+        }
+        self.cur = file;
+        self.cur_part = part;
+        self.cur_max = None;
+        self.checked = false;
+        Ok(())
+    }
+
+    /// One record's time. Times 0 (before the window) and 2^63-1 (after it) are not in order.
+    fn saw(&mut self, table: &str, l: &Line, t: i64) -> Result<()> {
+        if t == 0 || t == AFTER_WINDOW {
+            return Ok(());
+        }
+        if !self.checked {
+            self.checked = true;
+            if let Some((prev, _, Some(max))) = &self.prev {
+                if t < *max {
+                    return Err(l.err(
+                        "time",
+                        format!(
+                            "this {table} shard starts at {t} µs, before {max} µs, the last \
+                             time in the shard given before it ({prev}): the shards overlap or \
+                             are out of order; give the shards of a table in time order, each once"
+                        ),
+                    ));
+                }
+            }
+        }
+        self.cur_max = Some(self.cur_max.map_or(t, |m| m.max(t)));
+        Ok(())
+    }
+
+    fn end(&mut self) {
+        let before = self.prev.as_ref().and_then(|p| p.2);
+        let max = match (before, self.cur_max) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.prev = Some((std::mem::take(&mut self.cur), self.cur_part, max));
     }
 }
 
@@ -381,12 +492,19 @@ pub fn import(
         ));
     }
     by_table.sort_by_key(|(t, _)| TABLES.iter().position(|x| x == t));
+    let mut orders: BTreeMap<&str, ShardOrder> = BTreeMap::new();
     for (table, path) in by_table {
-        inputs.for_each_csv(path, |l| match table {
-            "job_events" => g.job_event(l, &mut sink.summary),
-            "machine_events" => me.event(l, &mut sink.summary),
-            _ => g.task_event(l, sink),
+        let order = orders.entry(table).or_default();
+        order.begin(table, path)?;
+        inputs.for_each_csv(path, |l| {
+            match table {
+                "job_events" => g.job_event(l, &mut sink.summary)?,
+                "machine_events" => me.event(l, &mut sink.summary)?,
+                _ => g.task_event(l, sink)?,
+            }
+            order.saw(table, l, l.req_i64(0, "time")?)
         })?;
+        order.end();
     }
     g.finish(&mut sink.summary);
     machines.extend(me.finish(&mut sink.summary));
@@ -429,6 +547,7 @@ mod tests {
                 duration_us: x.duration.us(),
                 priority: Some(x.priority),
                 input: None,
+                notes: Vec::new(),
             });
         }
         Ok(rows)
@@ -490,6 +609,48 @@ mod tests {
         assert!(e.contains(":2") && e.contains("CPU request"), "{e}");
         let e = feed(&["1,,7"], &Params::default()).unwrap_err().to_string();
         assert!(e.contains(":1"), "{e}");
+    }
+
+    #[test]
+    fn shard_numbers_come_from_upstream_names() {
+        assert_eq!(
+            part_number(Path::new("x/task_events/part-00003-of-00500.csv.gz")),
+            Some(3)
+        );
+        assert_eq!(
+            part_number(Path::new("task_events-part-00001-of-00500-excerpt.csv")),
+            Some(1)
+        );
+        assert_eq!(part_number(Path::new("task_events.csv")), None);
+        assert_eq!(part_number(Path::new("part-x-of-2.csv")), None);
+    }
+
+    #[test]
+    fn shards_must_not_go_back_in_time() {
+        let mut o = ShardOrder::default();
+        let l = |line: usize| Line {
+            file: "b.csv",
+            line,
+            fields: vec![],
+        };
+        o.begin("task_events", Path::new("a.csv")).unwrap();
+        o.saw("task_events", &l(1), 0).unwrap();
+        o.saw("task_events", &l(2), 700).unwrap();
+        o.saw("task_events", &l(3), AFTER_WINDOW).unwrap();
+        o.end();
+        o.begin("task_events", Path::new("b.csv")).unwrap();
+        o.saw("task_events", &l(1), 0).unwrap();
+        let e = o.saw("task_events", &l(2), 650).unwrap_err().to_string();
+        assert!(e.contains("b.csv:2") && e.contains("a.csv"), "{e}");
+        let mut o = ShardOrder::default();
+        o.begin("task_events", Path::new("a.csv")).unwrap();
+        o.saw("task_events", &l(1), 700).unwrap();
+        o.end();
+        // Equal times at the boundary are in order; only the first time of a shard is checked
+        // against the previous shard (within a shard, records are in time order upstream).
+        o.begin("task_events", Path::new("b.csv")).unwrap();
+        o.saw("task_events", &l(1), 700).unwrap();
+        o.saw("task_events", &l(2), 100).unwrap();
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! down-sampling options and sorts rows by submit time with a bounded, spilling sort.
 
 pub mod alibaba;
+pub mod alibaba2017;
 pub mod google2011;
 pub mod input;
 pub mod sink;
@@ -10,6 +11,7 @@ pub mod swf;
 pub mod swim;
 pub mod writer;
 
+use crate::cluster::resources::{Resources, RES_NAMES};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -23,15 +25,17 @@ pub use writer::MachineRow;
 pub enum Format {
     Google2011,
     Alibaba2018,
+    Alibaba2017,
     AlibabaGpu2023,
     Swim,
     Swf,
 }
 
 impl Format {
-    pub const NAMES: [&'static str; 5] = [
+    pub const NAMES: [&'static str; 6] = [
         "google2011",
         "alibaba2018",
+        "alibaba2017",
         "alibaba-gpu2023",
         "swim",
         "swf",
@@ -41,6 +45,7 @@ impl Format {
         Some(match s {
             "google2011" => Format::Google2011,
             "alibaba2018" => Format::Alibaba2018,
+            "alibaba2017" => Format::Alibaba2017,
             "alibaba-gpu2023" => Format::AlibabaGpu2023,
             "swim" => Format::Swim,
             "swf" => Format::Swf,
@@ -72,16 +77,19 @@ pub struct Params {
     #[arg(long, default_value_t = 1.0)]
     pub scale_time: f64,
     /// What becomes the framework: google2011 user|class|priority; alibaba2018 task-type|constant;
-    /// alibaba-gpu2023 qos|constant|gpu; swim constant; swf user|group|queue.
+    /// alibaba2017 constant; alibaba-gpu2023 qos|constant|gpu; swim constant; swf user|group|queue.
     #[arg(long)]
     pub framework: Option<String>,
-    /// CPUs of the largest machine, which normalized requests are fractions of (google2011: 32).
+    /// CPUs of the largest machine, which normalized requests are fractions of (google2011: 32);
+    /// alibaba2017: cores of each machine named by server_usage (64).
     #[arg(long)]
     pub machine_cpus: Option<f64>,
-    /// Memory of the largest machine in MB (google2011: 65536; alibaba2018: 98304).
+    /// Memory of the largest machine in MB (google2011: 65536; alibaba2018: 98304; alibaba2017:
+    /// 131072); swf: memory per processor (default: what the largest task asks).
     #[arg(long)]
     pub machine_mem_mb: Option<f64>,
-    /// Disk of the largest machine in MB (google2011: 1048576).
+    /// google2011: disk of the largest machine in MB; when given, disk requests are written and
+    /// every machine gets this disk (default: disk is not written).
     #[arg(long)]
     pub machine_disk_mb: Option<f64>,
 
@@ -93,14 +101,24 @@ pub struct Params {
     #[arg(long, help_heading = "google2011")]
     pub keep_t0: bool,
 
-    /// alibaba2018: batch_task statuses to keep (comma-separated).
+    /// alibaba2018, alibaba2017: batch_task (or batch_instance) statuses to keep
+    /// (comma-separated).
     #[arg(
         long,
         value_delimiter = ',',
         default_value = "Terminated",
-        help_heading = "alibaba2018"
+        help_heading = "alibaba2018, alibaba2017"
     )]
     pub status: Vec<String>,
+
+    /// alibaba2017: plan_cpu units per core (100: plan_cpu 50 is half a core, as alibaba/clusterdata
+    /// issue 11 confirms; 1 reads plan_cpu as cores, as the schema's wording has it).
+    #[arg(long, default_value_t = 100.0, help_heading = "alibaba2017")]
+    pub plan_cpu_per_core: f64,
+    /// alibaba2017: what a server_event softerror or harderror does to its machine: remove
+    /// (the agent leaves, its tasks are lost and resubmitted) or ignore.
+    #[arg(long, default_value = "remove", help_heading = "alibaba2017")]
+    pub machine_errors: String,
 
     /// alibaba-gpu2023: keep fractional GPU shares (gpu_milli/1000) instead of a whole GPU.
     #[arg(long, help_heading = "alibaba-gpu2023")]
@@ -241,35 +259,77 @@ impl Params {
     }
 }
 
+/// The unit a skip or note counts: an import reads records and writes rows, and the two are
+/// not the same thing (a SWIM line becomes two rows, a Google task is several records).
+pub const RECORDS: &str = "input records";
+/// Rows the importer made from the input and then left out (time window, job sample, ...).
+pub const ROWS: &str = "rows";
+/// Google task attempts (SUBMIT .. end), each made of several records.
+pub const ATTEMPTS: &str = "attempts";
+pub const MACHINES: &str = "machines";
+
 /// What an import did: counts, skipped records by reason, and the parameter values used.
 #[derive(Clone, Debug, Default)]
 pub struct Summary {
     pub format: String,
-    /// Records read, per input table.
+    /// Input records read, per input table.
     pub read: BTreeMap<String, u64>,
+    /// Output rows, tasks and jobs written.
     pub rows: u64,
     pub tasks: u64,
     pub jobs: u64,
     pub machines: u64,
-    /// Records left out on purpose, by reason.
+    /// Things left out on purpose, by reason; the unit of each reason is in `units`.
     pub skipped: BTreeMap<String, u64>,
-    /// Things that were kept but changed or could not be expressed, by kind.
+    /// Things written but changed, or that the native format cannot express, by kind: counted
+    /// on the rows (or machines) written, never on input that was left out.
     pub notes: BTreeMap<String, u64>,
+    /// The unit of every reason in `skipped` and `notes` (RECORDS, ROWS, ATTEMPTS, MACHINES).
+    pub units: BTreeMap<String, &'static str>,
     /// Parameter values that shaped the output.
     pub params: Vec<(String, String)>,
+    /// Resource columns of the trace: what it carries, what was written, what was left out.
+    pub resources: ResourceReport,
+    /// Problems a replay would otherwise hit silently (tasks that fit no machine written, ...);
+    /// the command line prints them even with `--quiet`.
+    pub warnings: Vec<String>,
+    /// Tasks of the rows written that fit no machine written (0 when no machines were written).
+    pub unfit_tasks: u64,
+}
+
+/// The resource columns (`cpus`, `mem_mb`, `disk_mb`, `gpus`) of one import.
+#[derive(Clone, Debug, Default)]
+pub struct ResourceReport {
+    /// Columns the input carries a request for, with the field they come from.
+    pub carried: Vec<(&'static str, String)>,
+    /// Columns that some written row requests (a non-zero amount).
+    pub written: Vec<&'static str>,
+    /// Columns the input carries but the importer does not write, and why.
+    pub left_out: Vec<(&'static str, String)>,
+    /// Columns that some written machine has (empty when no machines were written).
+    pub machines: Vec<&'static str>,
+    /// The largest request of any written task, per column (not one task's shape).
+    pub largest: Resources,
 }
 
 impl Summary {
+    /// One input record left out.
     pub fn skip(&mut self, reason: &str) {
-        self.skip_n(reason, 1);
+        self.skip_as(RECORDS, reason, 1);
     }
-    pub fn skip_n(&mut self, reason: &str, n: u64) {
+    /// `n` things of `unit` left out for `reason`.
+    pub fn skip_as(&mut self, unit: &'static str, reason: &str, n: u64) {
         if n > 0 {
             *self.skipped.entry(reason.to_string()).or_default() += n;
+            self.units.insert(reason.to_string(), unit);
         }
     }
-    pub fn note(&mut self, kind: &str) {
-        *self.notes.entry(kind.to_string()).or_default() += 1;
+    /// A note on `n` written things of `unit`.
+    pub fn note_as(&mut self, unit: &'static str, kind: &str, n: u64) {
+        if n > 0 {
+            *self.notes.entry(kind.to_string()).or_default() += n;
+            self.units.insert(kind.to_string(), unit);
+        }
     }
     pub fn read_one(&mut self, table: &str) {
         *self.read.entry(table.to_string()).or_default() += 1;
@@ -277,31 +337,98 @@ impl Summary {
     pub fn param(&mut self, name: &str, value: impl fmt::Display) {
         self.params.push((name.to_string(), value.to_string()));
     }
+    /// The input carries requests of resource column `col`, from `from`.
+    pub fn carries(&mut self, col: &'static str, from: impl Into<String>) {
+        self.resources.carried.push((col, from.into()));
+    }
+    /// The input carries `col` but the importer does not write it, because `why`.
+    pub fn leaves_out(&mut self, col: &'static str, why: impl Into<String>) {
+        self.resources.left_out.push((col, why.into()));
+    }
+    pub fn warn(&mut self, msg: impl Into<String>) {
+        self.warnings.push(msg.into());
+    }
+
+    /// Total left out, per unit.
+    fn skipped_by_unit(&self) -> BTreeMap<&'static str, u64> {
+        let mut out = BTreeMap::new();
+        for (r, n) in &self.skipped {
+            *out.entry(self.unit(r)).or_default() += n;
+        }
+        out
+    }
+
+    fn unit(&self, reason: &str) -> &'static str {
+        self.units.get(reason).copied().unwrap_or(RECORDS)
+    }
+}
+
+fn list(cols: &[&str]) -> String {
+    if cols.is_empty() {
+        "none".into()
+    } else {
+        cols.join(", ")
+    }
 }
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "import {}:", self.format)?;
+        let total: u64 = self.read.values().sum();
+        writeln!(f, "  input: {total} records read")?;
         for (t, n) in &self.read {
-            writeln!(f, "  read {n} {t} records")?;
+            writeln!(f, "    {t}: {n}")?;
         }
         writeln!(
             f,
-            "  wrote {} rows, {} tasks, {} jobs",
+            "  output: {} rows written ({} tasks, {} jobs)",
             self.rows, self.tasks, self.jobs
         )?;
         if self.machines > 0 {
-            writeln!(f, "  wrote {} machines", self.machines)?;
+            writeln!(f, "  machines: {} written", self.machines)?;
         }
-        let total: u64 = self.skipped.values().sum();
-        writeln!(f, "  skipped {total} records:")?;
-        for (r, n) in &self.skipped {
-            writeln!(f, "    {r}: {n}")?;
+        let r = &self.resources;
+        writeln!(f, "  resource columns:")?;
+        if r.carried.is_empty() {
+            writeln!(f, "    the input carries no resource request")?;
+        } else {
+            let c: Vec<String> = r
+                .carried
+                .iter()
+                .map(|(c, from)| format!("{c} ({from})"))
+                .collect();
+            writeln!(f, "    the input carries: {}", c.join(", "))?;
+        }
+        writeln!(f, "    the rows request: {}", list(&r.written))?;
+        for (c, why) in &r.left_out {
+            writeln!(f, "    not written: {c}: {why}")?;
+        }
+        if self.machines > 0 {
+            writeln!(f, "    the machines have: {}", list(&r.machines))?;
+        }
+        if self.rows > 0 {
+            let l: Vec<String> = r
+                .written
+                .iter()
+                .filter_map(|c| RES_NAMES.iter().position(|n| n == c))
+                .map(|i| format!("{} {}", RES_NAMES[i], r.largest.fmt_amount(i)))
+                .collect();
+            writeln!(f, "    largest request per column: {}", list_s(&l))?;
+        }
+        let by_unit = self.skipped_by_unit();
+        if by_unit.is_empty() {
+            writeln!(f, "  skipped: nothing")?;
+        } else {
+            let t: Vec<String> = by_unit.iter().map(|(u, n)| format!("{n} {u}")).collect();
+            writeln!(f, "  skipped: {}", t.join(", "))?;
+            for (reason, n) in &self.skipped {
+                writeln!(f, "    {reason}: {n} {}", self.unit(reason))?;
+            }
         }
         if !self.notes.is_empty() {
-            writeln!(f, "  notes:")?;
-            for (r, n) in &self.notes {
-                writeln!(f, "    {r}: {n}")?;
+            writeln!(f, "  notes on what was written:")?;
+            for (kind, n) in &self.notes {
+                writeln!(f, "    {kind}: {n} {}", self.unit(kind))?;
             }
         }
         writeln!(f, "  parameters:")?;
@@ -309,6 +436,23 @@ impl fmt::Display for Summary {
             writeln!(f, "    {k} = {v}")?;
         }
         Ok(())
+    }
+}
+
+/// A request as `cpus 2, mem_mb 512` (zero columns left out).
+pub fn fmt_shape(r: &Resources) -> String {
+    let parts: Vec<String> = (0..RES_NAMES.len())
+        .filter(|&i| r.0[i] != 0)
+        .map(|i| format!("{} {}", RES_NAMES[i], r.fmt_amount(i)))
+        .collect();
+    list_s(&parts)
+}
+
+fn list_s(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join(", ")
     }
 }
 
@@ -337,9 +481,13 @@ pub fn run(req: &Request) -> Result<Summary> {
     let inputs = input::Inputs::new(req.inputs, req.progress)?;
     let mut sink = Sink::new(req.out, req.params)?;
     let mut machines: Vec<MachineRow> = Vec::new();
+    let want_machines = req.machines_out.is_some();
     match req.format {
         Format::Google2011 => google2011::import(&inputs, req.params, &mut sink, &mut machines)?,
         Format::Alibaba2018 => alibaba::import_2018(&inputs, req.params, &mut sink, &mut machines)?,
+        Format::Alibaba2017 => {
+            alibaba2017::import(&inputs, req.params, &mut sink, &mut machines, want_machines)?
+        }
         Format::AlibabaGpu2023 => {
             alibaba::import_gpu2023(&inputs, req.params, &mut sink, &mut machines)?
         }
@@ -347,23 +495,85 @@ pub fn run(req: &Request) -> Result<Summary> {
         Format::Swf => swf::import(&inputs, req.params, &mut sink, &mut machines)?,
     }
     inputs.finish();
+    if want_machines && machines.is_empty() {
+        // Before the trace is renamed into place: a failed import leaves earlier files alone.
+        return Err(bad_param(
+            "machines-out",
+            "the inputs hold no machines (google2011: machine_events; alibaba2018: \
+             machine_meta; alibaba2017: server_event or server_usage; alibaba-gpu2023: the \
+             node list; swf: a MaxProcs or MaxNodes header)",
+        ));
+    }
+    let shapes = std::mem::take(&mut sink.shapes);
     let mut summary = sink.finish()?;
     summary.format = Format::NAMES[req.format as usize].to_string();
     match req.machines_out {
         Some(path) => {
-            if machines.is_empty() {
-                return Err(bad_param(
-                    "machines-out",
-                    "the inputs hold no machines (google2011: machine_events; alibaba2018: \
-                     machine_meta; alibaba-gpu2023: the node list; swf: a MaxProcs header)",
-                ));
-            }
-            writer::write_machines(path, machines, req.params, &mut summary)?;
+            let written = writer::write_machines(path, machines, req.params, &mut summary)?;
+            check_fit(req.out, &written, &shapes, &mut summary)?;
         }
-        None => summary.skip_n(
+        None => summary.skip_as(
+            MACHINES,
             "machines_not_written_without_--machines-out",
             machines.len() as u64,
         ),
     }
     Ok(summary)
+}
+
+/// Warns about what a replay on the machines written would leave unscheduled: a resource the
+/// rows request that no machine has, and tasks that fit no machine (counted exactly, by reading
+/// the written trace back, only when some maximal task shape fits nowhere).
+fn check_fit(
+    trace: &Path,
+    machines: &[Resources],
+    shapes: &sink::Shapes,
+    summary: &mut Summary,
+) -> Result<()> {
+    let r = &summary.resources;
+    let missing: Vec<&str> = r
+        .written
+        .iter()
+        .copied()
+        .filter(|c| !r.machines.contains(c))
+        .collect();
+    for c in missing {
+        summary.warn(format!(
+            "the rows request {c} but no machine written has any: those tasks cannot run on \
+             these machines"
+        ));
+    }
+    let mut caps = sink::Shapes::default();
+    for m in machines {
+        caps.add(*m);
+    }
+    let caps: &[Resources] = if caps.overflow {
+        machines
+    } else {
+        &caps.maximal
+    };
+    let fits = |t: &Resources| caps.iter().any(|m| m.contains(t));
+    if !shapes.overflow && shapes.maximal.iter().all(fits) {
+        return Ok(());
+    }
+    let (mut rows, mut tasks) = (0u64, 0u64);
+    let mut example: Option<(String, Resources)> = None;
+    let mut reader = crate::workload::trace::TraceReader::open(trace)?;
+    while let Some(row) = reader.next_row()? {
+        if !fits(&row.shape) {
+            rows += 1;
+            tasks += row.tasks as u64;
+            example.get_or_insert((row.job_id, row.shape));
+        }
+    }
+    if tasks > 0 {
+        summary.unfit_tasks = tasks;
+        let (job, shape) = example.unwrap_or_default();
+        summary.warn(format!(
+            "{tasks} tasks in {rows} rows fit no machine written (the first: job {job}, {}); a \
+             replay on these machines leaves them unscheduled",
+            fmt_shape(&shape)
+        ));
+    }
+    Ok(())
 }

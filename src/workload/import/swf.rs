@@ -37,6 +37,9 @@ pub fn import(
 ) -> Result<()> {
     let kind = p.framework_kind(&["user", "group", "queue"])?;
     Params::positive("cpus-per-proc", p.cpus_per_proc)?;
+    if let Some(m) = p.machine_mem_mb {
+        Params::positive("machine-mem-mb", m)?;
+    }
     let s = &mut sink.summary;
     s.param("framework", kind);
     s.param("cpus_per_proc", p.cpus_per_proc);
@@ -51,8 +54,19 @@ pub fn import(
     );
     s.param("drop_failed", p.drop_failed);
     s.param("min_duration_s", p.min_duration_s);
+    s.carries(
+        "cpus",
+        "allocated (else requested) processors x --cpus-per-proc",
+    );
+    s.carries(
+        "mem_mb",
+        "used (else requested) memory per processor, when the log has it",
+    );
     let mut max_procs: Option<u64> = None;
     let mut max_nodes: Option<u64> = None;
+    // Of the rows written: the most processors of one job and the most memory per processor.
+    let mut most_procs = 0u64;
+    let mut most_mem_per_proc = 0f64;
     for path in &inputs.paths {
         let file = path.display().to_string();
         inputs.for_each_line(path, |n, text| {
@@ -77,17 +91,68 @@ pub fn import(
                 fields: t.split_whitespace().collect(),
             };
             sink.summary.read_one("swf job");
-            if let Some(row) = row(&l, p, kind, &mut sink.summary)? {
-                sink.push(row)?;
+            if let Some((row, procs, mem)) = row(&l, p, kind, &mut sink.summary)? {
+                if sink.push(row)? {
+                    most_procs = most_procs.max(procs);
+                    most_mem_per_proc = most_mem_per_proc.max(mem);
+                }
             }
             Ok(())
         })?;
     }
-    if let Some(n) = max_procs.or(max_nodes).filter(|&n| n > 0) {
-        let mem = p.machine_mem_mb.unwrap_or(p.default_mem_mb.max(1024.0));
-        sink.summary.param(
+    let Some(n) = max_procs.or(max_nodes).filter(|&n| n > 0) else {
+        return Ok(());
+    };
+    // Memory per processor: what the largest task asks (so memory never binds before the
+    // processors do, as on a machine whose memory comes with its processors), unless given.
+    let mem = p.machine_mem_mb.unwrap_or(most_mem_per_proc);
+    let s = &mut sink.summary;
+    if mem < most_mem_per_proc {
+        s.warn(format!(
+            "--machine-mem-mb {mem} is below the {most_mem_per_proc} MB per processor that the \
+             largest task written asks for: those tasks fit no machine"
+        ));
+    }
+    if most_procs > n {
+        s.warn(format!(
+            "jobs written use up to {most_procs} processors but the log's header gives {n} \
+             (MaxProcs, else MaxNodes): the machines follow the header, and {}",
+            if p.single_task {
+                "single tasks of more processors fit no machine"
+            } else {
+                "such jobs cannot have all their processors running at once"
+            }
+        ));
+    }
+    if p.single_task {
+        // A job is one task that needs all its processors on one agent, and a job of the log
+        // may use every processor of the machine: one agent holds the whole machine.
+        s.param(
             "machines",
-            format!("{n} agents of {} cpus, {mem} MB", p.cpus_per_proc),
+            format!(
+                "1 agent of {n} processors: {} cpus, {} MB (--single-task: a job's processors \
+                 must be on one agent)",
+                n as f64 * p.cpus_per_proc,
+                n as f64 * mem
+            ),
+        );
+        machines.push(MachineRow {
+            name: "machine".into(),
+            rack: None,
+            cpus: n as f64 * p.cpus_per_proc,
+            mem_mb: n as f64 * mem,
+            disk_mb: 0.0,
+            gpus: 0.0,
+            add_us: 0,
+            remove_us: None,
+        });
+    } else {
+        s.param(
+            "machines",
+            format!(
+                "{n} agents of 1 processor: {} cpus, {mem} MB",
+                p.cpus_per_proc
+            ),
         );
         for i in 0..n {
             machines.push(MachineRow {
@@ -105,8 +170,14 @@ pub fn import(
     Ok(())
 }
 
-/// One job line; None when it is skipped on purpose (counted in `s`).
-pub fn row(l: &Line, p: &Params, kind: &str, s: &mut Summary) -> Result<Option<ImportRow>> {
+/// One job line: the row, its processors and its memory per processor (MB); None when it is
+/// skipped on purpose (counted in `s`).
+pub fn row(
+    l: &Line,
+    p: &Params,
+    kind: &str,
+    s: &mut Summary,
+) -> Result<Option<(ImportRow, u64, f64)>> {
     if l.fields.len() != 18 {
         return Err(l.err(
             "",
@@ -136,10 +207,11 @@ pub fn row(l: &Line, p: &Params, kind: &str, s: &mut Summary) -> Result<Option<I
         });
         return Ok(None);
     }
+    let mut notes = Vec::new();
     let procs = if alloc > 0.0 {
         alloc
     } else if req_procs > 0.0 {
-        s.note("requested_processors_used");
+        notes.push("requested_processors_used");
         req_procs
     } else {
         s.skip("no_processors");
@@ -155,7 +227,7 @@ pub fn row(l: &Line, p: &Params, kind: &str, s: &mut Summary) -> Result<Option<I
     };
     let mut run = run;
     if run < p.min_duration_s {
-        s.note("run_time_raised_to_min_duration_s");
+        notes.push("run_time_raised_to_min_duration_s");
         run = p.min_duration_s;
     }
     let (who, idx) = match kind {
@@ -177,7 +249,7 @@ pub fn row(l: &Line, p: &Params, kind: &str, s: &mut Summary) -> Result<Option<I
     } else {
         (procs, p.cpus_per_proc, mem_per_proc)
     };
-    Ok(Some(ImportRow {
+    let row = ImportRow {
         job_id: job.to_string(),
         framework,
         submit_us: secs_to_us(submit),
@@ -185,8 +257,10 @@ pub fn row(l: &Line, p: &Params, kind: &str, s: &mut Summary) -> Result<Option<I
         cpus,
         mem_mb,
         duration_us: secs_to_us(run),
+        notes,
         ..ImportRow::default()
-    }))
+    };
+    Ok(Some((row, procs, mem_per_proc)))
 }
 
 #[cfg(test)]
@@ -201,7 +275,7 @@ mod tests {
         };
         let mut s = Summary::default();
         let r = row(&l, p, "user", &mut s)?;
-        Ok((r, s))
+        Ok((r.map(|x| x.0), s))
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub fn import(inputs: &Inputs, p: &Params, sink: &mut Sink) -> Result<()> {
     s.param("input", !p.no_input);
     s.param("slot_cpus", p.slot_cpus);
     s.param("slot_mem_mb", p.slot_mem_mb);
+    // The trace has byte counts only: cpus and mem_mb are the slot parameters, not data.
     for path in &inputs.paths {
         let file = path.display().to_string();
         inputs.for_each_line(path, |n, text| {

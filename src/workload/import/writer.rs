@@ -5,8 +5,8 @@
 //! through symbolic links; to devices and pipes as they are; never over a user's file.
 
 use super::sink::{sampled, window_time, ImportRow};
-use super::{Params, Summary};
-use crate::cluster::resources::{fmt_milli, to_milli};
+use super::{Params, Summary, MACHINES};
+use crate::cluster::resources::{fmt_milli, to_milli, Resources, NRES, RES_NAMES};
 use crate::error::{Error, Result};
 use crate::experiment::cancel::Temp;
 use crate::outfile::{Kind, OutFile};
@@ -215,32 +215,34 @@ pub struct MachineRow {
 }
 
 /// Writes the machines file with the same time window and scale as the trace, and the seeded
-/// machine sample; machines outside the window are counted, not written.
+/// machine sample; machines outside the window are counted, not written. Returns the capacity
+/// of every machine written, for the fit check.
 pub fn write_machines(
     path: &Path,
     rows: Vec<MachineRow>,
     p: &Params,
     summary: &mut Summary,
-) -> Result<()> {
+) -> Result<Vec<Resources>> {
     summary.param("sample_machines", p.sample_machines);
     let from = p.from_s.map(secs_to_us);
     let to = p.to_s.map(secs_to_us);
     let mut out = OutFile::prepare(path, "--machines-out", Kind::Machines)?;
     let tmp = path.to_path_buf();
+    let mut written = Vec::new();
     {
         let mut w = csv_writer_to(out.create()?);
         w.write_record(MACHINE_COLUMNS).map_err(|e| werr(&tmp, e))?;
         for m in rows {
             if m.remove_us.is_some_and(|r| from.is_some_and(|f| r <= f)) {
-                summary.skip("machine_removed_before_window");
+                summary.skip_as(MACHINES, "machine_removed_before_window", 1);
                 continue;
             }
             if to.is_some_and(|t| m.add_us >= t) {
-                summary.skip("machine_added_after_window");
+                summary.skip_as(MACHINES, "machine_added_after_window", 1);
                 continue;
             }
             if !sampled(p.seed, p.sample_machines, &format!("machine/{}", m.name)) {
-                summary.skip("machine_not_in_sample");
+                summary.skip_as(MACHINES, "machine_not_in_sample", 1);
                 continue;
             }
             let add = window_time(m.add_us.max(from.unwrap_or(i64::MIN)), from, p.scale_time);
@@ -248,6 +250,7 @@ pub fn write_machines(
                 .remove_us
                 .filter(|&r| to.is_none_or(|t| r < t))
                 .map(|r| window_time(r, from, p.scale_time).max(add.max(0)));
+            let cap = Resources::new(m.cpus, m.mem_mb, m.disk_mb, m.gpus);
             w.write_record([
                 m.name,
                 m.rack.unwrap_or_default(),
@@ -260,10 +263,16 @@ pub fn write_machines(
             ])
             .map_err(|e| werr(&tmp, e))?;
             summary.machines += 1;
+            written.push(cap);
         }
         w.flush().map_err(|e| Error::write(&tmp, e))?;
     }
-    out.commit()
+    out.commit()?;
+    summary.resources.machines = (0..NRES)
+        .filter(|&i| written.iter().any(|c| c.0[i] > 0))
+        .map(|i| RES_NAMES[i])
+        .collect();
+    Ok(written)
 }
 
 #[cfg(test)]
@@ -284,6 +293,7 @@ mod tests {
             duration_us: 1_500_000,
             priority: None,
             input: None,
+            notes: Vec::new(),
         }
     }
 
