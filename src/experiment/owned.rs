@@ -264,8 +264,9 @@ impl Staging {
                             &self.flag,
                             format!(
                                 "offersim would write {f} here, but this file is not one it \
-                                 wrote (not in {}); move it away and run again",
-                                MANIFEST
+                                 wrote (not in {MANIFEST}); move it away and run again (or, if \
+                                 an offersim did write it, e.g. results merged from another \
+                                 branch, add `{f}` to {MANIFEST})"
                             ),
                         ));
                     }
