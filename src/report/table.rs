@@ -76,6 +76,17 @@ fn sig_n(x: f64, digits: i32) -> String {
     if a == 0.0 {
         return "0".into();
     }
+    if a < 1e-3 {
+        // 2.08e-6, not 0.00000208.
+        let e = format!("{:.*e}", (digits - 1).max(0) as usize, x);
+        let (m, exp) = e.split_once('e').unwrap_or((&e, "0"));
+        let m = if m.contains('.') {
+            m.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            m
+        };
+        return format!("{m}e{exp}");
+    }
     let magnitude = a.log10().floor() as i32;
     let decimals = (digits - 1 - magnitude).max(0) as usize;
     let s = format!("{x:.decimals$}");
@@ -309,6 +320,7 @@ mod tests {
         assert_eq!(sig(18_550_033.0), "18.55M");
         assert_eq!(sig(123_456.0), "123.5k");
         assert_eq!(sig(0.0), "0");
+        assert_eq!(sig(0.00000208), "2.08e-6");
     }
 
     #[test]

@@ -251,3 +251,68 @@ fn the_readmes_minimal_scenario_runs_as_written() {
     let (h, rows) = read_csv(&d.join("results/minimal/summary.csv"));
     assert_eq!(rows[0][col(&h, "tasks_finished")], "22");
 }
+
+/// Progress goes to a terminal only: under a pseudo-terminal (`script`) a run shows its bar
+/// (tasks/s, share of the horizon) and a line when it ends, for any --jobs; with --quiet, or
+/// when stderr is not a terminal, nothing.
+#[test]
+fn progress_shows_on_a_terminal_for_any_jobs_and_nowhere_else() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `script` to make a pseudo-terminal");
+        return;
+    }
+    let d = tmp("cli-progress");
+    let s = d.join("p.toml");
+    write(
+        &s,
+        "name = \"p\"\nend_s = 300\n[cluster]\nracks = 2\nagents_per_rack = 20\nagent = { cpus = 8, mem_mb = 16384 }\n\
+         [workload]\ngenerator = { kind = \"poisson\", end_s = 300, mean_gap_s = 1, tasks = 10, duration_s = 30, frameworks = 2 }\n\
+         [[policy]]\nname = \"a\"\n[[policy]]\nname = \"b\"\nallocator = \"random\"\n",
+    );
+    let bin = env!("CARGO_BIN_EXE_offersim");
+    let on_tty = |extra: &str, out: &str| -> String {
+        let cmd = format!(
+            "{bin} run {} --out {} {extra}",
+            s.display(),
+            d.join(out).display()
+        );
+        let o = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    for jobs in ["1", "2"] {
+        let t = on_tty(&format!("--jobs {jobs}"), &format!("r{jobs}"));
+        assert!(
+            t.contains("tasks/s") && t.contains("of 300 s"),
+            "--jobs {jobs}: {t}"
+        );
+        assert!(
+            t.contains("a/0: ") && t.contains("tasks finished"),
+            "--jobs {jobs}: {t}"
+        );
+    }
+    let t = on_tty("--quiet", "rq");
+    assert!(
+        !t.contains("tasks/s") && !t.contains("tasks finished"),
+        "{t}"
+    );
+    let o = offersim(&[
+        "run",
+        s.to_str().unwrap(),
+        "--out",
+        d.join("rn").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        !err.contains("tasks/s") && !err.contains("tasks finished"),
+        "{err}"
+    );
+}
