@@ -160,3 +160,49 @@ fn shipped_scenarios_and_a_clean_one_get_no_warning() {
     assert!(o.status.success(), "{err}");
     assert!(!err.contains("warning"), "{err}");
 }
+
+/// The case of the issue: a Google 2011 import with disk requests (`--machine-disk-mb`) replayed
+/// on a generated cluster whose agents have no disk: the run is told so before it starts.
+#[test]
+fn a_google_import_on_agents_without_disk_is_warned_about() {
+    use offersim::workload::import::{run, Format, Params, Request};
+    let d = tmp("names-google");
+    let sample = |f: &str| repo().join("traces/samples/google-2011").join(f);
+    let inputs = [
+        sample("task_events-part-00001-of-00500-excerpt.csv"),
+        sample("job_events-part-00000-of-00500-first100.csv"),
+    ];
+    run(&Request {
+        format: Format::Google2011,
+        inputs: &inputs,
+        out: &d.join("t.csv"),
+        machines_out: None,
+        params: &Params {
+            machine_disk_mb: Some(100_000.0),
+            ..Params::default()
+        },
+        progress: false,
+    })
+    .unwrap();
+    write(
+        &d.join("s.toml"),
+        "name = \"g\"\n[cluster]\nracks = 1\nagents_per_rack = 10\nagent = { cpus = 4, mem_mb = 16384 }\n\
+         [workload]\ntrace = \"t.csv\"\n",
+    );
+    let s = offersim::scenario::load(&d.join("s.toml")).unwrap();
+    let l = offersim::experiment::lint::lint(&s).unwrap();
+    assert!(
+        l.warnings
+            .iter()
+            .any(|w| w.contains("ask for disk_mb, which no agent has")),
+        "{:?}",
+        l.warnings
+    );
+    assert!(
+        l.warnings
+            .iter()
+            .any(|w| w.contains("can be held by no agent") && w.contains("disk_mb")),
+        "{:?}",
+        l.warnings
+    );
+}
