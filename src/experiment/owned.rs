@@ -173,6 +173,65 @@ fn files_below(dir: &Path) -> Result<BTreeSet<String>, Error> {
     Ok(out)
 }
 
+/// Redraws what `offersim plot` derives from a results folder's CSV files, in place, only in a
+/// folder offersim wrote (manifest or pre-manifest) and only over its own files; the files it
+/// adds join the manifest.
+pub fn redraw(dir: &Path, draw: impl FnOnce(&Path) -> Result<(), Error>) -> Result<(), Error> {
+    if dir.is_dir() && !dir.join(MANIFEST).is_file() && !looks_legacy(dir) {
+        return Err(refuse(
+            dir,
+            "plot",
+            format!(
+                "is not an offersim results folder (it has no {MANIFEST}); `offersim plot` \
+                 redraws only folders offersim wrote, and never replaces a file it did not write"
+            ),
+        ));
+    }
+    let listed = match ownership(dir, "plot", "results")? {
+        Ownership::Listed(l) => Some(l),
+        Ownership::Legacy => None,
+        Ownership::Missing | Ownership::Empty => {
+            return Err(refuse(
+                dir,
+                "plot",
+                "is not a results folder (no summary.csv); run a scenario into it first".into(),
+            ))
+        }
+    };
+    let before = files_below(dir)?;
+    if let Some(l) = &listed {
+        // What a redraw writes at the top of the folder: the derived tables, the page, plots.
+        let derived = |f: &str| {
+            !f.contains('/')
+                && (f.ends_with(".svg")
+                    || ["compare.csv", "compare_frameworks.csv", "report.html"].contains(&f))
+        };
+        if let Some(f) = before.iter().find(|f| derived(f) && !l.contains(*f)) {
+            return Err(refuse(
+                &dir.join(f),
+                "plot",
+                format!(
+                    "a redraw would replace {f}, which offersim did not write (not in \
+                     {MANIFEST}); move it away and run again"
+                ),
+            ));
+        }
+    }
+    draw(dir)?;
+    if let Some(l) = listed {
+        let after = files_below(dir)?;
+        let mut now = l;
+        now.extend(
+            after
+                .difference(&before)
+                .filter(|f| f.as_str() != MANIFEST)
+                .cloned(),
+        );
+        write_manifest(dir, &now)?;
+    }
+    Ok(())
+}
+
 /// What a commit did, for the messages after a run.
 #[derive(Debug, Default)]
 pub struct Committed {

@@ -481,3 +481,50 @@ fn gen_and_import_write_through_links_and_devices_and_never_over_a_users_file() 
         assert!(temporaries_below(&d).is_empty(), "{cmd}");
     }
 }
+
+/// `offersim plot DIR` redraws only an offersim results folder, never over a user's file, and
+/// lists what it adds.
+#[test]
+fn plot_redraws_only_offersims_folders_and_files() {
+    let d = tmp("plot-owned");
+    std::fs::create_dir_all(d.join("mine")).unwrap();
+    std::fs::copy(
+        repo().join("results/quickstart/summary.csv"),
+        d.join("mine/summary.csv"),
+    )
+    .unwrap();
+    write(&d.join("mine/report.html"), "my page");
+    let before = snapshot(&d);
+    let o = run_in(&d, &["plot", "mine"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(snapshot(&d), before);
+    let s = scenario(&d.join("p"), "x");
+    offersim_ok(&[
+        "run",
+        s.to_str().unwrap(),
+        "--out",
+        d.join("r").to_str().unwrap(),
+        "--quiet",
+    ]);
+    std::fs::remove_file(d.join("r/report.html")).unwrap();
+    let o = run_in(&d, &["plot", "r"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(d.join("r/report.html").is_file());
+    write(&d.join("r/extra.svg"), "mine");
+    let o = run_in(&d, &["plot", "r"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("r/extra.svg")).unwrap(),
+        "mine"
+    );
+}
