@@ -50,6 +50,10 @@ pub enum Error {
     /// A policy returned a decision the master cannot apply. Exit code 3.
     #[error("invalid decision by {who}: {msg}")]
     Decision { who: String, msg: String },
+    /// The user stopped the run (Ctrl-C, SIGTERM); its temporary files are gone. Exit code 130,
+    /// as a shell reports a process ended by SIGINT.
+    #[error("interrupted: nothing was written")]
+    Interrupted,
 }
 
 impl Error {
@@ -87,6 +91,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input { .. } | Error::Read { .. } => 2,
+            Error::Interrupted => 130,
             _ => 3,
         }
     }

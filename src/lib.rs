@@ -51,6 +51,7 @@ pub(crate) mod cluster;
 pub mod error;
 pub mod experiment;
 pub mod metrics;
+pub mod outfile;
 pub mod policy;
 pub mod report;
 pub mod scenario;

@@ -82,6 +82,7 @@ pub fn main(a: CheckArgs) -> anyhow::Result<i32> {
             ..Default::default()
         },
     )?;
+    super::run::warn(&p.warnings);
     let file = a.scenario.display().to_string();
     let baseline = a
         .baseline
@@ -94,6 +95,9 @@ pub fn main(a: CheckArgs) -> anyhow::Result<i32> {
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_path_buf();
+        if a.baseline.is_some() {
+            p.out_flag = "--baseline".into();
+        }
         experiment::run_plan(&p, &watch)?;
         println!("baseline updated: {}", p.out.display());
         return Ok(0);

@@ -2,9 +2,9 @@
 //! generated workload can be inspected, edited or replayed like any other trace.
 
 use crate::error::Error;
+use crate::outfile::{Kind, OutFile};
 use crate::workload::gen::{Generator, Origin, KINDS};
 use crate::workload::JobSource;
-use anyhow::Context;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -54,28 +54,32 @@ pub fn main(a: GenArgs) -> anyhow::Result<i32> {
             0,
             "KIND",
             format!(
-                "unknown generator \"{}\" (valid: {})",
+                "unknown generator \"{}\"{} (valid: {})",
                 a.kind,
+                crate::error::nearest(&a.kind, KINDS.iter().copied())
+                    .map(|n| format!("; did you mean \"{n}\"?"))
+                    .unwrap_or_default(),
                 KINDS.join(", ")
             ),
         )
         .into());
     }
     let mut g = Generator::from_table(&table(&a)?, &origin, a.seed)?;
-    let tmp = a.out.with_extension("csv.tmp");
-    let mut w = crate::metrics::files::create(
-        &tmp,
-        &[
-            "job_id",
-            "framework",
-            "submit_s",
-            "tasks",
-            "cpus",
-            "mem_mb",
-            "duration_s",
-            "input",
-        ],
-    )?;
+    let mut out = OutFile::prepare(&a.out, "--out", Kind::Trace)?;
+    let shown = out.path().to_path_buf();
+    let mut w = csv::WriterBuilder::new().from_writer(out.create()?);
+    let werr = |e: csv::Error| Error::write(&shown, std::io::Error::other(e.to_string()));
+    w.write_record([
+        "job_id",
+        "framework",
+        "submit_s",
+        "tasks",
+        "cpus",
+        "mem_mb",
+        "duration_s",
+        "input",
+    ])
+    .map_err(werr)?;
     let mut rows = 0u64;
     while let Some(r) = g.next_row()? {
         w.write_record([
@@ -88,12 +92,17 @@ pub fn main(a: GenArgs) -> anyhow::Result<i32> {
             crate::sim::time::fmt_secs(r.duration.us()),
             r.input.unwrap_or_default(),
         ])
-        .map_err(|e| Error::write(&tmp, e.into()))?;
+        .map_err(werr)?;
         rows += 1;
     }
-    w.flush().map_err(|e| Error::write(&tmp, e))?;
-    drop(w);
-    std::fs::rename(&tmp, &a.out).with_context(|| format!("writing {}", a.out.display()))?;
+    let file = w
+        .into_inner()
+        .map_err(|e| Error::write(&shown, std::io::Error::other(e.to_string())))?;
+    let file = file
+        .into_inner()
+        .map_err(|e| Error::write(&shown, e.into_error()))?;
+    drop(file);
+    out.commit()?;
     eprintln!("{rows} jobs written to {}", a.out.display());
     Ok(0)
 }

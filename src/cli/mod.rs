@@ -41,6 +41,8 @@ pub enum Command {
 
 /// Runs a subcommand; returns the process exit code.
 pub fn dispatch(cli: Cli) -> anyhow::Result<i32> {
+    // Ctrl-C and SIGTERM remove offersim's temporary files before the process goes.
+    crate::experiment::cancel::install();
     match cli.cmd {
         Command::Run(a) => run::main(a),
         Command::Check(a) => check::main(a),

@@ -1,5 +1,6 @@
 //! `offersim plot DIR`: redraws a results folder's plots, compare.csv and report.html from its
-//! CSV files alone (after editing them, or with a newer offersim), without running anything.
+//! CSV files alone (after editing them, or with a newer offersim), without running anything;
+//! only in a folder offersim wrote, and only over its own files.
 
 use anyhow::Context;
 use std::path::PathBuf;
@@ -11,7 +12,8 @@ pub struct PlotArgs {
 }
 
 pub fn main(a: PlotArgs) -> anyhow::Result<i32> {
-    crate::report::finish(&a.dir).with_context(|| format!("plotting {}", a.dir.display()))?;
+    crate::experiment::owned::redraw(&a.dir, |d| crate::report::finish(d).map(|_| ()))
+        .with_context(|| format!("plotting {}", a.dir.display()))?;
     println!("report: {}", a.dir.join("report.html").display());
     Ok(0)
 }

@@ -24,9 +24,11 @@ pub struct RunArgs {
     /// Check the simulation invariants after every event (slow).
     #[arg(long)]
     pub check_invariants: bool,
-    /// Which files to write: all, or summary (no per-task files).
-    #[arg(long, default_value = "all", value_parser = ["all", "summary"])]
-    pub outputs: String,
+    /// Which files each run writes: summary (the small per-run files), default (also tasks,
+    /// jobs and shares), all (also offers.csv, a row per offer). Default: the scenario's
+    /// `outputs` key, or default.
+    #[arg(long, value_parser = ["summary", "default", "all"])]
+    pub outputs: Option<String>,
     /// Runs at once (default: the number of cores). Results are identical to a sequential run.
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
@@ -48,11 +50,7 @@ impl RunArgs {
             replications: self.replications,
             policies: self.policies.clone(),
             check_invariants: self.check_invariants,
-            outputs: if self.outputs == "summary" {
-                Outputs::Summary
-            } else {
-                Outputs::All
-            },
+            outputs: self.outputs.as_deref().and_then(Outputs::parse),
             jobs: self.jobs,
             shard: self
                 .shard
@@ -63,8 +61,16 @@ impl RunArgs {
     }
 }
 
+/// Prints the warnings of a plan on stderr.
+pub fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
 pub fn main(a: RunArgs) -> anyhow::Result<i32> {
     let p = experiment::plan(&a.scenario, &a.options()?)?;
+    warn(&p.warnings);
     let watch = super::progress::Terminal::new(a.quiet);
     let outcomes = experiment::run_plan(&p, &watch)
         .with_context(|| format!("running {}", a.scenario.display()))?;
@@ -74,5 +80,14 @@ pub fn main(a: RunArgs) -> anyhow::Result<i32> {
         .collect();
     println!("{}", crate::report::table::render(&rows));
     println!("results: {}", p.out.display());
+    println!("open {}", p.out.join("report.html").display());
+    if !p.warnings.is_empty() {
+        // Said before the run too; repeated so that it is not lost above the progress lines.
+        eprintln!(
+            "{} warning(s) about the scenario (see above):",
+            p.warnings.len()
+        );
+        warn(&p.warnings);
+    }
     Ok(0)
 }

@@ -10,31 +10,53 @@ use crate::error::{Error, Result};
 use crate::scenario::{DeclinePart, FrameworkConfig, ScriptAction, ScriptedEvent};
 use crate::sim::engine::Ctx;
 
+fn did_you_mean<'a>(name: &str, names: impl Iterator<Item = &'a str>) -> String {
+    crate::error::nearest(name, names)
+        .map(|n| format!("; did you mean \"{n}\"?"))
+        .unwrap_or_default()
+}
+
 impl Cluster<'_> {
+    /// An error about `field` of event `e`, at the key's own line.
     fn script_err(&self, e: &ScriptedEvent, field: &str, msg: String) -> Error {
-        Error::input(self.scenario.path.display().to_string(), e.line, field, msg)
+        let (line, path) = crate::scenario::locate_key(&self.scenario.path, e.line, field);
+        Error::input(self.scenario.path.display().to_string(), line, path, msg)
     }
 
     fn fw_named(&self, ctx: &Ctx<Event>, e: &ScriptedEvent, name: &str) -> Result<FrameworkId> {
         match self.master.framework_named(name) {
             Some(f) if !self.master.framework(f).is_removed() => Ok(f),
-            _ => Err(self.script_err(
-                e,
-                "framework",
-                format!(
-                    "no subscribed framework named \"{name}\" at {} s",
-                    ctx.now()
-                ),
-            )),
+            _ => {
+                let names = self
+                    .master
+                    .frameworks()
+                    .iter()
+                    .filter(|f| !f.is_removed())
+                    .map(|f| f.name.as_str());
+                Err(self.script_err(
+                    e,
+                    "framework",
+                    format!(
+                        "no subscribed framework named \"{name}\" at {} s{}",
+                        ctx.now(),
+                        did_you_mean(name, names)
+                    ),
+                ))
+            }
         }
     }
 
     fn agent_named(&self, ctx: &Ctx<Event>, e: &ScriptedEvent, name: &str) -> Result<AgentId> {
         self.master.agent_named(name).ok_or_else(|| {
+            let names = self.master.agents().iter().map(|a| a.name.as_str());
             self.script_err(
                 e,
                 "agent",
-                format!("no agent named \"{name}\" at {} s", ctx.now()),
+                format!(
+                    "no agent named \"{name}\" at {} s{}",
+                    ctx.now(),
+                    did_you_mean(name, names)
+                ),
             )
         })
     }

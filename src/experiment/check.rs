@@ -1,6 +1,7 @@
 //! The regression guard: runs are deterministic, so a rerun's summary must match the committed
 //! baseline exactly, except in the columns the scenario's `[check] tolerance` loosens.
 
+use super::cancel::{Cooperating, Temp};
 use super::folder::{execute, Watch};
 use super::run::Outputs;
 use super::RunPlan;
@@ -30,10 +31,14 @@ pub fn check(p: &mut RunPlan, baseline: &Path, watch: &dyn Watch) -> Result<Chec
     }
     let base = read_table(baseline)?;
     p.outputs = Outputs::Summary;
-    let tmp = std::env::temp_dir().join(format!("offersim-check-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).map_err(|e| Error::write(&tmp, e))?;
-    let outcomes = execute(p, &tmp, watch);
-    let _ = std::fs::remove_dir_all(&tmp);
+    let _stop_by_itself = Cooperating::new();
+    let tmp =
+        Temp::register(std::env::temp_dir().join(format!("offersim-check-{}", std::process::id())));
+    std::fs::create_dir_all(tmp.path()).map_err(|e| Error::write(tmp.path(), e))?;
+    watch.begin(p.items().len(), p.jobs);
+    let outcomes = execute(p, tmp.path(), watch);
+    watch.end();
+    drop(tmp);
     let outcomes = outcomes?;
     let current = Table {
         header: SUMMARY_COLS.iter().map(|s| s.to_string()).collect(),

@@ -1,30 +1,48 @@
-//! Running a plan into its results folder: every run writes into a temporary folder beside the
-//! target, then summary.csv, perf.csv, the inputs and the report are added, and the folder is
-//! renamed into place only when everything succeeded, so a failed run never clobbers earlier
-//! results.
+//! Running a plan into its results folder: every run writes into a temporary folder inside the
+//! target, then summary.csv, perf.csv, the inputs and the report are added, and the files move
+//! into place only when everything succeeded, so a failed run never clobbers earlier results.
 
+use super::cancel::{stop_requested, Cooperating};
+use super::owned::Staging;
 use super::run::{simulate_full, Outputs, Plugins, RunOutcome};
 use super::{GridItem, RunPlan};
 use crate::error::Error;
 use crate::metrics::files::{create, SUMMARY_COLS};
 use crate::sim::SimTime;
-use std::path::{Path, PathBuf};
+use std::ops::ControlFlow;
+use std::path::Path;
 
 /// The file that marks a shard's results folder: which grid items it holds.
 pub const SHARD_FILE: &str = "shard.csv";
 
 /// Watches runs as they go (progress bars, a line per finished run). Never affects results.
+/// Runs may go on several threads at once: each has its own [`RunWatch`].
 pub trait Watch: Sync {
-    /// A run starts; `parallel` when other runs go at the same time.
-    fn start(&self, label: &str, horizon: Option<SimTime>, parallel: bool) -> Box<dyn RunWatch>;
+    /// The plan starts: `runs` runs in all, `jobs` at a time.
+    fn begin(&self, _runs: usize, _jobs: usize) {}
+    /// A run starts. `horizon` is when it is expected to end in simulated time (the scenario's
+    /// `end_s`, or the last submit of its trace), when known.
+    fn start(&self, label: &str, horizon: Option<SimTime>) -> Box<dyn RunWatch>;
+    /// Every run of the plan has ended (or the plan failed).
+    fn end(&self) {}
 }
 
 /// Watches one run.
-pub trait RunWatch {
-    /// Now and then during the run: simulated time and steps so far.
-    fn progress(&mut self, now: SimTime, events: u64);
+pub trait RunWatch: Send {
+    /// Often during the run (every few hundred steps): where it is. Keep it cheap: refresh a
+    /// display by wall time, not on every call.
+    fn progress(&mut self, p: &Progress);
     /// The run ended (None: it failed).
     fn done(self: Box<Self>, outcome: Option<&RunOutcome>);
+}
+
+/// Where a run is, for [`RunWatch::progress`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub now: SimTime,
+    /// Steps of the engine so far.
+    pub events: u64,
+    pub tasks_finished: u64,
 }
 
 /// Watches nothing.
@@ -33,12 +51,12 @@ pub struct Quiet;
 struct QuietRun;
 
 impl RunWatch for QuietRun {
-    fn progress(&mut self, _now: SimTime, _events: u64) {}
+    fn progress(&mut self, _p: &Progress) {}
     fn done(self: Box<Self>, _outcome: Option<&RunOutcome>) {}
 }
 
 impl Watch for Quiet {
-    fn start(&self, _: &str, _: Option<SimTime>, _: bool) -> Box<dyn RunWatch> {
+    fn start(&self, _: &str, _: Option<SimTime>) -> Box<dyn RunWatch> {
         Box::new(QuietRun)
     }
 }
@@ -49,27 +67,29 @@ fn run_item(
     dir: &Path,
     item: GridItem,
     watch: &dyn Watch,
-    parallel: bool,
 ) -> Result<RunOutcome, Error> {
+    if stop_requested() {
+        return Err(Error::Interrupted);
+    }
     let name = &p.scenario.policies[item.policy].name;
     let run_dir = dir.join(name).join(item.replication.to_string());
-    let files = (p.outputs == Outputs::All).then_some(run_dir.as_path());
     let mut opts = p.opts.clone();
-    if files.is_none() {
-        opts.small_files_dir = Some(run_dir.clone());
-    }
-    let mut w = watch.start(
-        &format!("{name}/{}", item.replication),
-        p.scenario.end,
-        parallel,
-    );
+    opts.outputs = Some(p.outputs);
+    let mut w = watch.start(&format!("{name}/{}", item.replication), p.horizon);
     let o = {
-        let mut cb = |t: SimTime, ev: u64| w.progress(t, ev);
+        let mut cb = |pr: &Progress| {
+            w.progress(pr);
+            if stop_requested() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
         simulate_full(
             &p.scenario,
             item.policy,
             item.replication,
-            files,
+            Some(&run_dir),
             &opts,
             Plugins::default(),
             Some(&mut cb),
@@ -77,8 +97,8 @@ fn run_item(
     };
     w.done(o.as_ref().ok());
     let o = o?;
-    if let Some(d) = files {
-        write_perf(&d.join("perf.csv"), std::slice::from_ref(&o))?;
+    if p.outputs != Outputs::Summary {
+        write_perf(&run_dir.join("perf.csv"), std::slice::from_ref(&o))?;
     }
     Ok(o)
 }
@@ -92,7 +112,7 @@ pub fn execute(p: &RunPlan, dir: &Path, watch: &dyn Watch) -> Result<Vec<RunOutc
     if jobs == 1 {
         return items
             .iter()
-            .map(|&it| run_item(p, dir, it, watch, false))
+            .map(|&it| run_item(p, dir, it, watch))
             .collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -105,7 +125,7 @@ pub fn execute(p: &RunPlan, dir: &Path, watch: &dyn Watch) -> Result<Vec<RunOutc
                 let Some(&it) = items.get(k) else {
                     break;
                 };
-                let r = run_item(p, dir, it, watch, true);
+                let r = run_item(p, dir, it, watch);
                 let failed = r.is_err();
                 *results[k].lock().expect("no panics while holding it") = Some(r);
                 if failed {
@@ -179,47 +199,15 @@ fn write_shard(path: &Path, p: &RunPlan, i: usize, n: usize) -> Result<(), Error
     w.flush().map_err(|e| Error::write(path, e))
 }
 
-/// A fresh temporary folder beside `out`, so the final rename stays on one file system.
-pub fn temp_dir_for(out: &Path) -> Result<PathBuf, Error> {
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
-    let base = out
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "results".into());
-    let tmp = parent.join(format!(".{base}.tmp-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| Error::write(&tmp, e))?;
-    }
-    std::fs::create_dir_all(&tmp).map_err(|e| Error::write(&tmp, e))?;
-    Ok(tmp)
-}
-
-/// Moves `tmp` to `out`, replacing what was there only now that the run succeeded. A
-/// `.gitignore` in the old folder (committed reference results that leave big files out) is kept.
-pub fn commit_dir(tmp: &Path, out: &Path) -> Result<(), Error> {
-    let keep = out.join(".gitignore");
-    if keep.is_file() && !tmp.join(".gitignore").exists() {
-        std::fs::copy(&keep, tmp.join(".gitignore")).map_err(|e| Error::write(&keep, e))?;
-    }
-    if out.exists() {
-        let old = tmp.with_extension("old");
-        std::fs::rename(out, &old).map_err(|e| Error::write(out, e))?;
-        std::fs::rename(tmp, out).map_err(|e| Error::write(out, e))?;
-        std::fs::remove_dir_all(&old).map_err(|e| Error::write(&old, e))?;
-    } else {
-        std::fs::rename(tmp, out).map_err(|e| Error::write(out, e))?;
-    }
-    Ok(())
-}
-
-/// Runs a plan into a temporary folder and renames it to `p.out`; on failure the temporary folder
-/// is removed and earlier results stay untouched.
+/// Runs a plan into its results folder: into a temporary folder inside it first, moved into
+/// place only when every run succeeded (see `owned.rs`: only offersim's own files are ever
+/// replaced). On failure or Ctrl-C the temporary folder goes and earlier results stay as they
+/// were.
 pub fn run_plan(p: &RunPlan, watch: &dyn Watch) -> Result<Vec<RunOutcome>, Error> {
-    let tmp = temp_dir_for(&p.out)?;
+    let _stop_by_itself = Cooperating::new();
+    let stage = Staging::begin(&p.out, &p.out_flag, &p.scenario.name)?;
+    let tmp = stage.dir().to_path_buf();
+    watch.begin(p.items().len(), p.jobs);
     let result = (|| {
         let outcomes = execute(p, &tmp, watch)?;
         write_summary(&tmp.join("summary.csv"), &outcomes)?;
@@ -227,18 +215,24 @@ pub fn run_plan(p: &RunPlan, watch: &dyn Watch) -> Result<Vec<RunOutcome>, Error
         if let Some((i, n)) = p.shard {
             write_shard(&tmp.join(SHARD_FILE), p, i, n)?;
         }
-        crate::report::save_inputs(&p.scenario, &tmp)?;
+        crate::report::save_inputs(&p.scenario, &tmp, &p.out)?;
         crate::report::finish(&tmp)?;
+        if stop_requested() {
+            return Err(Error::Interrupted);
+        }
         Ok(outcomes)
     })();
-    match result {
-        Ok(o) => {
-            commit_dir(&tmp, &p.out)?;
-            Ok(o)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            Err(e)
-        }
+    watch.end();
+    let outcomes = result?;
+    let c = stage.commit()?;
+    if c.kept_unlisted > 0 {
+        eprintln!(
+            "note: {} had no {} (written by an older offersim); {} file(s) this run did not \
+             write were left as they were",
+            p.out.display(),
+            super::owned::MANIFEST,
+            c.kept_unlisted
+        );
     }
+    Ok(outcomes)
 }

@@ -3,7 +3,8 @@
 //! plots and report.html redrawn from them. A set with a shard missing, twice, or from another
 //! scenario file is refused.
 
-use super::folder::{commit_dir, temp_dir_for, SHARD_FILE};
+use super::folder::SHARD_FILE;
+use super::owned::Staging;
 use crate::error::Error;
 use crate::report::compare::read_table;
 use std::collections::BTreeMap;
@@ -170,12 +171,20 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Error> {
             *hdr = Some(t.header.clone());
         }
     }
-    let tmp = temp_dir_for(out)?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "merged".into());
+    let stage = Staging::begin(out, "--out", &name)?;
+    let tmp = stage.dir().to_path_buf();
     let result = (|| {
         for s in &shards {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(&s.dir)
-                .map_err(|e| Error::read(&s.dir, e))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
+            // Only what offersim wrote there: the inputs and the runs' folders.
+            let mut entries: Vec<PathBuf> = std::iter::once(crate::report::INPUTS_DIR.to_string())
+                .chain(s.items.values().map(|(policy, _)| policy.clone()))
+                .collect::<std::collections::BTreeSet<String>>()
+                .into_iter()
+                .map(|d| s.dir.join(d))
                 .filter(|p| p.is_dir())
                 .collect();
             entries.sort();
@@ -202,11 +211,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Error> {
         crate::report::finish(&tmp)?;
         Ok(())
     })();
-    match result {
-        Ok(()) => commit_dir(&tmp, out),
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            Err(e)
-        }
-    }
+    result?;
+    stage.commit()?;
+    Ok(())
 }

@@ -6,18 +6,24 @@
 //!
 //! - `run.rs`: one simulation.
 //! - `folder.rs`: running a plan into a results folder (temporary folder, summary, commit).
+//! - `owned.rs`: which files of a results folder are offersim's (the manifest), and replacing
+//!   only those.
+//! - `cancel.rs`: Ctrl-C and SIGTERM: stop the runs, remove temporary files.
 //! - `merge.rs`: joining the folders of `--shard` runs.
 //! - `check.rs`: comparing a rerun with a baseline summary.
+//! - `lint.rs`: names that match nothing, found before anything runs.
 
+pub mod cancel;
 mod check;
 mod folder;
+pub mod lint;
 mod merge;
+pub mod owned;
 mod run;
 
 pub use check::{check, CheckReport};
 pub use folder::{
-    commit_dir, execute, run_plan, temp_dir_for, write_perf, write_summary, Quiet, RunWatch, Watch,
-    SHARD_FILE,
+    execute, run_plan, write_perf, write_summary, Progress, Quiet, RunWatch, Watch, SHARD_FILE,
 };
 pub use merge::merge;
 pub use run::{
@@ -39,7 +45,8 @@ pub struct PlanOptions {
     /// Run only these policies (by name).
     pub policies: Vec<String>,
     pub check_invariants: bool,
-    pub outputs: Outputs,
+    /// None: the scenario's `outputs` key, or the default.
+    pub outputs: Option<Outputs>,
     /// Runs at once (None: the number of cores).
     pub jobs: Option<usize>,
     /// (I, N), 1-based: run the grid items whose index is I-1 modulo N.
@@ -56,6 +63,13 @@ pub struct RunPlan {
     pub jobs: usize,
     /// (I, N), 1-based: this run does the grid items whose index is I-1 modulo N.
     pub shard: Option<(usize, usize)>,
+    /// The option `out` came from, for messages (`--out`, `--baseline`).
+    pub out_flag: String,
+    /// When a run is expected to end in simulated time (progress bars): `end_s`, or the last
+    /// submit of the workload.
+    pub horizon: Option<crate::sim::SimTime>,
+    /// Names that match nothing (see `lint.rs`), one line each.
+    pub warnings: Vec<String>,
 }
 
 /// One (policy, replication) of the grid, with its index in summary order.
@@ -144,7 +158,10 @@ pub fn plan(path: &Path, o: &PlanOptions) -> Result<RunPlan, Error> {
                     0,
                     "policy",
                     format!(
-                        "the scenario has no policy \"{name}\" (it has: {})",
+                        "the scenario has no policy \"{name}\"{} (it has: {})",
+                        crate::error::nearest(name, names.iter().copied())
+                            .map(|n| format!("; did you mean \"{n}\"?"))
+                            .unwrap_or_default(),
                         names.join(", ")
                     ),
                 ));
@@ -172,16 +189,22 @@ pub fn plan(path: &Path, o: &PlanOptions) -> Result<RunPlan, Error> {
             .map(|n| n.get())
             .unwrap_or(1),
     };
+    let found = lint::lint(&s)?;
+    let s_end = s.end.or(found.last_submit);
+    let s_outputs = s.outputs;
     Ok(RunPlan {
         scenario: Arc::new(s),
         out,
         policies,
-        outputs: o.outputs,
+        outputs: o.outputs.or(s_outputs).unwrap_or_default(),
         opts: RunOptions {
             check_invariants: o.check_invariants,
             ..Default::default()
         },
         jobs,
         shard: o.shard,
+        out_flag: "--out".into(),
+        horizon: s_end,
+        warnings: found.warnings,
     })
 }

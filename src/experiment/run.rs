@@ -1,6 +1,7 @@
 //! One simulation: a (policy, replication) of a scenario, into its own folder when asked, with
 //! its summary row. The entry point for tests, benches and plug-in policies.
 
+use super::folder::Progress;
 use crate::allocator::Allocator;
 use crate::cluster::frameworks::SchedulerFactory;
 use crate::cluster::Cluster;
@@ -11,27 +12,21 @@ use crate::scenario::{Scenario, WorkloadSource};
 use crate::sim::engine::{self, Ctx};
 use crate::sim::SimTime;
 use crate::workload::{trace::TraceSource, Empty, JobSource};
-use std::path::{Path, PathBuf};
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Which files a run writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Outputs {
-    #[default]
-    All,
-    /// Only the small per-run files (frameworks.csv, utilization.csv, bins.csv): no per-task
-    /// files (scale runs).
-    Summary,
-}
+pub use crate::scenario::Outputs;
 
 /// Options of one run that are not in the scenario.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     pub check_invariants: bool,
-    /// Where the small per-run files (frameworks.csv, utilization.csv, bins.csv) go when the
-    /// per-task files are not written (`--outputs summary`).
-    pub small_files_dir: Option<PathBuf>,
+    /// Which files go into the run's folder (None: the scenario's `outputs` key, or
+    /// [`Outputs::Default`]).
+    pub outputs: Option<Outputs>,
 }
 
 /// Policies defined outside the crate (see examples/emptiest_agent.rs).
@@ -53,6 +48,8 @@ pub struct RunOutcome {
     pub fields: Vec<String>,
     pub events: u64,
     pub tasks_finished: u64,
+    /// The simulated instant the run ended at.
+    pub end: SimTime,
     pub wall_s: f64,
     /// The process's peak resident memory when the run ended (Linux; shared by parallel runs).
     pub peak_rss_mb: Option<f64>,
@@ -91,7 +88,7 @@ pub fn open_source(s: &Scenario, seed: u64) -> Result<Box<dyn JobSource>> {
 }
 
 /// Runs policy `policy` (index into `s.policies`), replication `rep`, writing per-run files into
-/// `dir` when given.
+/// `dir` when given (which ones: `opts.outputs`).
 pub fn simulate(
     s: &Arc<Scenario>,
     policy: usize,
@@ -114,7 +111,11 @@ pub fn simulate_with(
     simulate_full(s, policy, rep, dir, opts, plugins, None)
 }
 
-/// The general form: plug-ins, and `progress(simulated time, events so far)` now and then.
+/// A run's progress callback: `Break` stops the run.
+pub type OnProgress<'a> = &'a mut dyn FnMut(&Progress) -> ControlFlow<()>;
+
+/// The general form: plug-ins, and `progress` every few hundred steps; a `Break` from it stops
+/// the run with [`Error::Interrupted`] (nothing of it is finished or written after that).
 pub fn simulate_full(
     s: &Arc<Scenario>,
     policy: usize,
@@ -122,7 +123,7 @@ pub fn simulate_full(
     dir: Option<&Path>,
     opts: &RunOptions,
     plugins: Plugins,
-    progress: Option<&mut dyn FnMut(SimTime, u64)>,
+    progress: Option<OnProgress>,
 ) -> Result<RunOutcome> {
     let started = Instant::now();
     let seed = s.seed.wrapping_add(rep as u64);
@@ -134,13 +135,18 @@ pub fn simulate_full(
             format!("the scenario has no policy number {policy}"),
         )
     })?;
+    let outputs = opts.outputs.or(s.outputs).unwrap_or_default();
     let files = match dir {
-        Some(d) => Some(RunFiles::create(d)?),
-        None => None,
+        Some(d) if outputs != Outputs::Summary => {
+            Some(RunFiles::create(d, outputs == Outputs::All)?)
+        }
+        _ => None,
     };
-    let mut rec = Recorder::new(files);
+    let mut rec = Recorder::new(files, pol.master.allocation_interval);
+    let finished = rec.finished_counter();
     let source = open_source(s, seed)?;
     let mut ctx = Ctx::new();
+    let stopped = std::cell::Cell::new(false);
     let end = {
         let mut model = Cluster::new(
             s.clone(),
@@ -151,20 +157,45 @@ pub fn simulate_full(
             opts.check_invariants,
             plugins.allocator,
             plugins.scheduler,
-            dir.is_some(),
+            // Offers are reported one by one only when offers.csv is written.
+            dir.is_some() && outputs == Outputs::All,
         )?;
-        let end = engine::run(&mut model, &mut ctx, s.end, progress)?;
+        let stopped = &stopped;
+        let mut cb = progress.map(|p| {
+            move |now: SimTime, events: u64| {
+                let r = p(&Progress {
+                    now,
+                    events,
+                    tasks_finished: finished.load(Ordering::Relaxed),
+                });
+                if r.is_break() {
+                    stopped.set(true);
+                }
+                r
+            }
+        });
+        let end = engine::run(
+            &mut model,
+            &mut ctx,
+            s.end,
+            cb.as_mut()
+                .map(|c| c as &mut dyn FnMut(SimTime, u64) -> ControlFlow<()>),
+        )?;
+        drop(cb);
+        if stopped.get() {
+            return Err(Error::Interrupted);
+        }
         model.finalize(end);
         end
     };
     let events = ctx.events();
     let fields = rec.summary_fields(events);
     if let Some(d) = dir {
-        crate::metrics::per_run::write(&rec, d, end)?;
-    } else if let Some(d) = &opts.small_files_dir {
         std::fs::create_dir_all(d).map_err(|e| Error::write(d, e))?;
         crate::metrics::per_run::write(&rec, d, end)?;
-        crate::metrics::recorder::write_bins(d, &rec.bins)?;
+        if outputs == Outputs::Summary {
+            crate::metrics::recorder::write_bins(d, &rec.bins)?;
+        }
     }
     rec.finish()?;
     Ok(RunOutcome {
@@ -174,6 +205,7 @@ pub fn simulate_full(
         fields,
         events,
         tasks_finished: rec.tasks_finished,
+        end,
         wall_s: started.elapsed().as_secs_f64(),
         peak_rss_mb: peak_rss_mb(),
     })

@@ -91,36 +91,43 @@ pub fn create(path: &Path, header: &[&str]) -> Result<Writer> {
     Ok(w)
 }
 
-/// The four per-run files.
+/// The per-task per-run files: tasks, jobs, shares, and offers when asked for (a row per
+/// offer grows with offers x agents, so it is written only on request).
 pub struct RunFiles {
     pub dir: PathBuf,
     pub tasks: Writer,
     pub jobs: Writer,
     pub shares: Writer,
-    pub offers: Writer,
+    pub offers: Option<Writer>,
 }
 
 impl RunFiles {
-    pub fn create(dir: &Path) -> Result<RunFiles> {
+    pub fn create(dir: &Path, offers: bool) -> Result<RunFiles> {
         std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
         Ok(RunFiles {
             dir: dir.to_path_buf(),
             tasks: create(&dir.join("tasks.csv"), &TASKS_COLS)?,
             jobs: create(&dir.join("jobs.csv"), &JOBS_COLS)?,
             shares: create(&dir.join("shares.csv"), &SHARES_COLS)?,
-            offers: create(&dir.join("offers.csv"), &OFFERS_COLS)?,
+            offers: if offers {
+                Some(create(&dir.join("offers.csv"), &OFFERS_COLS)?)
+            } else {
+                None
+            },
         })
     }
 
     pub fn flush(&mut self) -> Result<()> {
         for (w, name) in [
-            (&mut self.tasks, "tasks.csv"),
-            (&mut self.jobs, "jobs.csv"),
-            (&mut self.shares, "shares.csv"),
-            (&mut self.offers, "offers.csv"),
+            (Some(&mut self.tasks), "tasks.csv"),
+            (Some(&mut self.jobs), "jobs.csv"),
+            (Some(&mut self.shares), "shares.csv"),
+            (self.offers.as_mut(), "offers.csv"),
         ] {
-            w.flush()
-                .map_err(|e| Error::write(&self.dir.join(name), e))?;
+            if let Some(w) = w {
+                w.flush()
+                    .map_err(|e| Error::write(&self.dir.join(name), e))?;
+            }
         }
         Ok(())
     }
@@ -150,7 +157,9 @@ pub const FRAMEWORKS_COLS: [&str; 10] = [
     "wait_full_mean_s",
     "busyness",
 ];
-/// `utilization.csv`: the recorder's utilization timeline, a row per step.
+/// `utilization.csv`: the used fraction of the cluster's cpus and memory, time-averaged per
+/// bucket (`time_s` is the bucket's start; buckets are 1 s wide and widen so that a run has at
+/// most 4,096 of them).
 pub const UTILIZATION_COLS: [&str; 3] = ["time_s", "util_cpus", "util_mem"];
 /// Formats a float for output files: shortest round-trip form, rounded to 9 decimals so that
 /// arithmetic noise does not show, and "" for NaN/None.

@@ -8,3 +8,4 @@ pub mod observe;
 pub(crate) mod per_run;
 pub(crate) mod recorder;
 pub mod stats;
+pub(crate) mod timeline;

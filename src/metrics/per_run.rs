@@ -54,7 +54,7 @@ pub fn write(rec: &Recorder, dir: &Path, end: SimTime) -> Result<()> {
 
     let path = dir.join("utilization.csv");
     let mut w = create(&path, &UTILIZATION_COLS)?;
-    for &(t, c, m) in &rec.util_timeline {
+    for (t, [c, m]) in rec.util.rows(end.us()) {
         w.write_record([fmt_secs(t), fmt_f(c), fmt_f(m)])
             .map_err(|e| Error::write(&path, e.into()))?;
     }

@@ -12,6 +12,19 @@ use crate::cluster::task::{Job, Locality, Task, TaskState};
 use crate::error::{Error, Result};
 use crate::sim::time::{fmt_secs, SimTime};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::Arc;
+
+/// A shares.csv row held until its allocation interval ends.
+#[derive(Clone, Copy, Debug)]
+struct HeldShare {
+    time: i64,
+    cpus: i64,
+    mem: i64,
+    share: f64,
+    /// Order of the change, to break ties between rows of one instant.
+    seq: u64,
+}
 
 struct OfferRow {
     fields: [String; 9],
@@ -63,9 +76,6 @@ pub struct Recorder {
     share_now: Vec<(String, f64)>,
 
     last: SimTime,
-    /// shares.csv rows of the current instant: (framework, role) in first-change order, with
-    /// the allocation it ends the instant with.
-    shares_now: Vec<(String, String, Resources, f64)>,
     util_cpu_us: f64,
     util_mem_us: f64,
     jain_int: f64,
@@ -78,22 +88,39 @@ pub struct Recorder {
 
     offer_rows: BTreeMap<OfferId, OfferRow>,
     pub fw: BTreeMap<String, FwStats>,
-    /// (time, used cpus fraction, used mem fraction) at most once per `util_step`.
-    pub util_timeline: Vec<(i64, f64, f64)>,
-    pub util_step_us: i64,
+    /// Used cpus and mem fractions, time-averaged in bounded buckets (utilization.csv).
+    pub util: super::timeline::Timeline,
+    /// shares.csv keeps at most one row per (framework, role) per this many microseconds (the
+    /// allocation interval): the last change in each interval.
+    share_step_us: i64,
+    /// The interval the held share rows belong to.
+    share_bucket: i64,
+    /// (framework -> [(role, slot)]) into `share_held`.
+    share_slots: rustc_hash::FxHashMap<String, Vec<(String, usize)>>,
+    share_held: Vec<Option<HeldShare>>,
+    share_seq: u64,
     /// Latest task start of each job with finished tasks, until the job's row is written.
     last_start: std::collections::HashMap<String, i64>,
     /// Locality and JCT by job size, written to bins.csv at the end of the run.
     pub bins: super::bins::BinStats,
+    /// `tasks_finished`, published for the progress display of a run in flight.
+    finished_live: Arc<AtomicU64>,
 }
 
 impl Recorder {
-    pub(crate) fn new(files: Option<RunFiles>) -> Recorder {
+    /// `share_step` bounds shares.csv: at most a row per (framework, role) per step (the
+    /// policy's allocation interval).
+    pub(crate) fn new(files: Option<RunFiles>, share_step: crate::sim::SimDuration) -> Recorder {
         Recorder {
             files,
-            util_step_us: 1_000_000,
+            share_step_us: share_step.us().max(1),
             ..Default::default()
         }
+    }
+
+    /// A counter of finished tasks that can be read while the run goes (progress bars).
+    pub(crate) fn finished_counter(&self) -> Arc<AtomicU64> {
+        self.finished_live.clone()
     }
 
     fn keep(&mut self, r: Result<()>) {
@@ -122,9 +149,6 @@ impl Recorder {
 
     /// Integrates the state held since the last call up to `t`.
     fn advance(&mut self, t: SimTime, total: &Resources) {
-        if t > self.last {
-            self.flush_shares();
-        }
         let jain = self.jain_now;
         let dt = t.us() - self.last.us();
         if dt > 0 {
@@ -142,62 +166,81 @@ impl Recorder {
                     f.share_int += s * dtf;
                 }
             }
-            if self
-                .util_timeline
-                .last()
-                .is_none_or(|&(lt, _, _)| self.last.us() - lt >= self.util_step_us)
-            {
-                self.util_timeline.push((self.last.us(), cpu, mem));
-            }
+            self.util.add(self.last.us(), t.us(), [cpu, mem]);
         }
         self.last = t;
     }
 
-    /// A framework's allocation in a role changed: shares.csv keeps one row per (framework,
-    /// role) per instant, with the allocation the instant ends with, so the file does not grow
-    /// with the number of offers one instant makes and answers.
-    fn share(&mut self, fw: &str, role: &str, alloc: &Resources, share: f64) {
+    /// A framework's allocation in a role changed: shares.csv keeps the last change per
+    /// (framework, role) per allocation interval, so the file does not grow with the number of
+    /// offers one run makes and answers.
+    fn share(&mut self, now: SimTime, fw: &str, role: &str, alloc: &Resources, share: f64) {
         if self.files.is_none() {
             return;
         }
-        match self
-            .shares_now
-            .iter_mut()
-            .find(|(f, r, _, _)| f == fw && r == role)
-        {
-            Some(e) => {
-                e.2 = *alloc;
-                e.3 = share;
-            }
-            None => self
-                .shares_now
-                .push((fw.to_string(), role.to_string(), *alloc, share)),
+        let bucket = now.us() / self.share_step_us;
+        if bucket != self.share_bucket {
+            self.flush_shares();
+            self.share_bucket = bucket;
         }
+        let slots = match self.share_slots.get_mut(fw) {
+            Some(s) => s,
+            None => self.share_slots.entry(fw.to_string()).or_default(),
+        };
+        let slot = match slots.iter().find(|(r, _)| r == role) {
+            Some(&(_, k)) => k,
+            None => {
+                let k = self.share_held.len();
+                slots.push((role.to_string(), k));
+                self.share_held.push(None);
+                k
+            }
+        };
+        self.share_seq += 1;
+        self.share_held[slot] = Some(HeldShare {
+            time: now.us(),
+            cpus: alloc.0[CPUS],
+            mem: alloc.0[MEM],
+            share,
+            seq: self.share_seq,
+        });
     }
 
-    /// Writes the shares.csv rows of the instant that just ended.
+    /// Writes the held share rows (the last change of each (framework, role) in the interval
+    /// that just ended), in the order of those changes.
     fn flush_shares(&mut self) {
-        let rows = std::mem::take(&mut self.shares_now);
-        if let Some(files) = self.files.as_mut() {
-            for (fw, role, alloc, share) in rows {
-                let r = put(
-                    &mut files.shares,
-                    &files.dir,
-                    "shares.csv",
-                    [
-                        fmt_secs(self.last.us()),
-                        fw,
-                        role,
-                        fmt_milli(alloc.0[CPUS]),
-                        fmt_milli(alloc.0[MEM]),
-                        fmt_f(share),
-                    ],
-                );
-                if let Err(e) = r {
-                    if self.error.is_none() {
-                        self.error = Some(e);
-                    }
-                }
+        let Some(files) = self.files.as_mut() else {
+            return;
+        };
+        let mut names: Vec<(&str, &str)> = vec![("", ""); self.share_held.len()];
+        for (fw, roles) in &self.share_slots {
+            for (role, k) in roles {
+                names[*k] = (fw.as_str(), role.as_str());
+            }
+        }
+        let mut rows: Vec<(usize, HeldShare)> = self
+            .share_held
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(k, h)| h.take().map(|h| (k, h)))
+            .collect();
+        rows.sort_by_key(|(_, h)| h.seq);
+        for (k, h) in rows {
+            let r = put(
+                &mut files.shares,
+                &files.dir,
+                "shares.csv",
+                [
+                    fmt_secs(h.time),
+                    names[k].0.to_string(),
+                    names[k].1.to_string(),
+                    fmt_milli(h.cpus),
+                    fmt_milli(h.mem),
+                    fmt_f(h.share),
+                ],
+            );
+            if let Err(e) = r {
+                self.error.get_or_insert(e);
             }
         }
     }
@@ -212,7 +255,7 @@ impl Recorder {
         r: &Resources,
     ) {
         self.offers += 1;
-        if self.files.is_some() {
+        if self.files.as_ref().is_some_and(|f| f.offers.is_some()) {
             self.offer_rows.insert(
                 id,
                 OfferRow {
@@ -253,10 +296,12 @@ impl Recorder {
             }
             let row = entry.remove();
             if let Some(files) = self.files.as_mut() {
-                let mut rec: Vec<String> = row.fields.to_vec();
-                rec.push(row.outcome.map_or("held", OfferOutcome::as_str).to_string());
-                let r = put(&mut files.offers, &files.dir, "offers.csv", rec);
-                self.keep(r);
+                if let Some(offers) = files.offers.as_mut() {
+                    let mut rec: Vec<String> = row.fields.to_vec();
+                    rec.push(row.outcome.map_or("held", OfferOutcome::as_str).to_string());
+                    let r = put(offers, &files.dir, "offers.csv", rec);
+                    self.keep(r);
+                }
             }
         }
     }
@@ -289,6 +334,8 @@ impl Recorder {
         }
         if state == TaskState::Finished {
             self.tasks_finished += 1;
+            self.finished_live
+                .store(self.tasks_finished, AtomicOrdering::Relaxed);
             if now >= self.makespan {
                 self.makespan = now;
                 self.util_cpu_at_makespan = self.util_cpu_us;
@@ -385,8 +432,8 @@ impl Recorder {
 
     /// Closes the files; returns the first write error of the run, if any.
     pub fn finish(&mut self) -> Result<()> {
-        self.flush_shares();
         self.flush_offers(true);
+        self.flush_shares();
         if let Some(f) = self.files.as_mut() {
             let r = f.flush().and_then(|_| write_bins(&f.dir, &self.bins));
             self.keep(r);
@@ -469,7 +516,7 @@ impl Observer for Recorder {
                 role,
                 allocated,
                 share,
-            } => self.share(framework, role, allocated, share),
+            } => self.share(now, framework, role, allocated, share),
             Observation::Fairness { shares } => self.fairness(shares),
             Observation::Advance { to, total } => self.advance(to, total),
             Observation::JobSubmitted => self.jobs += 1,

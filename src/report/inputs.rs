@@ -26,6 +26,8 @@ impl Inputs {
             .flatten()
             .filter(|e| e.path().is_file())
             .map(|e| e.file_name().to_string_lossy().to_string())
+            // The copied trace and machines file are data, not text to show.
+            .filter(|f| f.ends_with(".toml"))
             .collect();
         names.sort_by_key(|f| (f != "scenario.toml", f.clone()));
         let mut files = Vec::new();

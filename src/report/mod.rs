@@ -18,35 +18,142 @@ use crate::error::{Error, Result};
 use crate::scenario::Scenario;
 use std::path::Path;
 
-/// The folder of a results folder that keeps copies of the inputs (scenario and policy files),
-/// so that the report shows what produced the numbers.
+/// The folder of a results folder that keeps copies of the inputs (scenario, policy files,
+/// small traces and machines files), so that the report shows what produced the numbers and
+/// `offersim run inputs/scenario.toml` reruns it.
 pub const INPUTS_DIR: &str = "inputs";
 
-/// Copies the scenario file and the policy files it lists into `dir/inputs/`.
-pub fn save_inputs(s: &Scenario, dir: &Path) -> Result<()> {
+/// Traces and machines files up to this size are copied into `inputs/`; larger ones are named
+/// by their path relative to `inputs/` (and a trace by its sha256, which a rerun checks).
+pub const COPY_MAX_BYTES: u64 = 16 << 20;
+
+/// The sha256 of a file's bytes, as lowercase hex (streamed).
+pub fn sha256_file(path: &Path) -> Result<String> {
+    use sha2::Digest;
+    let mut f = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
+    let mut h = sha2::Sha256::new();
+    std::io::copy(&mut f, &mut h).map_err(|e| Error::read(path, e))?;
+    Ok(format!("{:x}", h.finalize()))
+}
+
+/// `to` relative to the folder `from` (both made absolute), with `/` separators.
+fn relative(from: &Path, to: &Path) -> String {
+    let from = from.canonicalize().unwrap_or_else(|_| from.to_path_buf());
+    let to = to.canonicalize().unwrap_or_else(|_| to.to_path_buf());
+    let a: Vec<_> = from.components().collect();
+    let b: Vec<_> = to.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); a.len() - common];
+    parts.extend(
+        b[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().to_string()),
+    );
+    parts.join("/")
+}
+
+const INPUTS_HEAD: &str =
+    "# offersim's copy of the scenario that made these results. Its policy files, and its trace\n\
+# and machines file when small, are copied beside it and named here; a large one is named by its\n\
+# path from this folder (the trace with its sha256, checked when this file runs), so\n\
+# `offersim run inputs/scenario.toml` reruns the scenario as it was.\n";
+
+/// Copies the scenario into `dir/inputs/` so that it can be rerun from there: the policy files
+/// it lists, and its trace and machines file (copied when small; otherwise named by their path
+/// from `final_dir/inputs/`, where the folder ends up). The scenario's own text is kept, with
+/// only those paths rewritten and the trace's sha256 recorded (`[workload] trace_sha256`).
+pub fn save_inputs(s: &Scenario, dir: &Path, final_dir: &Path) -> Result<()> {
     let inputs = dir.join(INPUTS_DIR);
     std::fs::create_dir_all(&inputs).map_err(|e| Error::write(&inputs, e))?;
+    let final_inputs = final_dir.join(INPUTS_DIR);
     let text = std::fs::read_to_string(&s.path).map_err(|e| Error::read(&s.path, e))?;
-    let out = inputs.join("scenario.toml");
-    std::fs::write(&out, &text).map_err(|e| Error::write(&out, e))?;
-    // Policy files are named by path in the scenario; inline [[policy]] tables are in its text.
-    let listed: Vec<String> = toml::from_str::<toml::Value>(&text)
-        .ok()
-        .and_then(|v| v.get("policies").and_then(|p| p.as_array()).cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|p| p.as_str().map(str::to_string))
-        .collect();
-    for p in listed {
-        let src = s.dir.join(&p);
-        let Some(file) = src.file_name() else {
-            continue;
-        };
-        let body = std::fs::read_to_string(&src).map_err(|e| Error::read(&src, e))?;
-        let out = inputs.join(format!("policy-{}", file.to_string_lossy()));
-        std::fs::write(&out, body).map_err(|e| Error::write(&out, e))?;
+    let file = s.path.display().to_string();
+    let mut doc: toml_edit::DocumentMut = text
+        .trim_start_matches('\u{feff}')
+        .parse()
+        .map_err(|e| Error::input(&file, 0, "", format!("cannot read it again: {e}")))?;
+    let mut taken: std::collections::BTreeSet<String> = Default::default();
+    // Two files of one name from different folders get `prefix-2-name`, `prefix-3-name`.
+    let mut unique = |prefix: &str, name: String| {
+        let mut out = format!("{prefix}{name}");
+        let mut k = 2;
+        while !taken.insert(out.clone()) {
+            out = format!("{prefix}{k}-{name}");
+            k += 1;
+        }
+        out
+    };
+    // A small file is copied; a large one is named by its path from the final inputs/.
+    let place = |src: &Path, prefix: &str, unique: &mut dyn FnMut(&str, String) -> String| {
+        let name = src
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "file".into());
+        let size = std::fs::metadata(src)
+            .map_err(|e| Error::read(src, e))?
+            .len();
+        if size <= COPY_MAX_BYTES {
+            let copy = unique(prefix, name);
+            let out = inputs.join(&copy);
+            std::fs::copy(src, &out).map_err(|e| Error::write(&out, e))?;
+            Ok::<String, Error>(copy)
+        } else {
+            Ok(relative(&final_inputs, src))
+        }
+    };
+    // Policy files, by the names the scenario lists.
+    if let Some(list) = doc.get_mut("policies").and_then(|p| p.as_array_mut()) {
+        for v in list.iter_mut() {
+            let Some(p) = v.as_str() else { continue };
+            let src = s.dir.join(p);
+            let name = src
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_else(|| "policy.toml".into());
+            let copy = unique("policy-", name);
+            let out = inputs.join(&copy);
+            std::fs::copy(&src, &out).map_err(|e| Error::write(&out, e))?;
+            let decor = v.decor().clone();
+            *v = toml_edit::Value::from(copy);
+            *v.decor_mut() = decor;
+        }
     }
+    if let crate::scenario::WorkloadSource::Trace(trace) = &s.workload {
+        let sha = sha256_file(trace)?;
+        let named = place(trace, "trace-", &mut unique)?;
+        if let Some(w) = doc.get_mut("workload").and_then(|w| w.as_table_like_mut()) {
+            set_keeping_decor(w, "trace", named);
+            set_keeping_decor(w, "trace_sha256", sha);
+        }
+    }
+    if let Some(c) = doc.get_mut("cluster").and_then(|c| c.as_table_like_mut()) {
+        if let Some(m) = c
+            .get("machines")
+            .and_then(|m| m.as_str())
+            .map(str::to_string)
+        {
+            let src = s.dir.join(m);
+            let named = place(&src, "machines-", &mut unique)?;
+            set_keeping_decor(c, "machines", named);
+        }
+    }
+    let out = inputs.join("scenario.toml");
+    std::fs::write(&out, format!("{INPUTS_HEAD}{doc}")).map_err(|e| Error::write(&out, e))?;
     Ok(())
+}
+
+/// Sets `key` to a string, keeping the comments around an existing value.
+fn set_keeping_decor(t: &mut dyn toml_edit::TableLike, key: &str, value: String) {
+    match t.get_mut(key).and_then(|i| i.as_value_mut()) {
+        Some(v) => {
+            let decor = v.decor().clone();
+            *v = toml_edit::Value::from(value);
+            *v.decor_mut() = decor;
+        }
+        None => {
+            t.insert(key, toml_edit::value(value));
+        }
+    }
 }
 
 /// Derives everything that is computed from a results folder's CSV files: `compare.csv`,

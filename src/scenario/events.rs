@@ -182,7 +182,7 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
             if name.is_empty() {
                 return Err(ctx.err(line, "name", "an agent needs a non-empty name"));
             }
-            let total = ctx.res(line, "cpus", &spec(*cpus, *mem_mb, *disk_mb, *gpus))?;
+            let total = ctx.res(line, "", &spec(*cpus, *mem_mb, *disk_mb, *gpus))?;
             let reserved = reserved_list(ctx, line, &total, reserved.as_ref())?;
             let mut sum = Resources::ZERO;
             let mut used_list = Vec::new();
@@ -310,7 +310,8 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
             };
             let limits = match limits {
                 Some(l) => {
-                    l.check().map_err(|m| ctx.err(line, "limits", m))?;
+                    l.check()
+                        .map_err(|(k, m)| ctx.err(line, &format!("limits.{k}"), m))?;
                     l.to_limits()
                 }
                 None => Limits::NONE,

@@ -10,6 +10,100 @@ use crate::error::{line_of, nearest, Error, Result};
 use crate::sim::time::secs_to_us;
 use std::path::Path;
 
+/// A table header line: its dotted path (quotes dropped) and whether it is `[[array]]`.
+fn header_of(line: &str) -> Option<(String, bool)> {
+    let t = line.trim();
+    let t = t.split('#').next().unwrap_or("").trim();
+    let (inner, array) = if let Some(x) = t.strip_prefix("[[").and_then(|x| x.strip_suffix("]]")) {
+        (x, true)
+    } else if let Some(x) = t.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+        (x, false)
+    } else {
+        return None;
+    };
+    if inner.is_empty() || inner.contains(['=', '[', ']', ',']) {
+        return None;
+    }
+    let path: Vec<String> = inner
+        .split('.')
+        .map(|p| p.trim().trim_matches('"').to_string())
+        .collect();
+    Some((path.join("."), array))
+}
+
+/// The key a line assigns (`key = ...`), unquoted.
+fn key_of(line: &str) -> Option<&str> {
+    let (k, _) = line.split_once('=')?;
+    let k = k.trim().trim_matches('"');
+    (!k.is_empty() && !k.starts_with(['[', '#', '{']) && !k.contains([' ', ','])).then_some(k)
+}
+
+/// Where `field` (a key of the table `line` is in, possibly `key.subkey` into an inline table)
+/// is written: its line and its full dotted path. The search runs from `line` through the
+/// table and its sub-tables (`[policy.master]` after `[[policy]]`); with `line` 0 it covers
+/// the whole file. A key that is not written there keeps `line`.
+pub(super) fn key_at(src: &str, line: usize, field: &str) -> (usize, String) {
+    let lines: Vec<&str> = src.lines().collect();
+    let governing = |l: usize| -> String {
+        lines[..l.min(lines.len())]
+            .iter()
+            .rev()
+            .find_map(|x| header_of(x))
+            .map(|h| h.0)
+            .unwrap_or_default()
+    };
+    let join = |base: &str, field: &str| -> String {
+        let first = field.split('.').next().unwrap_or("");
+        let base_first = base.split('.').next().unwrap_or("");
+        if base.is_empty() || field.is_empty() || first == base_first {
+            if field.is_empty() {
+                base.to_string()
+            } else {
+                field.to_string()
+            }
+        } else {
+            format!("{base}.{field}")
+        }
+    };
+    let first = field.split('.').next().unwrap_or("");
+    let base = if line == 0 {
+        String::new()
+    } else {
+        governing(line)
+    };
+    // A field given by its full path (`workload.trace`) is searched by its last parts.
+    let rel = match field.strip_prefix(&format!("{base}.")) {
+        Some(r) if !base.is_empty() => r,
+        _ => field,
+    };
+    let rel_first = rel.split('.').next().unwrap_or(first);
+    let start = line.saturating_sub(1);
+    let mut section = base.clone();
+    for (i, l) in lines.iter().enumerate().skip(start) {
+        if let Some((h, array)) = header_of(l) {
+            if i == start {
+                section = h;
+                continue;
+            }
+            let sub = !array && !base.is_empty() && h.starts_with(&format!("{base}."));
+            if line == 0 || sub {
+                section = h;
+                continue;
+            }
+            break;
+        }
+        if key_of(l) == Some(rel_first) {
+            let path = if section == base {
+                join(&base, field)
+            } else {
+                join(&section, rel)
+            };
+            return (i + 1, path);
+        }
+    }
+    (line, join(&base, field))
+}
+
 /// Turns a toml error into an input error with line and, for unknown keys, a suggestion.
 fn toml_error(file: &str, src: &str, e: &toml::de::Error) -> Error {
     let line = e.span().map(|s| line_of(src, s.start)).unwrap_or(0);
@@ -27,7 +121,9 @@ fn toml_error(file: &str, src: &str, e: &toml::de::Error) -> Error {
                 .map(|(_, s)| s)
                 .collect();
             out = format!("unknown key `{bad}`");
-            if let Some(n) = nearest(bad, expected.iter().copied()) {
+            if let Some(home) = belongs_in(bad, &governing_header(src, line), &expected) {
+                out.push_str(&format!("; it belongs in {home}"));
+            } else if let Some(n) = nearest(bad, expected.iter().copied()) {
                 out.push_str(&format!("; did you mean `{n}`?"));
             }
             if !expected.is_empty() {
@@ -56,16 +152,77 @@ fn toml_error(file: &str, src: &str, e: &toml::de::Error) -> Error {
             out.push_str(&format!(" (valid: {})", expected.join(", ")));
         }
     }
-    if field.is_empty() && line > 0 {
+    let assigned = (line > 0)
+        .then(|| src.lines().nth(line - 1).and_then(key_of))
+        .flatten();
+    if field.is_empty() {
         // A wrong type or value: the key is whatever the offending line assigns to.
-        if let Some((key, _)) = src.lines().nth(line - 1).and_then(|l| l.split_once('=')) {
-            let key = key.trim().trim_matches('"');
-            if !key.is_empty() && !key.starts_with('[') && !key.contains(['{', ',']) {
-                field = key.to_string();
-            }
+        if let Some(key) = assigned {
+            field = key.to_string();
         }
+    } else if let Some(key) = assigned.filter(|k| *k != field && field != "action") {
+        // A key inside an inline table (`agent = { mem = 2 }`).
+        field = format!("{key}.{field}");
     }
-    Error::input(file, line, field, out)
+    let base = governing_header(src, line);
+    let path = if base.is_empty() || field.is_empty() {
+        field
+    } else {
+        format!("{base}.{field}")
+    };
+    Error::input(file, line, path, out)
+}
+
+/// The path of the table header that governs `line` (1-based), "" at the top level.
+fn governing_header(src: &str, line: usize) -> String {
+    src.lines()
+        .take(line)
+        .collect::<Vec<_>>()
+        .iter()
+        .rev()
+        .find_map(|l| header_of(l))
+        .map(|h| h.0)
+        .unwrap_or_default()
+}
+
+/// Where a key that is unknown in table `base` belongs, when it is a key of a table nearby
+/// (a master key at the top level of a scenario or a policy file, say).
+fn belongs_in(key: &str, base: &str, valid_here: &[&str]) -> Option<String> {
+    use super::raw::{
+        CLUSTER_KEYS, FAULTS_KEYS, FRAMEWORK_DEFAULTS_KEYS, LOCALITY_KEYS, MASTER_KEYS,
+        WORKLOAD_KEYS,
+    };
+    let policy_file = base.is_empty() && valid_here.contains(&"allocator");
+    let scenario = base.is_empty() && valid_here.contains(&"workload");
+    let inline_policy = base == "policy";
+    let homes: Vec<(&[&str], String)> = if policy_file || inline_policy {
+        let p = if inline_policy { "policy." } else { "" };
+        vec![
+            (&MASTER_KEYS[..], format!("the [{p}master] table")),
+            (
+                &FRAMEWORK_DEFAULTS_KEYS[..],
+                format!("the [{p}framework_defaults] table"),
+            ),
+        ]
+    } else if scenario {
+        vec![
+            (&MASTER_KEYS[..], "the [master] table".to_string()),
+            (&CLUSTER_KEYS[..], "the [cluster] table".to_string()),
+            (&WORKLOAD_KEYS[..], "the [workload] table".to_string()),
+            (&FAULTS_KEYS[..], "the [faults] table".to_string()),
+            (&LOCALITY_KEYS[..], "the [locality] table".to_string()),
+            (
+                &FRAMEWORK_DEFAULTS_KEYS[..],
+                "a [[frameworks]] table (or a policy's [framework_defaults])".to_string(),
+            ),
+        ]
+    } else {
+        Vec::new()
+    };
+    homes
+        .into_iter()
+        .find(|(keys, _)| keys.contains(&key))
+        .map(|(_, home)| home)
 }
 
 pub fn read_text(path: &Path) -> Result<String> {
@@ -87,8 +244,12 @@ pub(super) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// An error about `field` of the table that `line` is in (or, with `line` 0, wherever
+    /// the key is): it points at the key's own line and names it by its full path
+    /// (`master.refuse_s`, `cluster.agent.cpus`).
     pub(super) fn err(&self, line: usize, field: &str, msg: impl Into<String>) -> Error {
-        Error::input(self.file, line, field, msg)
+        let (line, path) = key_at(self.src, line, field);
+        Error::input(self.file, line, path, msg)
     }
     /// The line where `key =` (or `[key]`) first appears, for whole-file keys.
     pub(super) fn line_of_key(&self, key: &str) -> usize {
@@ -122,10 +283,15 @@ impl Ctx<'_> {
             return Ok(v);
         }
         let low = if zero_ok { ">= 0" } else { "> 0" };
+        let got = if v.is_finite() && v.abs() >= 1e15 {
+            format!("{v:e}")
+        } else {
+            format!("{v}")
+        };
         Err(self.err(
             line,
             field,
-            format!("expected a finite number {low} and <= {max:e}, got {v}"),
+            format!("expected a finite number {low} and <= {max:e}, got {got}"),
         ))
     }
     pub(super) fn nonneg(&self, line: usize, field: &str, v: f64) -> Result<f64> {
@@ -146,7 +312,14 @@ impl Ctx<'_> {
         Ok(SimDuration::from_secs_f64(v))
     }
     pub(super) fn res(&self, line: usize, field: &str, r: &ResSpec) -> Result<Resources> {
-        r.check().map_err(|m| self.err(line, field, m))?;
+        r.check().map_err(|(k, m)| {
+            let f = if field.is_empty() {
+                k.to_string()
+            } else {
+                format!("{field}.{k}")
+            };
+            self.err(line, &f, m)
+        })?;
         Ok(r.to_resources())
     }
 }
@@ -254,7 +427,7 @@ fn framework_defaults(
             ctx.err(
                 line,
                 "job_order",
-                format!("expected \"fifo\" or \"fair\", got \"{s}\""),
+                unknown_name("job_order", s, &["fifo", "fair"]),
             )
         })?),
     };
@@ -472,6 +645,10 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
 
     // Cluster.
     let mut agents = Vec::new();
+    // The table line of each explicit agent (None: generated or from the machines file), and
+    // how many agents precede the machines file's.
+    let mut agent_lines: Vec<Option<usize>> = Vec::new();
+    let mut generated = 0;
     if let Some(c) = &raw.cluster {
         let cl = ctx.line_of_key("[cluster]");
         match (c.racks, c.agents_per_rack, &c.agent) {
@@ -517,10 +694,14 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
                 ));
             }
         }
+        generated = agents.len();
+        agent_lines = vec![None; generated];
         for a in c.agents.iter().flatten() {
             let line = line_of(src, a.span().start);
             agents.push(agent_from_raw(&ctx, line, a.get_ref())?);
+            agent_lines.push(Some(line));
         }
+        generated = agents.len();
         if let Some(m) = &c.machines {
             let mp = resolve(&dir, m);
             if !mp.is_file() {
@@ -534,11 +715,18 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
         }
     }
     let mut names = std::collections::BTreeSet::new();
-    for a in &agents {
+    for (k, a) in agents.iter().enumerate() {
         if !names.insert(a.name.clone()) {
+            // Point at the second one: an explicit agent's table, or the machines file's key.
+            let line = agent_lines.get(k).copied().flatten();
+            let (line, field) = match line {
+                Some(l) => (l, "name"),
+                None if k >= generated => (ctx.line_of_key("machines"), "cluster.machines"),
+                None => (ctx.line_of_key("[cluster]"), "cluster.racks"),
+            };
             return Err(ctx.err(
-                ctx.line_of_key("[cluster]"),
-                "name",
+                line,
+                field,
                 format!("agent name \"{}\" is used twice", a.name),
             ));
         }
@@ -565,6 +753,20 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
                             "workload.trace",
                             format!("no trace file at {}", p.display()),
                         ));
+                    }
+                    if let Some(want) = &w.trace_sha256 {
+                        let got = crate::report::sha256_file(&p)?;
+                        if !got.eq_ignore_ascii_case(want.trim()) {
+                            return Err(ctx.err(
+                                ctx.line_of_key("trace_sha256"),
+                                "workload.trace_sha256",
+                                format!(
+                                    "the trace {} has sha256 {got}, not {want}: it is not the \
+                                     trace these results were made with",
+                                    p.display()
+                                ),
+                            ));
+                        }
                     }
                     WorkloadSource::Trace(p)
                 }
@@ -647,7 +849,8 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
         }
         rc.priority = r.priority.unwrap_or(0);
         if let Some(q) = &r.quota {
-            q.check().map_err(|m| ctx.err(line, "quota", m))?;
+            q.check()
+                .map_err(|(k, m)| ctx.err(line, &format!("quota.{k}"), m))?;
             rc.guarantees = q.to_guarantees();
             rc.limits = Some(q.to_limits());
         }
@@ -655,7 +858,8 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
             rc.guarantees = ctx.res(line, "guarantees", g)?;
         }
         if let Some(l) = &r.limits {
-            l.check().map_err(|m| ctx.err(line, "limits", m))?;
+            l.check()
+                .map_err(|(k, m)| ctx.err(line, &format!("limits.{k}"), m))?;
             rc.limits = Some(l.to_limits());
         }
         roles.insert(name.clone(), rc);
@@ -764,6 +968,17 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
         }
     }
 
+    let outputs = match &raw.outputs {
+        None => None,
+        Some(o) => Some(Outputs::parse(o).ok_or_else(|| {
+            ctx.err(
+                ctx.line_of_key("outputs"),
+                "outputs",
+                unknown_name("outputs", o, &Outputs::NAMES),
+            )
+        })?),
+    };
+
     Ok(Scenario {
         name: raw.name,
         description: raw.description.unwrap_or_default(),
@@ -783,6 +998,7 @@ pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
         locality,
         tolerance,
         faults,
+        outputs,
     })
 }
 
@@ -815,7 +1031,7 @@ fn agent_from_raw(ctx: &Ctx, line: usize, a: &AgentSpecRaw) -> Result<AgentConfi
     }
     let total = ctx.res(
         line,
-        "cpus",
+        "",
         &ResSpec {
             cpus: a.cpus,
             mem_mb: a.mem_mb,
@@ -898,6 +1114,35 @@ mod tests {
     }
 
     #[test]
+    fn keys_are_found_on_their_own_line_by_their_full_path() {
+        let src = "name = \"x\"\n[master]\nrefuse_s = 1\nmax_agent_ping_timeouts = 0\n\
+                   [cluster]\nracks = 1\nagent = { cpus = 1e13 }\n[[policy]]\nname = \"p\"\n\
+                   [policy.master]\noffer_mode = \"x\"\n[[frameworks]]\nname = \"f\"\n";
+        assert_eq!(
+            key_at(src, 2, "max_agent_ping_timeouts"),
+            (4, "master.max_agent_ping_timeouts".into())
+        );
+        assert_eq!(
+            key_at(src, 5, "agent.cpus"),
+            (7, "cluster.agent.cpus".into())
+        );
+        assert_eq!(
+            key_at(src, 9, "offer_mode"),
+            (11, "policy.master.offer_mode".into())
+        );
+        assert_eq!(
+            key_at(src, 0, "offer_mode"),
+            (11, "policy.master.offer_mode".into())
+        );
+        assert_eq!(
+            key_at(src, 12, "decision_s"),
+            (12, "frameworks.decision_s".into())
+        );
+        assert_eq!(key_at(src, 1, "name"), (1, "name".into()));
+        assert_eq!(key_at(src, 5, "cluster.racks"), (6, "cluster.racks".into()));
+    }
+
+    #[test]
     fn minimal_scenario_gets_defaults() {
         let s = parse("name = \"x\"\n").unwrap();
         assert_eq!(s.seed, 1);
@@ -927,7 +1172,7 @@ mod tests {
     #[test]
     fn events_out_of_order_are_rejected() {
         let e = parse("name = \"x\"\n[[events]]\nat_s = 2\naction = \"revive\"\nframework = \"f\"\n[[events]]\nat_s = 1\naction = \"revive\"\nframework = \"f\"\n").unwrap_err();
-        assert!(e.to_string().contains("t.toml:6"), "{e}");
+        assert!(e.to_string().contains("t.toml:7"), "{e}");
         assert!(e.to_string().contains("at_s"), "{e}");
     }
 

@@ -17,6 +17,13 @@ mod sweep;
 
 pub use events::{DeclinePart, ScriptAction, UsedSpec};
 pub use load::{load, load_policy_file, load_str, read_text};
+
+/// Where `field` of the table at `line` of the scenario file `path` is written, and its full
+/// path (`events.framework`): for errors found while the scenario runs.
+pub(crate) fn locate_key(path: &std::path::Path, line: usize, field: &str) -> (usize, String) {
+    let src = std::fs::read_to_string(path).unwrap_or_default();
+    load::key_at(&src, line, field)
+}
 pub use sweep::{SWEEP_FRAMEWORK_KEYS, SWEEP_MASTER_KEYS};
 
 use crate::allocator::{AllocatorKind, OfferMode};
@@ -243,6 +250,33 @@ pub struct Faults {
     pub agent_mttr_s: f64,
 }
 
+/// Which files a run writes into its folder (`--outputs`, or the scenario's `outputs` key).
+/// Each level adds to the one before; none grows with offers x agents except `All`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Outputs {
+    /// The small per-run files: frameworks.csv, utilization.csv, bins.csv (scale runs).
+    Summary,
+    /// Also tasks.csv, jobs.csv and shares.csv (bounded to a row per framework and role per
+    /// allocation interval).
+    #[default]
+    Default,
+    /// Also offers.csv, a row per offer.
+    All,
+}
+
+impl Outputs {
+    pub const NAMES: [&'static str; 3] = ["summary", "default", "all"];
+
+    pub fn parse(s: &str) -> Option<Outputs> {
+        match s {
+            "summary" => Some(Outputs::Summary),
+            "default" => Some(Outputs::Default),
+            "all" => Some(Outputs::All),
+            _ => None,
+        }
+    }
+}
+
 /// A loaded scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -264,6 +298,8 @@ pub struct Scenario {
     pub locality: Locality,
     pub tolerance: BTreeMap<String, f64>,
     pub faults: Faults,
+    /// The `outputs` key (None: not given; `--outputs` wins over it).
+    pub outputs: Option<Outputs>,
 }
 
 impl Scenario {

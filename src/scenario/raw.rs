@@ -25,7 +25,8 @@ impl ResSpec {
     pub fn to_resources(&self) -> Resources {
         Resources::new(self.cpus, self.mem_mb, self.disk_mb, self.gpus)
     }
-    pub(super) fn check(&self) -> std::result::Result<(), String> {
+    /// Err((key, message)) for the first amount out of range.
+    pub(super) fn check(&self) -> std::result::Result<(), (&'static str, String)> {
         for (k, v) in [
             ("cpus", self.cpus),
             ("mem_mb", self.mem_mb),
@@ -33,8 +34,9 @@ impl ResSpec {
             ("gpus", self.gpus),
         ] {
             if !v.is_finite() || !(0.0..=MAX_AMOUNT).contains(&v) {
-                return Err(format!(
-                    "{k} must be a finite number between 0 and {MAX_AMOUNT:e}, got {v}"
+                return Err((
+                    k,
+                    format!("expected a finite number between 0 and {MAX_AMOUNT:e}, got {v}"),
                 ));
             }
         }
@@ -68,7 +70,8 @@ impl LimitSpec {
             self.gpus.unwrap_or(0.0),
         )
     }
-    pub(super) fn check(&self) -> std::result::Result<(), String> {
+    /// Err((key, message)) for the first amount out of range.
+    pub(super) fn check(&self) -> std::result::Result<(), (&'static str, String)> {
         for (k, v) in [
             ("cpus", self.cpus),
             ("mem_mb", self.mem_mb),
@@ -77,8 +80,9 @@ impl LimitSpec {
         ] {
             if let Some(v) = v {
                 if !v.is_finite() || !(0.0..=MAX_AMOUNT).contains(&v) {
-                    return Err(format!(
-                        "{k} must be a finite number between 0 and {MAX_AMOUNT:e}, got {v}"
+                    return Err((
+                        k,
+                        format!("expected a finite number between 0 and {MAX_AMOUNT:e}, got {v}"),
                     ));
                 }
             }
@@ -165,6 +169,38 @@ pub struct ClusterRaw {
     pub machines: Option<String>,
 }
 
+/// The keys of `[master]`, `[framework_defaults]`, `[cluster]`, `[workload]`, `[faults]` and
+/// `[locality]`, to tell a user where a key written in the wrong table belongs (a test keeps
+/// them in step with the structs).
+pub const MASTER_KEYS: [&str; 9] = [
+    "allocation_interval_s",
+    "refuse_s",
+    "offer_timeout_s",
+    "latency_s",
+    "executor_idle_s",
+    "min_allocatable",
+    "agent_ping_timeout_s",
+    "max_agent_ping_timeouts",
+    "offer_mode",
+];
+pub const FRAMEWORK_DEFAULTS_KEYS: [&str; 11] = [
+    "scheduler",
+    "node_wait_s",
+    "rack_wait_s",
+    "decision_s",
+    "decision_per_task_s",
+    "suppress_when_idle",
+    "refuse_s",
+    "job_order",
+    "executor",
+    "executor_start_s",
+    "max_attempts",
+];
+pub const CLUSTER_KEYS: [&str; 5] = ["racks", "agents_per_rack", "agent", "agents", "machines"];
+pub const WORKLOAD_KEYS: [&str; 4] = ["trace", "trace_sha256", "generator", "block_replication"];
+pub const FAULTS_KEYS: [&str; 2] = ["agent_mtbf_s", "agent_mttr_s"];
+pub const LOCALITY_KEYS: [&str; 2] = ["rack_slowdown", "off_rack_slowdown"];
+
 #[derive(Deserialize, Debug, Clone, Default, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct MasterRaw {
@@ -191,6 +227,8 @@ pub struct FaultsRaw {
 #[serde(deny_unknown_fields)]
 pub struct WorkloadRaw {
     pub trace: Option<String>,
+    /// The trace's expected sha256 (results' inputs/ record it); checked at load.
+    pub trace_sha256: Option<String>,
     pub generator: Option<toml::Table>,
     pub block_replication: Option<u32>,
 }
@@ -405,4 +443,58 @@ pub struct ScenarioRaw {
     pub check: Option<CheckRaw>,
     pub sweep: Option<toml::Table>,
     pub faults: Option<FaultsRaw>,
+    pub outputs: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every listed key is one the table's struct knows (a wrong value may follow, an unknown
+    /// key may not), and the struct knows no key the list lacks.
+    #[test]
+    fn key_lists_match_the_tables() {
+        fn known<T: serde::de::DeserializeOwned>(key: &str) -> bool {
+            let e = toml::from_str::<T>(&format!("{key} = 1e99")).err();
+            !e.is_some_and(|e| e.message().contains("unknown field"))
+        }
+        fn all_listed<T: serde::de::DeserializeOwned>(keys: &[&str]) -> bool {
+            let Err(e) = toml::from_str::<T>("zzz_not_a_key = 1") else {
+                return false;
+            };
+            let msg = e.message().to_string();
+            let expected = msg
+                .split("expected")
+                .nth(1)
+                .unwrap_or("")
+                .matches('`')
+                .count()
+                / 2;
+            expected == keys.len()
+        }
+        for k in MASTER_KEYS {
+            assert!(known::<MasterRaw>(k), "{k}");
+        }
+        for k in FRAMEWORK_DEFAULTS_KEYS {
+            assert!(known::<FrameworkDefaultsRaw>(k), "{k}");
+        }
+        for k in CLUSTER_KEYS {
+            assert!(known::<ClusterRaw>(k), "{k}");
+        }
+        for k in WORKLOAD_KEYS {
+            assert!(known::<WorkloadRaw>(k), "{k}");
+        }
+        for k in FAULTS_KEYS {
+            assert!(known::<FaultsRaw>(k), "{k}");
+        }
+        for k in LOCALITY_KEYS {
+            assert!(known::<LocalityRaw>(k), "{k}");
+        }
+        assert!(all_listed::<MasterRaw>(&MASTER_KEYS));
+        assert!(all_listed::<FrameworkDefaultsRaw>(&FRAMEWORK_DEFAULTS_KEYS));
+        assert!(all_listed::<ClusterRaw>(&CLUSTER_KEYS));
+        assert!(all_listed::<WorkloadRaw>(&WORKLOAD_KEYS));
+        assert!(all_listed::<FaultsRaw>(&FAULTS_KEYS));
+        assert!(all_listed::<LocalityRaw>(&LOCALITY_KEYS));
+    }
 }

@@ -8,6 +8,7 @@
 
 use super::queue::EventQueue;
 use super::time::{SimDuration, SimTime};
+use std::ops::ControlFlow;
 
 /// What the loop pops: the model's own events, or the marker that inputs are due.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,13 +136,18 @@ pub trait Model {
 }
 
 /// A progress callback: (simulated time, steps so far), called every [`PROGRESS_EVERY`] steps.
-pub type Progress<'a> = &'a mut dyn FnMut(SimTime, u64);
-/// A power of two, so the check in the loop is a mask.
-pub const PROGRESS_EVERY: u64 = 1 << 16;
+/// `Break` stops the run where it is (the caller asked to stop: Ctrl-C); the loop then returns
+/// at once, without moving the clock to the horizon.
+pub type Progress<'a> = &'a mut dyn FnMut(SimTime, u64) -> ControlFlow<()>;
+/// A power of two, so the check in the loop is a mask. Small enough that a watcher refreshing
+/// by wall time sees the run a few times a second even when steps are whole allocation runs
+/// over a large cell, and that a stop request is answered promptly; the call costs about as
+/// much as one cheap step, so 1 in 256 is noise.
+pub const PROGRESS_EVERY: u64 = 1 << 8;
 
 /// Runs `model` until it is finished, the queue is empty, or the next step is past `horizon`;
 /// then moves the clock to the horizon if the model did not finish before it. Returns the
-/// instant the run ended at.
+/// instant the run ended at (or was stopped at, when `progress` returned `Break`).
 pub fn run<M: Model>(
     model: &mut M,
     ctx: &mut Ctx<M::Event>,
@@ -182,7 +188,9 @@ pub fn run<M: Model>(
         ctx.events += 1;
         if ctx.events & (PROGRESS_EVERY - 1) == 0 {
             if let Some(p) = progress.as_mut() {
-                p(ctx.now, ctx.events);
+                if p(ctx.now, ctx.events).is_break() {
+                    return Ok(ctx.now);
+                }
             }
         }
         match step {

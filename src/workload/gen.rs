@@ -123,6 +123,21 @@ fn keys_of(kind: Kind) -> Vec<&'static str> {
 }
 
 impl Params {
+    /// The shape of every generated task.
+    pub fn shape(&self) -> Resources {
+        self.shape
+    }
+
+    /// The frameworks jobs go to.
+    pub fn frameworks(&self) -> &[String] {
+        &self.frameworks
+    }
+
+    /// No job is submitted after this instant, when the table sets `end_s`.
+    pub fn end(&self) -> Option<SimTime> {
+        self.end_us.map(SimTime::from_us)
+    }
+
     pub fn from_table(t: &toml::Table, origin: &Origin) -> Result<Params> {
         let kind_s = match t.get("kind") {
             Some(toml::Value::String(s)) => s.as_str(),
@@ -144,7 +159,10 @@ impl Params {
                 return Err(origin.err(
                     "kind",
                     format!(
-                        "unknown generator kind \"{k}\" (valid: {})",
+                        "unknown generator kind \"{k}\"{} (valid: {})",
+                        crate::error::nearest(k, KINDS.iter().copied())
+                            .map(|n| format!("; did you mean \"{n}\"?"))
+                            .unwrap_or_default(),
                         KINDS.join(", ")
                     ),
                 ))

@@ -41,6 +41,23 @@ pub fn read_machines_from(path: &Path, input: Box<dyn Read + Send>) -> Result<Ve
             ));
         }
     }
+    // An unknown column first: it is most often the misspelt required one.
+    for h in headers.iter().map(String::as_str) {
+        if !COLUMNS.contains(&h) {
+            return Err(Error::input(
+                &file,
+                1,
+                h,
+                format!(
+                    "unknown column `{h}`{} (columns: {})",
+                    crate::error::nearest(h, COLUMNS.iter().copied())
+                        .map(|n| format!("; did you mean `{n}`?"))
+                        .unwrap_or_default(),
+                    COLUMNS.join(",")
+                ),
+            ));
+        }
+    }
     for req in &COLUMNS[..4] {
         if col(req).is_none() {
             return Err(Error::input(
@@ -51,16 +68,6 @@ pub fn read_machines_from(path: &Path, input: Box<dyn Read + Send>) -> Result<Ve
                     "required column `{req}` is missing (columns: {})",
                     COLUMNS.join(",")
                 ),
-            ));
-        }
-    }
-    for h in headers.iter().map(String::as_str) {
-        if !COLUMNS.contains(&h) {
-            return Err(Error::input(
-                &file,
-                1,
-                h,
-                format!("unknown column `{h}` (columns: {})", COLUMNS.join(",")),
             ));
         }
     }

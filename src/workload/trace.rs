@@ -212,37 +212,6 @@ impl TraceReader {
         Error::input(&self.file, line, "", msg)
     }
 
-    /// The framework names of the rows left, in first-appearance order, from a pass that
-    /// reads only that column (rows are checked in full when they are read for the run).
-    pub fn framework_names(mut self) -> Result<Vec<String>> {
-        let col = self.cols.idx[1];
-        let mut rec = csv::ByteRecord::new();
-        let mut names: Vec<String> = Vec::new();
-        let mut seen: std::collections::BTreeSet<Vec<u8>> = std::collections::BTreeSet::new();
-        let mut last: Vec<u8> = Vec::new();
-        loop {
-            match self.rdr.read_byte_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(self.read_error(e)),
-            }
-            let f = rec.get(col).unwrap_or(b"");
-            if f.is_empty() || f == last.as_slice() {
-                continue;
-            }
-            last.clear();
-            last.extend_from_slice(f);
-            if seen.insert(last.clone()) {
-                let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-                let name = String::from_utf8(last.clone()).map_err(|_| {
-                    Error::input(&self.file, line, "", "the row is not valid UTF-8")
-                })?;
-                names.push(name);
-            }
-        }
-        Ok(names)
-    }
-
     /// The next row, or None at the end of the file.
     pub fn next_row(&mut self) -> Result<Option<TraceRow>> {
         let mut rec = std::mem::take(&mut self.rec);
@@ -375,8 +344,181 @@ impl super::JobSource for TraceSource {
     fn frameworks(&mut self) -> Result<Vec<String>> {
         // A separate pass that reads only what it needs; the main reader stays at the start.
         let path = self.reader.path().to_path_buf();
-        TraceReader::open(&path)?.framework_names()
+        Ok(survey(&path, &Fit::default())?.frameworks)
     }
+}
+
+/// What a survey checks tasks against: the shapes of the agents a task may be placed on.
+#[derive(Clone, Debug, Default)]
+pub struct Fit {
+    /// Agent totals offered to frameworks with the GPU capability (every agent).
+    pub all: Vec<Resources>,
+    /// Agent totals offered to the others (agents without GPUs, as in Mesos).
+    pub without_gpus: Vec<Resources>,
+    /// Frameworks with the GPU capability.
+    pub gpu_frameworks: std::collections::BTreeSet<String>,
+    /// False: no agents are known (nothing is checked).
+    pub check: bool,
+}
+
+impl Fit {
+    /// From the agents' totals: only the shapes no other agent contains are kept.
+    pub fn new(totals: &[Resources], gpu_frameworks: std::collections::BTreeSet<String>) -> Fit {
+        fn maximal(v: Vec<Resources>) -> Vec<Resources> {
+            let mut v = v;
+            v.sort_by_key(|r| r.0);
+            v.dedup();
+            let all = v.clone();
+            v.retain(|r| !all.iter().any(|o| o != r && o.contains(r)));
+            v
+        }
+        let without: Vec<Resources> = totals
+            .iter()
+            .filter(|t| t.0[crate::cluster::resources::GPUS] == 0)
+            .copied()
+            .collect();
+        Fit {
+            all: maximal(totals.to_vec()),
+            without_gpus: maximal(without),
+            gpu_frameworks,
+            check: true,
+        }
+    }
+
+    /// The shapes a task of `framework` may be placed on.
+    pub fn shapes(&self, framework: &str) -> &[Resources] {
+        if self.gpu_frameworks.contains(framework) {
+            &self.all
+        } else {
+            &self.without_gpus
+        }
+    }
+}
+
+/// A trace row whose tasks no agent can ever hold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unfit {
+    pub job_id: String,
+    pub framework: String,
+    pub line: usize,
+    pub tasks: u32,
+    pub shape: Resources,
+}
+
+/// What one streaming pass over a trace finds before anything runs: the frameworks it names,
+/// its extent, what it asks for, and the rows no agent can hold. The pass keeps one small
+/// record per job id (a hash and its framework), never the rows.
+#[derive(Clone, Debug, Default)]
+pub struct Survey {
+    /// In first-appearance order.
+    pub frameworks: Vec<String>,
+    pub rows: u64,
+    pub tasks: u64,
+    pub jobs: u64,
+    pub last_submit: SimTime,
+    /// Per resource (cpus, mem_mb, disk_mb, gpus): tasks that ask for some of it.
+    pub asking: [u64; crate::cluster::resources::NRES],
+    pub unfit_tasks: u64,
+    pub unfit_rows: u64,
+    /// The first few unfit rows, for messages.
+    pub unfit: Vec<Unfit>,
+}
+
+/// Reads the trace at `path` once (streamed). Errors: a trace with a header and no rows, and a
+/// job id under two frameworks (both with file:line).
+pub fn survey(path: &Path, fit: &Fit) -> Result<Survey> {
+    use std::hash::{Hash, Hasher};
+    let mut r = TraceReader::open(path)?;
+    let mut out = Survey::default();
+    let mut fw_index: std::collections::BTreeMap<String, u32> = Default::default();
+    // job id hash -> (framework index, line of its first row). A hash match with another
+    // framework is confirmed against the first row's text before it is called an error.
+    let mut jobs: rustc_hash::FxHashMap<u64, (u32, usize)> = Default::default();
+    while let Some(row) = r.next_row()? {
+        out.rows += 1;
+        out.tasks += row.tasks as u64;
+        out.last_submit = row.submit;
+        let fw = match fw_index.get(&row.framework) {
+            Some(&k) => k,
+            None => {
+                let k = out.frameworks.len() as u32;
+                fw_index.insert(row.framework.clone(), k);
+                out.frameworks.push(row.framework.clone());
+                k
+            }
+        };
+        let mut h = rustc_hash::FxHasher::default();
+        row.job_id.hash(&mut h);
+        match jobs.get(&h.finish()) {
+            None => {
+                jobs.insert(h.finish(), (fw, row.line));
+                out.jobs += 1;
+            }
+            Some(&(other, line)) if other != fw => {
+                let first = row_at(path, line)?;
+                if first.as_ref().is_some_and(|f| f.job_id == row.job_id) {
+                    return Err(Error::input(
+                        path.display().to_string(),
+                        row.line,
+                        "framework",
+                        format!(
+                            "job \"{}\" is under framework \"{}\" here but under \"{}\" at line \
+                             {line}; a job id belongs to one framework",
+                            row.job_id, row.framework, out.frameworks[other as usize]
+                        ),
+                    ));
+                }
+            }
+            Some(_) => {}
+        }
+        for (k, n) in out.asking.iter_mut().enumerate() {
+            if row.shape.0[k] > 0 {
+                *n += row.tasks as u64;
+            }
+        }
+        if fit.check
+            && !fit
+                .shapes(&row.framework)
+                .iter()
+                .any(|a| a.contains(&row.shape))
+        {
+            out.unfit_tasks += row.tasks as u64;
+            out.unfit_rows += 1;
+            if out.unfit.len() < 3 {
+                out.unfit.push(Unfit {
+                    job_id: row.job_id.clone(),
+                    framework: row.framework.clone(),
+                    line: row.line,
+                    tasks: row.tasks,
+                    shape: row.shape,
+                });
+            }
+        }
+    }
+    if out.rows == 0 {
+        return Err(Error::input(
+            path.display().to_string(),
+            1,
+            "",
+            "the trace has a header and no rows: a workload needs at least one job (leave out \
+             `[workload] trace` to run scripted events alone)",
+        ));
+    }
+    Ok(out)
+}
+
+/// The row at `line` of the trace (None if there is none).
+fn row_at(path: &Path, line: usize) -> Result<Option<TraceRow>> {
+    let mut r = TraceReader::open(path)?;
+    while let Some(row) = r.next_row()? {
+        if row.line == line {
+            return Ok(Some(row));
+        }
+        if row.line > line {
+            break;
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Bad input (DESIGN §5): every malformed trace, machines file or scenario is an input error
 //! (exit code 2) naming the file, the line and the field, and saying what was expected. Nothing
-//! panics. Well-formed oddities (BOMs, CRLF line ends, header-only files) are accepted.
+//! panics. Well-formed oddities (BOMs, CRLF line ends) are accepted; a trace with a header and
+//! no rows is an error.
 
 use crate::common::*;
 use offersim::scenario;
@@ -108,7 +109,7 @@ fn empty_truncated_and_junk_traces_are_input_errors() {
 }
 
 #[test]
-fn boms_crlf_and_header_only_traces_are_fine() {
+fn boms_and_crlf_are_fine_and_a_header_only_trace_is_an_error() {
     let o = run_trace(
         "bom-crlf",
         "t.csv",
@@ -116,8 +117,9 @@ fn boms_crlf_and_header_only_traces_are_fine() {
     )
     .unwrap();
     assert_eq!(o.tasks_finished, 3);
-    let o = run_trace("header-only", "t.csv", format!("{HDR}\n").as_bytes()).unwrap();
-    assert_eq!(o.tasks_finished, 0);
+    // A workload with no job is a mistake (the wrong file, an empty export), not a scenario.
+    let m = run_trace("header-only", "t.csv", format!("{HDR}\n").as_bytes()).unwrap_err();
+    assert!(m.contains("t.csv:1") && m.contains("no rows"), "{m}");
 }
 
 fn run_machines(name: &str, body: &str) -> Result<offersim::scenario::Scenario, String> {
@@ -284,50 +286,80 @@ fn scenario_err_at_run(body: &str) -> String {
     e.to_string()
 }
 
+/// Each message points at the key's own line (not its table's header) and names the key by
+/// its full path, in one style (`cluster.agent.cpus`).
 #[test]
 fn bad_values_name_the_field_and_what_was_expected() {
     let cases: &[(&str, &[&str])] = &[
         ("", &["s.toml", "`name`", "missing"]),
-        ("name = \"x\"\nend_s = nan\n", &["s.toml:2", "`end_s`", "finite"]),
-        ("name = \"x\"\nend_s = -1\n", &["s.toml:2", "`end_s`", ">= 0"]),
-        ("name = \"x\"\nend_s = 1e300\n", &["s.toml:2", "`end_s`", "<= 1e9"]),
-        ("name = \"x\"\nseed = -1\n", &["s.toml:2", "seed"]),
-        ("name = \"x\"\nseed = \"one\"\n", &["s.toml:2"]),
+        ("name = \"x\"\nend_s = nan\n", &["s.toml:2: field `end_s`", "finite"]),
+        ("name = \"x\"\nend_s = -1\n", &["s.toml:2: field `end_s`", ">= 0"]),
+        ("name = \"x\"\nend_s = 1e300\n", &["s.toml:2: field `end_s`", "<= 1e9, got 1e300"]),
+        ("name = \"x\"\nseed = -1\n", &["s.toml:2: field `seed`"]),
+        ("name = \"x\"\nseed = \"one\"\n", &["s.toml:2: field `seed`"]),
         (
             "name = \"x\"\n[faults]\nagent_mtbf_s = 0\nagent_mttr_s = 1\n",
-            &["s.toml:3", "`agent_mtbf_s`", "> 0"],
+            &["s.toml:3: field `faults.agent_mtbf_s`", "> 0"],
         ),
         (
             "name = \"x\"\n[faults]\nagent_mtbf_s = 10\n",
-            &["s.toml:2", "`agent_mttr_s`"],
+            &["s.toml:2: field `faults.agent_mttr_s`"],
         ),
         (
-            "name = \"x\"\n[master]\nmax_agent_ping_timeouts = 0\n",
-            &["s.toml:2", "`max_agent_ping_timeouts`", ">= 1"],
+            "name = \"x\"\n[master]\nrefuse_s = 1\nmax_agent_ping_timeouts = 0\n",
+            &["s.toml:4: field `master.max_agent_ping_timeouts`", ">= 1"],
         ),
         (
             "name = \"x\"\n[master]\nagent_ping_timeout_s = inf\n",
-            &["s.toml:2", "`agent_ping_timeout_s`", "finite"],
+            &["s.toml:3: field `master.agent_ping_timeout_s`", "finite"],
         ),
         (
             "name = \"x\"\n[cluster]\nracks = 1\nagents_per_rack = 1\nagent = { cpus = 1e13, mem_mb = 1 }\n",
-            &["s.toml:2", "`agent`", "cpus"],
+            &["s.toml:5: field `cluster.agent.cpus`", "between 0 and 1e12"],
         ),
         (
-            "name = \"x\"\n[locality]\nrack_slowdown = 1e6\n",
-            &["s.toml:2", "`rack_slowdown`", "<= 1e3"],
+            "name = \"x\"\n[cluster]\nracks = 1\nagents_per_rack = 1\nagent = { cpus = 1, mem = 1 }\n",
+            &["s.toml:5: field `cluster.agent.mem`", "did you mean `mem_mb`?"],
+        ),
+        (
+            "name = \"x\"\n[locality]\noff_rack_slowdown = 2\nrack_slowdown = 1e6\n",
+            &["s.toml:4: field `locality.rack_slowdown`", "<= 1e3"],
         ),
         (
             "name = \"x\"\n[[events]]\nat_s = 1\naction = \"fail_framework\"\nframework = \"f\"\nfailover_timeout_s = -5\n",
-            &["s.toml:2", "`failover_timeout_s`"],
+            &["s.toml:6: field `events.failover_timeout_s`"],
         ),
         (
             "name = \"x\"\n[[events]]\nat_s = 1\naction = \"disconnect_agent\"\n",
-            &["s.toml:", "`agent`", "missing"],
+            &["s.toml:2: field `events.agent`", "missing"],
         ),
         (
             "name = \"x\"\n[[cluster.agents]]\nname = \"a\"\ncpus = 1\nmem_mb = 1\n[[cluster.agents]]\nname = \"a\"\ncpus = 1\nmem_mb = 1\n",
-            &["s.toml:", "\"a\"", "twice"],
+            &["s.toml:7: field `cluster.agents.name`", "\"a\"", "twice"],
+        ),
+        (
+            "name = \"x\"\n[roles.eng]\npriority = 1\nweight = 0\n",
+            &["s.toml:4: field `roles.eng.weight`"],
+        ),
+        (
+            "name = \"x\"\n[roles.eng]\nquota = { cpus = -1 }\n",
+            &["s.toml:3: field `roles.eng.quota.cpus`"],
+        ),
+        (
+            "name = \"x\"\n[[frameworks]]\nname = \"f\"\ndecision_s = -1\n",
+            &["s.toml:4: field `frameworks.decision_s`"],
+        ),
+        (
+            "name = \"x\"\n[[frameworks]]\nname = \"f\"\njob_order = \"fiffo\"\n",
+            &["s.toml:4: field `frameworks.job_order`", "did you mean \"fifo\"?"],
+        ),
+        (
+            "name = \"x\"\n[[policy]]\nname = \"p\"\n[policy.master]\nlatency_s = 0\nrefuse_s = -1\n",
+            &["s.toml:6: field `policy.master.refuse_s`"],
+        ),
+        (
+            "name = \"x\"\n[cluster]\nracks = 0\nagents_per_rack = 2\nagent = { cpus = 1, mem_mb = 1 }\n",
+            &["s.toml:3: field `cluster.racks`"],
         ),
         ("name = \"x\"\n[master\n", &["s.toml:2"]),
     ];
@@ -336,18 +368,82 @@ fn bad_values_name_the_field_and_what_was_expected() {
     }
 }
 
+/// A key written in the wrong table says where it belongs.
+#[test]
+fn a_key_in_the_wrong_table_says_where_it_belongs() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "name = \"x\"\nrefuse_s = 3\n",
+            &[
+                "s.toml:2: field `refuse_s`",
+                "it belongs in the [master] table",
+            ],
+        ),
+        (
+            "name = \"x\"\nracks = 3\n",
+            &["s.toml:2", "it belongs in the [cluster] table"],
+        ),
+        (
+            "name = \"x\"\nnode_wait_s = 3\n",
+            &[
+                "s.toml:2",
+                "a [[frameworks]] table (or a policy's [framework_defaults])",
+            ],
+        ),
+        (
+            "name = \"x\"\n[[policy]]\nname = \"p\"\noffer_mode = \"cell\"\n",
+            &[
+                "s.toml:4: field `policy.offer_mode`",
+                "it belongs in the [policy.master] table",
+            ],
+        ),
+    ];
+    for (body, needles) in cases {
+        assert_all(&scenario_err(body), needles);
+    }
+    // A policy file.
+    let d = tmp("policy-belongs");
+    write(
+        &d.join("p.toml"),
+        "name = \"p\"\nallocator = \"drf\"\nallocation_interval_s = 2\ndecision_s = 1\n",
+    );
+    write(&d.join("s.toml"), "name = \"x\"\npolicies = [\"p.toml\"]\n");
+    let m = scenario::load(&d.join("s.toml")).unwrap_err().to_string();
+    assert_all(
+        &m,
+        &[
+            "p.toml:3: field `allocation_interval_s`",
+            "it belongs in the [master] table",
+        ],
+    );
+}
+
 #[test]
 fn scripted_fault_events_on_unknown_names_are_line_errors() {
-    let d = tmp("bad-fault-names");
-    let p = d.join("s.toml");
-    write(
-        &p,
-        "name = \"x\"\n[[events]]\nat_s = 1\naction = \"disconnect_agent\"\nagent = \"ghost\"\n",
+    let m = scenario_err_at_run(
+        "name = \"x\"\n[cluster]\nracks = 1\nagents_per_rack = 2\nagent = { cpus = 1, mem_mb = 1 }\n\
+         [[events]]\nat_s = 1\naction = \"disconnect_agent\"\nagent = \"ghost\"\n\
+         [[events]]\nat_s = 2\naction = \"disconnect_agent\"\nagent = \"a\"\n",
     );
-    let m = scenario_err_at_run(&std::fs::read_to_string(&p).unwrap());
-    assert!(
-        m.contains("s.toml:2") && m.contains("`agent`") && m.contains("ghost"),
-        "{m}"
+    assert_all(&m, &["s.toml:9: field `events.agent`", "\"ghost\""]);
+    let m = scenario_err_at_run(
+        "name = \"x\"\n[cluster]\nracks = 1\nagents_per_rack = 2\nagent = { cpus = 1, mem_mb = 1 }\n\
+         [[events]]\nat_s = 2\naction = \"disconnect_agent\"\nagent = \"a\"\n",
+    );
+    assert_all(
+        &m,
+        &["s.toml:9: field `events.agent`", "did you mean \"a1\"?"],
+    );
+    let m = scenario_err_at_run(
+        "name = \"x\"\n[[events]]\nat_s = 0\naction = \"add_framework\"\nname = \"batch\"\n\
+         [[events]]\nat_s = 1\naction = \"fail_framework\"\nframework = \"bacth\"\n",
+    );
+    assert_all(
+        &m,
+        &[
+            "s.toml:9: field `events.framework`",
+            "did you mean \"batch\"?",
+        ],
     );
 }
 
@@ -361,4 +457,53 @@ fn a_scenario_with_a_bom_and_crlf_loads() {
         Ok(s) => assert_eq!(s.master.refuse, offersim::sim::SimDuration::from_secs(2)),
         Err(e) => assert_eq!(e.exit_code(), 2, "{e}"),
     }
+}
+
+/// A name chosen from a list gets the nearest one suggested, wherever it is chosen.
+#[test]
+fn names_chosen_from_a_list_get_a_suggestion() {
+    let d = tmp("did-you-mean");
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &["gen", "poison", "--out", "x.csv"],
+            &["did you mean \"poisson\"?"],
+        ),
+        (
+            &[
+                "run",
+                "scenarios/quickstart.toml",
+                "--policy",
+                "stattic",
+                "--out",
+                "x",
+            ],
+            &["no policy \"stattic\"", "did you mean \"static\"?"],
+        ),
+    ];
+    for (args, needles) in cases {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_offersim"))
+            .current_dir(repo())
+            .args(args.iter().map(|a| {
+                if *a == "x.csv" || *a == "x" {
+                    d.join(a).display().to_string()
+                } else {
+                    a.to_string()
+                }
+            }))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_all(&err, needles);
+    }
+    assert_all(
+        &scenario_err("name = \"x\"\n[check]\ntolerance = { jct_men_s = 0.1 }\n"),
+        &[
+            "s.toml:3",
+            "check.tolerance.jct_men_s",
+            "did you mean \"jct_mean_s\"?",
+        ],
+    );
+    let m = run_machines("m-col", "name,rack,cpus,mem,disk_mb\nm1,r1,2,1024,1\n").unwrap_err();
+    assert_all(&m, &["m.csv:1", "did you mean `mem_mb`?"]);
 }

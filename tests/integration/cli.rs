@@ -80,12 +80,14 @@ fn failed_run_leaves_earlier_results_untouched() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), before);
-    let leftovers: Vec<_> = std::fs::read_dir(&d)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
-        .collect();
-    assert!(leftovers.is_empty(), "temporary folders left behind");
+    for dir in [&d, &out] {
+        let leftovers: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+            .collect();
+        assert!(leftovers.is_empty(), "temporary folders left behind");
+    }
 }
 
 #[test]
@@ -103,6 +105,26 @@ fn task_no_agent_can_hold_is_reported_unscheduled() {
     let (h, rows) = read_csv(&d.join("r/summary.csv"));
     assert_eq!(rows[0][col(&h, "tasks_finished")], "3");
     assert_eq!(rows[0][col(&h, "tasks_unscheduled")], "1");
+    // Said before the run (the task fits no agent) and in the table after it.
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("job `big` at line 2") && err.contains("cpus 64 (agents have at most 4)"),
+        "{err}"
+    );
+    let table = String::from_utf8_lossy(&o.stdout);
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("tasks_unscheduled"))
+        .unwrap_or_else(|| panic!("no tasks_unscheduled row: {table}"));
+    assert!(row.trim_end().ends_with(" 1"), "{row}");
+    assert!(table.contains("warning: tasks never ran"), "{table}");
+    assert!(
+        table
+            .lines()
+            .filter(|l| !l.starts_with("results: ") && !l.starts_with("open "))
+            .all(|l| l.chars().count() <= 100),
+        "{table}"
+    );
 }
 
 #[test]
@@ -156,7 +178,7 @@ fn missing_referenced_files_and_absurd_clusters_name_the_scenario_line() {
         ("name = \"x\"\npolicies = [\"nope.toml\"]\n", "s.toml:2: field `policies`"),
         ("name = \"x\"\n[workload]\ntrace = \"nope.csv\"\n", "s.toml:3: field `workload.trace`"),
         ("name = \"x\"\n[cluster]\nmachines = \"nope.csv\"\n", "s.toml:3: field `cluster.machines`"),
-        ("name = \"x\"\n[cluster]\nracks = 0\nagents_per_rack = 2\nagent = { cpus = 1, mem_mb = 1 }\n", "field `racks`"),
+        ("name = \"x\"\n[cluster]\nracks = 0\nagents_per_rack = 2\nagent = { cpus = 1, mem_mb = 1 }\n", "s.toml:3: field `cluster.racks`"),
         ("name = \"x\"\n[cluster]\nracks = 100000\nagents_per_rack = 100000\nagent = { cpus = 1, mem_mb = 1 }\n", "more than"),
     ] {
         write(&s, body);
@@ -196,4 +218,101 @@ fn summary_outputs_keep_the_small_per_run_files() {
     let (h, rows) = read_csv(&out.join("drf/0/frameworks.csv"));
     assert_eq!(rows.len(), 4, "one row per framework");
     assert!(h.contains(&"busyness".to_string()));
+}
+
+/// The README's minimal scenario is complete: saved as it is, it runs without a warning, and
+/// the run ends by telling the user to open its report.
+#[test]
+fn the_readmes_minimal_scenario_runs_as_written() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let block = |start: &str| -> String {
+        let i = readme
+            .find(start)
+            .unwrap_or_else(|| panic!("no {start:?} in README"));
+        let body = &readme[i + start.len()..];
+        body[..body.find("```").unwrap()].to_string()
+    };
+    let toml = format!("# minimal.toml{}", block("```toml\n# minimal.toml"));
+    let csv = block("```csv\n");
+    let d = tmp("cli-readme");
+    write(&d.join("minimal.toml"), &toml);
+    write(&d.join("minimal.csv"), &csv);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_offersim"))
+        .current_dir(&d)
+        .args(["run", "minimal.toml"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("open results/minimal/report.html"), "{out}");
+    assert!(d.join("results/minimal/report.html").is_file());
+    let (h, rows) = read_csv(&d.join("results/minimal/summary.csv"));
+    assert_eq!(rows[0][col(&h, "tasks_finished")], "22");
+}
+
+/// Progress goes to a terminal only: under a pseudo-terminal (`script`) a run shows its bar
+/// (tasks/s, share of the horizon) and a line when it ends, for any --jobs; with --quiet, or
+/// when stderr is not a terminal, nothing.
+#[test]
+fn progress_shows_on_a_terminal_for_any_jobs_and_nowhere_else() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `script` to make a pseudo-terminal");
+        return;
+    }
+    let d = tmp("cli-progress");
+    let s = d.join("p.toml");
+    write(
+        &s,
+        "name = \"p\"\nend_s = 300\n[cluster]\nracks = 2\nagents_per_rack = 20\nagent = { cpus = 8, mem_mb = 16384 }\n\
+         [workload]\ngenerator = { kind = \"poisson\", end_s = 300, mean_gap_s = 1, tasks = 10, duration_s = 30, frameworks = 2 }\n\
+         [[policy]]\nname = \"a\"\n[[policy]]\nname = \"b\"\nallocator = \"random\"\n",
+    );
+    let bin = env!("CARGO_BIN_EXE_offersim");
+    let on_tty = |extra: &str, out: &str| -> String {
+        let cmd = format!(
+            "{bin} run {} --out {} {extra}",
+            s.display(),
+            d.join(out).display()
+        );
+        let o = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    for jobs in ["1", "2"] {
+        let t = on_tty(&format!("--jobs {jobs}"), &format!("r{jobs}"));
+        assert!(
+            t.contains("tasks/s") && t.contains("of 300 s"),
+            "--jobs {jobs}: {t}"
+        );
+        assert!(
+            t.contains("a/0: ") && t.contains("tasks finished"),
+            "--jobs {jobs}: {t}"
+        );
+    }
+    let t = on_tty("--quiet", "rq");
+    assert!(
+        !t.contains("tasks/s") && !t.contains("tasks finished"),
+        "{t}"
+    );
+    let o = offersim(&[
+        "run",
+        s.to_str().unwrap(),
+        "--out",
+        d.join("rn").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        !err.contains("tasks/s") && !err.contains("tasks finished"),
+        "{err}"
+    );
 }

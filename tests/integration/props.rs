@@ -214,7 +214,7 @@ fn run_case(c: &Case) -> Result<(), TestCaseError> {
     let s = Arc::new(offersim::scenario::load(&p).map_err(|e| TestCaseError::fail(e.to_string()))?);
     let opts = RunOptions {
         check_invariants: true,
-        ..Default::default()
+        outputs: Some(offersim::experiment::Outputs::All),
     };
     let run = |out: &str| {
         offersim::experiment::simulate(&s, 0, 0, Some(&d.join(out)), &opts).map_err(|e| {

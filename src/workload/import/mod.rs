@@ -467,11 +467,16 @@ pub struct Request<'a> {
     pub progress: bool,
 }
 
-/// Runs an import; output files are written to temporary names and renamed at the end.
+/// Runs an import; output files are written to temporary names and renamed at the end (see
+/// `crate::outfile`: never over a file offersim did not write).
 pub fn run(req: &Request) -> Result<Summary> {
     req.params.check()?;
     if req.inputs.is_empty() {
         return Err(bad_param("INPUT", "expected at least one input file"));
+    }
+    if let Some(m) = req.machines_out {
+        // Checked now, not after a long import: a file there must be offersim's to replace.
+        crate::outfile::OutFile::prepare(m, "--machines-out", crate::outfile::Kind::Machines)?;
     }
     let inputs = input::Inputs::new(req.inputs, req.progress)?;
     let mut sink = Sink::new(req.out, req.params)?;

@@ -1,12 +1,15 @@
 //! Writing importer output: the native trace sorted by (submit_s, job_id, source order) with an
 //! external sort by chunks (memory stays bounded whatever the trace length, and the order is the
-//! same for every input order), and the machines file. Both are written to a temporary name and
-//! renamed at the end, so a failed import leaves earlier files untouched.
+//! same for every input order), and the machines file. Both go through `crate::outfile`: written
+//! to a temporary name and renamed at the end, so a failed import leaves earlier files untouched;
+//! through symbolic links; to devices and pipes as they are; never over a user's file.
 
 use super::sink::{sampled, window_time, ImportRow};
 use super::{Params, Summary, MACHINES};
 use crate::cluster::resources::{fmt_milli, to_milli, Resources, NRES, RES_NAMES};
 use crate::error::{Error, Result};
+use crate::experiment::cancel::Temp;
+use crate::outfile::{Kind, OutFile};
 use crate::sim::time::{fmt_secs, secs_to_us};
 use crate::workload::machines::COLUMNS as MACHINE_COLUMNS;
 use crate::workload::trace::{OPTIONAL, REQUIRED};
@@ -55,47 +58,38 @@ type Key = (i64, String, u64);
 
 fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
     let f = File::create(path).map_err(|e| Error::write(path, e))?;
-    Ok(csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(BufWriter::with_capacity(1 << 16, f)))
+    Ok(csv_writer_to(BufWriter::with_capacity(1 << 16, f)))
+}
+
+fn csv_writer_to(w: BufWriter<File>) -> csv::Writer<BufWriter<File>> {
+    csv::WriterBuilder::new().has_headers(false).from_writer(w)
 }
 
 fn werr(path: &Path, e: csv::Error) -> Error {
     Error::write(path, std::io::Error::other(e.to_string()))
 }
 
-/// A temporary file name beside `path` (same file system, so the final rename is atomic).
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "out".into());
-    path.with_file_name(format!(".{name}.{suffix}-{}", std::process::id()))
-}
-
 /// Sorts rows by (submit_us, job_id, arrival order), spilling sorted chunks of `chunk_rows`
 /// rows to disk and merging them at the end.
 pub struct SortedWriter {
-    out: PathBuf,
+    out: Option<OutFile>,
     chunk_rows: usize,
     buf: Vec<(Key, [String; 11])>,
     chunks: Vec<PathBuf>,
+    /// Where the chunks go (removed with them, and on Ctrl-C).
+    scratch: Option<Temp>,
     seq: u64,
-    done: bool,
 }
 
 impl SortedWriter {
     pub fn new(out: &Path, chunk_rows: usize) -> Result<SortedWriter> {
-        if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
-        }
         Ok(SortedWriter {
-            out: out.to_path_buf(),
+            out: Some(OutFile::prepare(out, "--out", Kind::Trace)?),
             chunk_rows: chunk_rows.max(1),
             buf: Vec::new(),
             chunks: Vec::new(),
+            scratch: None,
             seq: 0,
-            done: false,
         })
     }
 
@@ -111,7 +105,12 @@ impl SortedWriter {
 
     fn spill(&mut self) -> Result<()> {
         self.buf.sort_by(|a, b| a.0.cmp(&b.0));
-        let path = sibling(&self.out, &format!("chunk{}", self.chunks.len()));
+        if self.scratch.is_none() {
+            let out = self.out.as_ref().expect("not finished");
+            self.scratch = Some(out.scratch_dir()?);
+        }
+        let dir = self.scratch.as_ref().expect("made above").path();
+        let path = dir.join(format!("chunk{}", self.chunks.len()));
         self.chunks.push(path.clone());
         let mut w = csv_writer(&path)?;
         for ((t, _, seq), f) in self.buf.drain(..) {
@@ -123,8 +122,9 @@ impl SortedWriter {
     }
 
     pub fn finish(&mut self) -> Result<()> {
-        let tmp = sibling(&self.out, "tmp");
-        let mut w = csv_writer(&tmp)?;
+        let mut out = self.out.take().expect("finished once");
+        let tmp = out.path().to_path_buf();
+        let mut w = csv_writer_to(out.create()?);
         w.write_record(trace_columns()).map_err(|e| werr(&tmp, e))?;
         if self.chunks.is_empty() {
             self.buf.sort_by(|a, b| a.0.cmp(&b.0));
@@ -139,8 +139,7 @@ impl SortedWriter {
         }
         w.flush().map_err(|e| Error::write(&tmp, e))?;
         drop(w);
-        std::fs::rename(&tmp, &self.out).map_err(|e| Error::write(&self.out, e))?;
-        self.done = true;
+        out.commit()?;
         self.cleanup();
         Ok(())
     }
@@ -188,12 +187,11 @@ impl SortedWriter {
     }
 
     fn cleanup(&mut self) {
-        for p in self.chunks.drain(..) {
-            let _ = std::fs::remove_file(p);
-        }
-        if !self.done {
-            let _ = std::fs::remove_file(sibling(&self.out, "tmp"));
-        }
+        self.chunks.clear();
+        // The scratch folder goes with its chunks; an unfinished output's temporary file goes
+        // with the OutFile.
+        self.scratch = None;
+        self.out = None;
     }
 }
 
@@ -226,15 +224,13 @@ pub fn write_machines(
     summary: &mut Summary,
 ) -> Result<Vec<Resources>> {
     summary.param("sample_machines", p.sample_machines);
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
-    }
     let from = p.from_s.map(secs_to_us);
     let to = p.to_s.map(secs_to_us);
-    let tmp = sibling(path, "tmp");
+    let mut out = OutFile::prepare(path, "--machines-out", Kind::Machines)?;
+    let tmp = path.to_path_buf();
     let mut written = Vec::new();
-    let result = (|| {
-        let mut w = csv_writer(&tmp)?;
+    {
+        let mut w = csv_writer_to(out.create()?);
         w.write_record(MACHINE_COLUMNS).map_err(|e| werr(&tmp, e))?;
         for m in rows {
             if m.remove_us.is_some_and(|r| from.is_some_and(|f| r <= f)) {
@@ -270,13 +266,8 @@ pub fn write_machines(
             written.push(cap);
         }
         w.flush().map_err(|e| Error::write(&tmp, e))?;
-        drop(w);
-        std::fs::rename(&tmp, path).map_err(|e| Error::write(path, e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
     }
-    result?;
+    out.commit()?;
     summary.resources.machines = (0..NRES)
         .filter(|&i| written.iter().any(|c| c.0[i] > 0))
         .map(|i| RES_NAMES[i])

@@ -18,7 +18,7 @@ pub fn tmp(name: &str) -> PathBuf {
 }
 
 /// Runs policy 0, replication 0 of a scenario file into `dir`, with invariants checked after
-/// every event.
+/// every event and every output file written (offers.csv included).
 pub fn run_into(path: &Path, dir: &Path) -> offersim::experiment::RunOutcome {
     let s = Arc::new(scenario::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
     offersim::experiment::simulate(
@@ -28,7 +28,7 @@ pub fn run_into(path: &Path, dir: &Path) -> offersim::experiment::RunOutcome {
         Some(dir),
         &RunOptions {
             check_invariants: true,
-            ..Default::default()
+            outputs: Some(offersim::experiment::Outputs::All),
         },
     )
     .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
