@@ -319,7 +319,6 @@ impl Recorder {
     fn task_row(
         &mut self,
         job_id: &str,
-        submit: SimTime,
         t: &Task,
         agent: &str,
         fw: &str,
@@ -368,7 +367,7 @@ impl Recorder {
                     t.job_index.to_string(),
                     fw.to_string(),
                     agent.to_string(),
-                    fmt_secs(submit.us()),
+                    fmt_secs(t.submit.us()),
                     t.start.map(|s| fmt_secs(s.us())).unwrap_or_default(),
                     end,
                     t.locality.as_str().to_string(),
@@ -528,12 +527,11 @@ impl Observer for Recorder {
             Observation::Released { resources } => self.cluster_used -= *resources,
             Observation::TaskEnded {
                 job_id,
-                submit,
                 task,
                 agent,
                 framework,
                 state,
-            } => self.task_row(job_id, submit, task, agent, framework, now, state),
+            } => self.task_row(job_id, task, agent, framework, now, state),
             Observation::JobEnded {
                 job,
                 framework,

@@ -13,6 +13,7 @@ mod fuzzloop;
 mod import;
 mod import_replay;
 mod invariants;
+mod jobs;
 mod locality;
 mod names;
 mod outputs;
