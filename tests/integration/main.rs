@@ -10,6 +10,7 @@ mod determinism;
 mod drf_example;
 mod faults;
 mod fuzzloop;
+mod gpus;
 mod import;
 mod import_replay;
 mod invariants;
