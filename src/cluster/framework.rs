@@ -145,8 +145,11 @@ impl Framework {
             return false;
         }
         match self.filters.get(&(role, agent)) {
+            // Newest first: a repeated decline of an agent appends to its list, and the newest
+            // filter is the one most likely still in force.
             Some(v) => v
                 .iter()
+                .rev()
                 .any(|f| f.live(now, seq) && f.refused.contains(offer)),
             None => false,
         }

@@ -666,15 +666,16 @@ impl<'o> Cluster<'o> {
             return;
         }
         self.seen_versions = v;
-        self.shares.clear();
         let total = *self.master.total();
+        // Rewritten in place: the names stay allocated while the frameworks stay the same.
+        let mut k = 0;
         for (i, f) in self.master.frameworks().iter().enumerate() {
             if f.is_removed() {
                 continue;
             }
             let fw = FrameworkId::new(i as u32);
-            self.shares.push(FairShare {
-                framework: f.name().to_string(),
+            let share = FairShare {
+                framework: String::new(),
                 share: f.allocated().dominant_share(&total),
                 weight: f
                     .roles()
@@ -682,8 +683,29 @@ impl<'o> Cluster<'o> {
                     .map(|r| self.master.role(r.role()).weight())
                     .unwrap_or(1.0),
                 wants_more: self.fws.pending_tasks(fw) > 0,
-            });
+            };
+            match self.shares.get_mut(k) {
+                Some(s) if s.framework == f.name() => {
+                    let name = std::mem::take(&mut s.framework);
+                    *s = FairShare {
+                        framework: name,
+                        ..share
+                    };
+                }
+                Some(s) => {
+                    *s = FairShare {
+                        framework: f.name().to_string(),
+                        ..share
+                    }
+                }
+                None => self.shares.push(FairShare {
+                    framework: f.name().to_string(),
+                    ..share
+                }),
+            }
+            k += 1;
         }
+        self.shares.truncate(k);
         self.obs.observe(
             now,
             Observation::Fairness {

@@ -31,6 +31,14 @@ struct OfferRow {
     outcome: Option<OfferOutcome>,
 }
 
+/// A framework's current share, for integrating it (see `Recorder::share_now`).
+struct ShareSlot {
+    name: String,
+    share: f64,
+    /// None while the framework has no stats entry (it has not subscribed): not integrated.
+    integral: Option<f64>,
+}
+
 /// Per-framework figures for frameworks.csv.
 #[derive(Clone, Debug, Default)]
 pub struct FwStats {
@@ -73,7 +81,12 @@ pub struct Recorder {
     /// Jain's index over the frameworks that want more, and each framework's share, as of the
     /// last `Fairness` observation.
     jain_now: Option<f64>,
-    share_now: Vec<(String, f64)>,
+    /// The current share of each subscribed framework, with its running share integral:
+    /// integrated here, without a lookup by name per event, and stored back into `fw` when the
+    /// slot changes framework and before `fw` is read ([`Recorder::settle_shares`]). The
+    /// integral moves, it is never summed in parts, so the additions are those of integrating
+    /// into `fw` directly.
+    share_now: Vec<ShareSlot>,
 
     last: SimTime,
     util_cpu_us: f64,
@@ -140,15 +153,59 @@ impl Recorder {
         }
     }
 
+    /// A share slot for `name`, carrying the integral so far.
+    fn load_slot(&self, name: &str, share: f64) -> ShareSlot {
+        ShareSlot {
+            name: name.to_string(),
+            share,
+            integral: self.fw.get(name).map(|f| f.share_int),
+        }
+    }
+
+    /// Moves slot `k`'s integral back into its framework's stats.
+    fn store_slot(&mut self, k: usize) {
+        let slot = &self.share_now[k];
+        if let (Some(i), Some(f)) = (slot.integral, self.fw.get_mut(&slot.name)) {
+            f.share_int = i;
+        }
+    }
+
+    /// Brings `fw`'s share integrals up to date (before they are read).
+    pub fn settle_shares(&mut self) {
+        for k in 0..self.share_now.len() {
+            self.store_slot(k);
+        }
+    }
+
     fn framework_added(&mut self, name: &str) {
-        self.fw.entry(name.to_string()).or_default();
+        let f = self.fw.entry(name.to_string()).or_default();
+        for slot in &mut self.share_now {
+            if slot.name == name && slot.integral.is_none() {
+                slot.integral = Some(f.share_int);
+            }
+        }
     }
 
     fn fairness(&mut self, shares: &[FairShare]) {
-        self.share_now.clear();
+        // Shares change with nearly every event and the frameworks rarely do: keep the names
+        // where they match instead of cloning every framework's name per change.
+        for k in shares.len()..self.share_now.len() {
+            self.store_slot(k);
+        }
+        self.share_now.truncate(shares.len());
         let mut xs = Vec::new();
-        for s in shares {
-            self.share_now.push((s.framework.clone(), s.share));
+        for (k, s) in shares.iter().enumerate() {
+            match self.share_now.get(k) {
+                Some(slot) if slot.name == s.framework => self.share_now[k].share = s.share,
+                Some(_) => {
+                    self.store_slot(k);
+                    self.share_now[k] = self.load_slot(&s.framework, s.share);
+                }
+                None => {
+                    let slot = self.load_slot(&s.framework, s.share);
+                    self.share_now.push(slot);
+                }
+            }
             if s.wants_more {
                 xs.push(s.share / s.weight);
             }
@@ -172,9 +229,9 @@ impl Recorder {
                 self.jain_int += j * dtf;
                 self.jain_us += dt;
             }
-            for (name, s) in &self.share_now {
-                if let Some(f) = self.fw.get_mut(name) {
-                    f.share_int += s * dtf;
+            for slot in &mut self.share_now {
+                if let Some(i) = slot.integral.as_mut() {
+                    *i += slot.share * dtf;
                 }
             }
             self.util.add(self.last.us(), t.us(), [cpu, mem]);
@@ -458,6 +515,7 @@ impl Recorder {
 
     /// The summary columns after the policy, replication and seed (DESIGN §4.4 order).
     pub fn summary_fields(&mut self, events: u64) -> Vec<String> {
+        self.settle_shares();
         let s = |us: i64| us as f64 / 1e6;
         let jct_mean = (!self.jct_us.is_empty())
             .then(|| self.jct_us.iter().map(|&x| s(x)).sum::<f64>() / self.jct_us.len() as f64);

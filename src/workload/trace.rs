@@ -67,8 +67,26 @@ pub struct TraceReader {
     file: String,
     rdr: csv::Reader<Box<dyn Read + Send>>,
     cols: Cols,
-    rec: csv::StringRecord,
+    rec: csv::ByteRecord,
     last_submit: SimTime,
+}
+
+/// A row's fields as trimmed text. Rows are read as bytes and checked for UTF-8 once, field by
+/// field: a `StringRecord` with `Trim::All` rebuilds every record to trim it, which cost more
+/// than the parse on month-long traces.
+struct Row<'a>(&'a csv::ByteRecord);
+
+impl<'a> Row<'a> {
+    fn get(&self, k: usize) -> Option<&'a str> {
+        self.0
+            .get(k)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .map(str::trim)
+    }
+
+    fn is_utf8(&self) -> bool {
+        self.0.iter().all(|f| std::str::from_utf8(f).is_ok())
+    }
 }
 
 impl TraceReader {
@@ -83,7 +101,7 @@ impl TraceReader {
         let rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
-            .trim(csv::Trim::All)
+            .trim(csv::Trim::Headers)
             .from_reader(input);
         let mut t = TraceReader {
             path: path.to_path_buf(),
@@ -97,7 +115,7 @@ impl TraceReader {
                 input: None,
                 preferred: None,
             },
-            rec: csv::StringRecord::new(),
+            rec: csv::ByteRecord::new(),
             last_submit: SimTime::ZERO,
         };
         let headers = t
@@ -155,7 +173,7 @@ impl TraceReader {
         &self.path
     }
 
-    fn field<'a>(&self, rec: &'a csv::StringRecord, k: usize) -> &'a str {
+    fn field<'a>(&self, rec: &Row<'a>, k: usize) -> &'a str {
         rec.get(self.cols.idx[k]).unwrap_or("")
     }
 
@@ -184,13 +202,7 @@ impl TraceReader {
         Ok(v)
     }
 
-    fn opt_num(
-        &self,
-        rec: &csv::StringRecord,
-        line: usize,
-        col: Option<usize>,
-        name: &str,
-    ) -> Result<f64> {
+    fn opt_num(&self, rec: &Row<'_>, line: usize, col: Option<usize>, name: &str) -> Result<f64> {
         match col.and_then(|c| rec.get(c)) {
             None | Some("") => Ok(0.0),
             Some(s) => self.num(line, name, s, "a number >= 0"),
@@ -218,7 +230,7 @@ impl TraceReader {
     /// The next row, or None at the end of the file.
     pub fn next_row(&mut self) -> Result<Option<TraceRow>> {
         let mut rec = std::mem::take(&mut self.rec);
-        let more = match self.rdr.read_record(&mut rec) {
+        let more = match self.rdr.read_byte_record(&mut rec) {
             Ok(m) => m,
             Err(e) => return Err(self.read_error(e)),
         };
@@ -227,6 +239,16 @@ impl TraceReader {
             return Ok(None);
         }
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+        let bytes = rec;
+        let rec = Row(&bytes);
+        if !rec.is_utf8() {
+            return Err(Error::input(
+                &self.file,
+                line,
+                "",
+                "the row is not valid UTF-8",
+            ));
+        }
         let job_id = self.field(&rec, 0).to_string();
         if job_id.is_empty() {
             return Err(Error::input(
@@ -310,7 +332,7 @@ impl TraceReader {
                 "a task must ask for some resources (cpus, mem_mb, disk_mb or gpus > 0)",
             ));
         }
-        self.rec = rec;
+        self.rec = bytes;
         Ok(Some(TraceRow {
             job_id,
             framework,

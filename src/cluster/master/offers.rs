@@ -33,6 +33,13 @@ use std::collections::BTreeMap;
 
 /// Filters last at most a year, as in Mesos.
 const MAX_FILTER: SimDuration = SimDuration::from_secs(365 * 24 * 3600);
+/// Declines of at most this many whole agents install per-agent filters instead of a bulk
+/// record (`install_declined`). The unit tests below exercise the records on small clusters,
+/// so there every decline makes one; the scenario tests run the threshold.
+#[cfg(not(test))]
+const SMALL_DECLINE: usize = 64;
+#[cfg(test)]
+const SMALL_DECLINE: usize = 0;
 
 /// An outstanding offer, one by one.
 #[derive(Clone, Debug)]
@@ -520,14 +527,7 @@ impl Master {
             if !dur.is_zero() && !removed && !back.is_empty() {
                 let dur = dur.max(self.cfg.allocation_interval).min(MAX_FILTER);
                 let fseq = ctx.reserve_seq();
-                self.offers.bulk_filtered.union_with(&back);
-                self.frameworks[fw.idx()].bulk_filters.push(BulkFilter {
-                    role: r.role,
-                    agents: back,
-                    expires: now + dur,
-                    seq: fseq,
-                });
-                self.offers.filters_installed += 1;
+                self.install_declined(fw, r.role, back, (now, seq), now + dur, fseq);
             }
         }
         // Offers set apart are returned one by one, as one-by-one offers are.
@@ -806,6 +806,50 @@ impl Master {
                 });
             }
         }
+    }
+
+    /// Filters for `agents`, declined whole by `fw`'s `role` together (one sequence number):
+    /// one bulk record, or, for a few agents, the per-agent filters that the record would
+    /// become on each agent's next change (what was refused is the agent's free resources).
+    /// The two are the same filters; a record costs a bit set as wide as the cluster in every
+    /// allocation run while it lives, so small declines, which runs after revives make by the
+    /// thousand, are cheaper one by one.
+    fn install_declined(
+        &mut self,
+        fw: FrameworkId,
+        role: RoleId,
+        agents: BitSet,
+        (now, cur_seq): (SimTime, u64),
+        expires: SimTime,
+        seq: u64,
+    ) {
+        if agents.len() <= SMALL_DECLINE {
+            for a in agents.iter() {
+                let a = AgentId::new(a);
+                let refused = self.agents[a.idx()].free.clone();
+                let v = self.frameworks[fw.idx()]
+                    .filters
+                    .entry((role, a))
+                    .or_default();
+                // Filters that expired stay expired: dropped here as `install_filter` does.
+                v.retain(|x| x.live(now, cur_seq));
+                v.push(Filter {
+                    refused,
+                    expires,
+                    seq,
+                });
+                self.offers.filters_installed += 1;
+            }
+            return;
+        }
+        self.offers.bulk_filtered.union_with(&agents);
+        self.frameworks[fw.idx()].bulk_filters.push(BulkFilter {
+            role,
+            agents,
+            expires,
+            seq,
+        });
+        self.offers.filters_installed += 1;
     }
 
     /// Agent `a`'s free resources are about to change: what assumed them unchanged (bulk filter
@@ -1098,14 +1142,14 @@ impl Master {
         for (fw, role, agents) in std::mem::take(&mut group.ones) {
             let dur = refuse.max(self.cfg.allocation_interval).min(MAX_FILTER);
             let seq = ctx.reserve_seq();
-            self.offers.bulk_filtered.union_with(&agents);
-            self.frameworks[fw.idx()].bulk_filters.push(BulkFilter {
+            self.install_declined(
+                fw,
                 role,
                 agents,
-                expires: ctx.now() + dur,
+                (ctx.now(), ctx.seq()),
+                ctx.now() + dur,
                 seq,
-            });
-            self.offers.filters_installed += 1;
+            );
         }
     }
 }
