@@ -36,10 +36,13 @@ const MAX_FILTER: SimDuration = SimDuration::from_secs(365 * 24 * 3600);
 /// Declines of at most this many whole agents install per-agent filters instead of a bulk
 /// record (`install_declined`). The unit tests below exercise the records on small clusters,
 /// so there every decline makes one; the scenario tests run the threshold.
-#[cfg(not(test))]
-const SMALL_DECLINE: usize = 64;
-#[cfg(test)]
-const SMALL_DECLINE: usize = 0;
+fn small_decline() -> usize {
+    if cfg!(test) {
+        0
+    } else {
+        64
+    }
+}
 
 /// An outstanding offer, one by one.
 #[derive(Clone, Debug)]
@@ -823,7 +826,7 @@ impl Master {
         expires: SimTime,
         seq: u64,
     ) {
-        if agents.len() <= SMALL_DECLINE {
+        if agents.len() <= small_decline() {
             for a in agents.iter() {
                 let a = AgentId::new(a);
                 let refused = self.agents[a.idx()].free.clone();
