@@ -35,6 +35,7 @@ _FLOAT = {
     "summary.csv": {
         "makespan_s", "jct_mean_s", "jct_p50_s", "jct_p95_s", "jct_p99_s", "wait_mean_s",
         "wait_p95_s", "node_local", "rack_local", "off_rack", "jain", "util_cpus", "util_mem",
+        "util_gpus",
     },
     "compare.csv": {"mean", "ci95", "ci95_low", "ci95_high"},
     "compare_frameworks.csv": {"mean", "ci95", "ci95_low", "ci95_high"},
