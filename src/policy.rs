@@ -43,3 +43,18 @@ pub use crate::sim::bitset::BitSet;
 pub use crate::sim::{SimDuration, SimTime};
 /// The random source an allocator is handed (the run's agent-shuffle stream).
 pub use rand::RngCore;
+
+/// Lookups that never panic, for bindings that receive keys back as plain numbers
+/// ([`GroupKey::from_bits`]) and must check them before asking the view (the Python package).
+/// Kept here, beside the surface they extend, rather than in `scheduler/`.
+impl WorkView<'_> {
+    /// Whether `g` names a live task group (of any framework).
+    pub fn has_group(&self, g: GroupKey) -> bool {
+        self.groups.contains(g)
+    }
+
+    /// Whether `j` names a live job.
+    pub fn has_job(&self, j: JobKey) -> bool {
+        self.jobs.contains(j)
+    }
+}

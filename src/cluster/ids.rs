@@ -103,6 +103,19 @@ macro_rules! slab_key {
             pub const fn slot(self) -> u32 {
                 self.0.slot
             }
+            /// The key as one integer (generation in the high half, slot in the low half), for
+            /// bindings that hand keys out as plain numbers (the Python package).
+            pub const fn to_bits(self) -> u64 {
+                ((self.0.generation as u64) << 32) | self.0.slot as u64
+            }
+            /// The key [`Self::to_bits`] made. Any number makes some key; one that names
+            /// nothing live finds nothing (lookups check the generation).
+            pub const fn from_bits(bits: u64) -> Self {
+                $name(Key {
+                    slot: bits as u32,
+                    generation: (bits >> 32) as u32,
+                })
+            }
         }
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -266,5 +279,17 @@ mod tests {
         assert_eq!(order, ["c", "b"]);
         assert_eq!(s.drain().len(), 2);
         assert_eq!(s.len(), 0);
+    }
+
+    #[test]
+    fn keys_round_trip_through_bits_and_a_stale_one_stays_stale() {
+        let mut s: GenSlab<GroupKey, u8> = GenSlab::new();
+        let a = s.insert(1);
+        s.remove(a);
+        let b = s.insert(2);
+        assert_eq!(GroupKey::from_bits(b.to_bits()), b);
+        assert_ne!(a.to_bits(), b.to_bits(), "same slot, another generation");
+        assert!(s.get(GroupKey::from_bits(a.to_bits())).is_none());
+        assert!(s.get(GroupKey::from_bits(u64::MAX)).is_none());
     }
 }

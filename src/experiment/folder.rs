@@ -61,14 +61,37 @@ impl Watch for Quiet {
     }
 }
 
+/// Policies defined outside the crate for the runs of a plan (the Python package's). Runs may
+/// go on several threads: the plug-ins of a run are made on the thread that runs it.
+pub trait PluginSource: Sync {
+    /// The plug-ins of one grid item ([`Plugins::default`]: the scenario's own policy).
+    fn plugins(&self, item: &GridItem) -> Plugins;
+    /// Asked before each run, often during it, and before the folder is committed: true stops
+    /// the plan with [`Error::Interrupted`] and nothing is written (a plug-in failed, and its
+    /// owner holds the reason).
+    fn stop(&self) -> bool {
+        false
+    }
+}
+
+/// The scenario's own policies only.
+pub struct NoPlugins;
+
+impl PluginSource for NoPlugins {
+    fn plugins(&self, _item: &GridItem) -> Plugins {
+        Plugins::default()
+    }
+}
+
 /// Runs one grid item into `dir`.
 fn run_item(
     p: &RunPlan,
     dir: &Path,
     item: GridItem,
     watch: &dyn Watch,
+    plugins: &dyn PluginSource,
 ) -> Result<RunOutcome, Error> {
-    if stop_requested() {
+    if stop_requested() || plugins.stop() {
         return Err(Error::Interrupted);
     }
     let name = &p.scenario.policies[item.policy].name;
@@ -79,7 +102,7 @@ fn run_item(
     let o = {
         let mut cb = |pr: &Progress| {
             w.progress(pr);
-            if stop_requested() {
+            if stop_requested() || plugins.stop() {
                 ControlFlow::Break(())
             } else {
                 ControlFlow::Continue(())
@@ -91,7 +114,7 @@ fn run_item(
             item.replication,
             Some(&run_dir),
             &opts,
-            Plugins::default(),
+            plugins.plugins(&item),
             Some(&mut cb),
         )
     };
@@ -107,12 +130,21 @@ fn run_item(
 /// outcomes in grid order whatever order they finish in. Each run is a separate simulation with
 /// its own seed, so results do not depend on the number of threads.
 pub fn execute(p: &RunPlan, dir: &Path, watch: &dyn Watch) -> Result<Vec<RunOutcome>, Error> {
+    execute_with(p, dir, watch, &NoPlugins)
+}
+
+fn execute_with(
+    p: &RunPlan,
+    dir: &Path,
+    watch: &dyn Watch,
+    plugins: &dyn PluginSource,
+) -> Result<Vec<RunOutcome>, Error> {
     let items = p.items();
     let jobs = p.jobs.min(items.len()).max(1);
     if jobs == 1 {
         return items
             .iter()
-            .map(|&it| run_item(p, dir, it, watch))
+            .map(|&it| run_item(p, dir, it, watch, plugins))
             .collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -125,7 +157,7 @@ pub fn execute(p: &RunPlan, dir: &Path, watch: &dyn Watch) -> Result<Vec<RunOutc
                 let Some(&it) = items.get(k) else {
                     break;
                 };
-                let r = run_item(p, dir, it, watch);
+                let r = run_item(p, dir, it, watch, plugins);
                 let failed = r.is_err();
                 *results[k].lock().expect("no panics while holding it") = Some(r);
                 if failed {
@@ -226,12 +258,21 @@ fn write_shard(path: &Path, p: &RunPlan, i: usize, n: usize) -> Result<(), Error
 /// replaced). On failure or Ctrl-C the temporary folder goes and earlier results stay as they
 /// were.
 pub fn run_plan(p: &RunPlan, watch: &dyn Watch) -> Result<Vec<RunOutcome>, Error> {
+    run_plan_with(p, watch, &NoPlugins)
+}
+
+/// [`run_plan`] with plug-in policies for some of its runs.
+pub fn run_plan_with(
+    p: &RunPlan,
+    watch: &dyn Watch,
+    plugins: &dyn PluginSource,
+) -> Result<Vec<RunOutcome>, Error> {
     let _stop_by_itself = Cooperating::new();
     let stage = Staging::begin(&p.out, &p.out_flag, &p.scenario.name)?;
     let tmp = stage.dir().to_path_buf();
     watch.begin(p.items().len(), p.jobs);
     let result = (|| {
-        let outcomes = execute(p, &tmp, watch)?;
+        let outcomes = execute_with(p, &tmp, watch, plugins)?;
         write_summary(&tmp.join("summary.csv"), &outcomes)?;
         write_perf(&tmp.join("perf.csv"), &outcomes)?;
         if let Some((i, n)) = p.shard {
@@ -239,7 +280,7 @@ pub fn run_plan(p: &RunPlan, watch: &dyn Watch) -> Result<Vec<RunOutcome>, Error
         }
         crate::report::save_inputs(&p.scenario, &tmp, &p.out)?;
         crate::report::finish(&tmp)?;
-        if stop_requested() {
+        if stop_requested() || plugins.stop() {
             return Err(Error::Interrupted);
         }
         Ok(outcomes)

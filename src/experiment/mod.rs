@@ -25,7 +25,8 @@ mod speed;
 
 pub use check::{check, CheckReport};
 pub use folder::{
-    execute, run_plan, write_perf, write_summary, Progress, Quiet, RunWatch, Watch, SHARD_FILE,
+    execute, run_plan, run_plan_with, write_perf, write_summary, NoPlugins, PluginSource, Progress,
+    Quiet, RunWatch, Watch, SHARD_FILE,
 };
 pub use merge::merge;
 pub use run::{
@@ -134,7 +135,11 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize), Error> {
 
 /// Loads a scenario and validates a request against it.
 pub fn plan(path: &Path, o: &PlanOptions) -> Result<RunPlan, Error> {
-    let mut s = scenario::load(path)?;
+    plan_scenario(scenario::load(path)?, o)
+}
+
+/// Validates a request against a loaded scenario (see [`scenario::load_in`]).
+pub fn plan_scenario(mut s: Scenario, o: &PlanOptions) -> Result<RunPlan, Error> {
     if let Some(seed) = o.seed {
         s.seed = seed;
     }

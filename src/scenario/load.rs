@@ -562,14 +562,27 @@ pub fn load(path: &Path) -> Result<Scenario> {
 }
 
 pub fn load_str(path: &Path, src: &str) -> Result<Scenario> {
-    let file = path.display().to_string();
-    let raw: ScenarioRaw = toml::from_str(src).map_err(|e| toml_error(&file, src, &e))?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let dir = if dir.as_os_str().is_empty() {
         PathBuf::from(".")
     } else {
         dir
     };
+    load_str_in(path, &dir, src)
+}
+
+/// Loads a scenario file whose relative paths are relative to `dir` instead of the file's own
+/// folder: the Python package writes a scenario given as a dict to a temporary file, and its
+/// paths are relative to the caller's working directory.
+pub fn load_in(path: &Path, dir: &Path) -> Result<Scenario> {
+    let src = read_text(path)?;
+    load_str_in(path, dir, &src)
+}
+
+fn load_str_in(path: &Path, dir: &Path, src: &str) -> Result<Scenario> {
+    let file = path.display().to_string();
+    let raw: ScenarioRaw = toml::from_str(src).map_err(|e| toml_error(&file, src, &e))?;
+    let dir = dir.to_path_buf();
     let ctx = Ctx { file: &file, src };
 
     if raw.name.is_empty() || raw.name.contains(['/', '\\']) || raw.name.starts_with('.') {

@@ -16,7 +16,7 @@ mod raw;
 mod sweep;
 
 pub use events::{DeclinePart, ScriptAction, UsedSpec};
-pub use load::{load, load_policy_file, load_str, read_text};
+pub use load::{load, load_in, load_policy_file, load_str, read_text};
 
 /// Where `field` of the table at `line` of the scenario file `path` is written, and its full
 /// path (`events.framework`): for errors found while the scenario runs.

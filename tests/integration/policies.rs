@@ -76,3 +76,78 @@ fn plug_in_allocator_example_runs() {
         "{out}"
     );
 }
+
+/// Plug-ins for the runs of a plan (what the Python package passes): made per grid item, only
+/// for the policies the source names, and a source that says stop leaves nothing behind.
+#[test]
+fn a_plugin_source_gives_each_grid_item_its_plugins_and_may_stop_the_plan() {
+    use offersim::experiment::{
+        plan, run_plan_with, GridItem, PlanOptions, PluginSource, Plugins, Quiet,
+    };
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    struct Counting {
+        asked: Arc<AtomicUsize>,
+        made: Arc<AtomicUsize>,
+        stop_now: bool,
+    }
+    impl PluginSource for Counting {
+        fn plugins(&self, item: &GridItem) -> Plugins {
+            self.asked.fetch_add(1, Ordering::SeqCst);
+            if item.policy != 1 {
+                return Plugins::default();
+            }
+            let made = self.made.clone();
+            Plugins {
+                allocator: None,
+                scheduler: Some(Box::new(move |_cfg: &offersim::policy::FrameworkConfig| {
+                    made.fetch_add(1, Ordering::SeqCst);
+                    None
+                })),
+            }
+        }
+        fn stop(&self) -> bool {
+            self.stop_now
+        }
+    }
+    let quickstart = repo().join("scenarios/quickstart.toml");
+    let out = tmp("plugin-source");
+    let p = plan(
+        &quickstart,
+        &PlanOptions {
+            out: Some(out.clone()),
+            jobs: Some(2),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let source = Counting {
+        asked: Default::default(),
+        made: Default::default(),
+        stop_now: false,
+    };
+    let outcomes = run_plan_with(&p, &Quiet, &source).unwrap();
+    assert_eq!(outcomes.len(), 6);
+    assert_eq!(source.asked.load(Ordering::SeqCst), 6, "once per grid item");
+    // The quickstart's 4 frameworks, in each of static's 3 replications.
+    assert_eq!(source.made.load(Ordering::SeqCst), 12);
+    assert!(out.join("summary.csv").is_file());
+
+    let stopped = tmp("plugin-source-stop");
+    let p = plan(
+        &quickstart,
+        &PlanOptions {
+            out: Some(stopped.clone()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let source = Counting {
+        stop_now: true,
+        ..source
+    };
+    let e = run_plan_with(&p, &Quiet, &source).unwrap_err();
+    assert!(matches!(e, offersim::Error::Interrupted), "{e}");
+    assert!(!stopped.join("summary.csv").exists());
+}
