@@ -230,3 +230,54 @@ fn jobs_still_waiting_at_the_end_count_as_unscheduled_not_abandoned() {
     let (_, out) = abandonment_run_until("scheduled-by-end", "end_s = 30", "max_attempts = 100");
     assert_eq!(job_counts(&out, "f"), ["1", "0", "0"]);
 }
+
+/// Issue 17: the omega-fig7 workloads (traces/make_omega_fig7.py) prefill their cell to just
+/// under 60 % of its cpus at time 0 (the Omega simulator's cap: prefill jobs are added until the
+/// next one would reach 60 %), with long-running tasks only, and stream batch and service jobs
+/// over the day.
+#[test]
+fn the_omega_fig7_traces_prefill_sixty_percent_of_the_cell() {
+    use std::io::Read;
+    for (trace, machines) in [
+        ("omega-fig7.csv.gz", 10_000.0),
+        ("omega-fig7-small.csv.gz", 1_000.0),
+    ] {
+        let mut text = String::new();
+        flate2::read::MultiGzDecoder::new(
+            std::fs::File::open(repo().join("traces").join(trace)).unwrap(),
+        )
+        .read_to_string(&mut text)
+        .unwrap();
+        let mut lines = text.lines();
+        let h: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let at = |n: &str| h.iter().position(|c| *c == n).unwrap();
+        let (mut prefill_cpus, mut largest, mut jobs) = (0.0, 0.0f64, [0u32; 2]);
+        for l in lines {
+            let r: Vec<&str> = l.split(',').collect();
+            let (tasks, cpus): (f64, f64) = (
+                r[at("tasks")].parse().unwrap(),
+                r[at("cpus")].parse().unwrap(),
+            );
+            match r[at("framework")] {
+                "prefill" => {
+                    assert_eq!(r[at("submit_s")], "0", "{trace}: {l}");
+                    assert!(
+                        r[at("duration_s")].parse::<f64>().unwrap() > 86_400.0,
+                        "{trace}: {l}"
+                    );
+                    prefill_cpus += tasks * cpus;
+                    largest = largest.max(cpus);
+                }
+                "batch" => jobs[0] += 1,
+                "service" => jobs[1] += 1,
+                other => panic!("{trace}: framework {other}"),
+            }
+        }
+        let cap = 0.6 * 4.0 * machines;
+        assert!(
+            prefill_cpus < cap && prefill_cpus >= cap - largest,
+            "{trace}: {prefill_cpus}"
+        );
+        assert!(jobs[0] > 1_000 && jobs[1] > 10, "{trace}: {jobs:?}");
+    }
+}
