@@ -37,7 +37,7 @@ pub use crate::scenario::FrameworkConfig;
 pub use crate::scenario::{load as load_scenario, Scenario};
 pub use crate::scheduler::{
     Decision, GroupInfo, JobInfo, JobOrder, Launch, OfferView, Scheduler, SchedulerKind,
-    SchedulerSpec, WorkView,
+    SchedulerSpec, Wanted, WorkView,
 };
 pub use crate::sim::bitset::BitSet;
 pub use crate::sim::{SimDuration, SimTime};

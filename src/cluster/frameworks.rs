@@ -18,7 +18,7 @@ use super::tasks::TaskLife;
 use crate::error::{Error, Result};
 use crate::metrics::observe::{Observation, Observer};
 use crate::scenario::FrameworkConfig;
-use crate::scheduler::{Decision, OfferView, Scheduler, SchedulerKind, WorkView};
+use crate::scheduler::{Decision, OfferView, Scheduler, SchedulerKind, Wanted, WorkView};
 use crate::sim::engine::Ctx;
 use crate::sim::{SimDuration, SimTime};
 use crate::workload::TraceRow;
@@ -57,6 +57,18 @@ pub(crate) struct Deciding {
     pub decided: Vec<(OfferRef, Decision)>,
     pub rest: Vec<OfferId>,
     pub bulks: Vec<BulkKey>,
+}
+
+/// Where the walk of one batch is.
+#[derive(Default)]
+struct Walk {
+    /// The scheduler is done with the batch: the rest is declined unseen.
+    done: bool,
+    /// An offer that fits a pending task was shown (the first one always is).
+    shown_fit: bool,
+    /// The last offer skipped since then that fits a pending task.
+    last_skipped_fit: Option<(OfferRef, OfferView)>,
+    wanted: Wanted,
 }
 
 /// Every submitted task is in exactly one of these states or pending, deciding or live.
@@ -398,6 +410,12 @@ impl FrameworkSide {
     /// Decides the next batch of offers in the framework's inbox: every offer of the batch in
     /// turn, in one decision that takes `decision_s + decision_per_task_s * launched` (holding
     /// offers takes no time), then schedules the answer.
+    ///
+    /// Offers the scheduler says it does not want ([`Scheduler::wanted`]) are skipped: they
+    /// are declined with the offers never looked at, after the decided ones. That moves their
+    /// filters' sequence numbers after the task starts this answer schedules, which nothing
+    /// can tell: a filter's number only orders it against events at its expiry, and a task
+    /// start consults no filter.
     pub fn decide_next(
         &mut self,
         fw: FrameworkId,
@@ -410,65 +428,36 @@ impl FrameworkSide {
         let now = ctx.now();
         while let Some(batch) = self.sides[fw.idx()].inbox.pop_front() {
             let mut d = Deciding::default();
-            let mut done = false;
+            let mut walk = Walk::default();
             let mut segments: VecDeque<Segment> = batch.into();
             while let Some(seg) = segments.pop_front() {
                 match seg {
                     Segment::Ones(ids) => {
-                        for id in ids {
-                            if !done && self.scheduler_done(fw, master, now) {
-                                done = true;
-                            }
-                            let Some(o) = master.offer(id) else {
-                                continue;
-                            };
-                            if done {
-                                d.rest.push(id);
-                                continue;
-                            }
-                            let view =
-                                self.offer_view(fw, id, o.agent, o.role, &o.pools, master, tasks);
-                            if let Some(dec) = self.decide_view(fw, &view, master, now)? {
-                                d.decided.push((OfferRef::One(id), dec));
-                            }
-                        }
+                        self.walk_ones(fw, ids, master, tasks, now, &mut walk, &mut d)?
                     }
                     Segment::Bulk(k) => {
-                        let Some((_, role)) = master.bulk_owner(k) else {
-                            continue;
-                        };
-                        let mut cursor = 0u32;
-                        while !done {
-                            if self.scheduler_done(fw, master, now) {
-                                done = true;
-                                break;
-                            }
-                            let Some((id, agent, pools)) = master.bulk_next(k, &mut cursor) else {
-                                break;
-                            };
-                            let view = self.offer_view(fw, id, agent, role, &pools, master, tasks);
-                            match self.decide_view(fw, &view, master, now)? {
-                                Some(dec) => d
-                                    .decided
-                                    .push((OfferRef::InBulk { bulk: k, agent, id }, dec)),
-                                None => {
-                                    // Held: from here on the bulk's offers are kept one by one
-                                    // (what was looked at stays decided).
-                                    let ids: Vec<OfferId> = master
-                                        .materialize_bulk(k)
-                                        .into_iter()
-                                        .filter(|&(pos, _)| pos >= cursor)
-                                        .map(|(_, id)| id)
-                                        .collect();
-                                    segments.push_front(Segment::Ones(ids));
-                                    break;
-                                }
-                            }
-                        }
-                        if master.bulk_owner(k).is_some() {
-                            d.bulks.push(k);
+                        if let Some(rest) =
+                            self.walk_bulk(fw, k, master, tasks, now, &mut walk, &mut d)?
+                        {
+                            segments.push_front(Segment::Ones(rest));
                         }
                     }
+                }
+            }
+            if let Some((r, view)) = walk.last_skipped_fit.take() {
+                // The walk would have ended on this offer: show it, so that the scheduler
+                // ends as the walk would leave it. It launches nothing (the scheduler said so).
+                if let Some(dec) = self.decide_view(fw, &view, master, now)? {
+                    if !dec.launch.is_empty() {
+                        return Err(Error::Decision {
+                            who: self.sides[fw.idx()].scheduler.name().to_string(),
+                            msg: format!(
+                                "launched on offer {} on an agent it did not want",
+                                view.id
+                            ),
+                        });
+                    }
+                    d.decided.push((r, dec));
                 }
             }
             if d.decided.is_empty() && d.rest.is_empty() && d.bulks.is_empty() {
@@ -484,6 +473,215 @@ impl FrameworkSide {
             return Ok(());
         }
         Ok(())
+    }
+
+    /// Whether the scheduler wants only some of the `left` offers still to come, and which
+    /// (in `walk.wanted`). Not before an offer that fits a pending task was shown, and not
+    /// when it wants so many that showing every offer is as cheap.
+    fn wants_some(
+        &mut self,
+        fw: FrameworkId,
+        master: &Master,
+        now: SimTime,
+        walk: &mut Walk,
+        left: usize,
+    ) -> bool {
+        if !walk.shown_fit {
+            return false;
+        }
+        let mut wanted = std::mem::take(&mut walk.wanted);
+        wanted.clear();
+        let some = self.with_scheduler(fw, master, now, |s, work| s.wanted(work, &mut wanted));
+        let rack_agents: usize = wanted
+            .racks
+            .iter()
+            .map(|&r| self.placement.agents_in(r).len())
+            .sum();
+        walk.wanted = wanted;
+        some && (walk.wanted.agents.len() + rack_agents) * 4 <= left
+    }
+
+    /// Shows the offer to the scheduler; keeps its decision (None: held).
+    #[allow(clippy::too_many_arguments)]
+    fn show(
+        &mut self,
+        fw: FrameworkId,
+        r: OfferRef,
+        view: &OfferView,
+        master: &Master,
+        now: SimTime,
+        walk: &mut Walk,
+        d: &mut Deciding,
+    ) -> Result<bool> {
+        if self.fits_some(fw, master, now, view) {
+            walk.shown_fit = true;
+            walk.last_skipped_fit = None;
+        }
+        match self.decide_view(fw, view, master, now)? {
+            Some(dec) => {
+                d.decided.push((r, dec));
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    fn fits_some(&mut self, fw: FrameworkId, master: &Master, now: SimTime, v: &OfferView) -> bool {
+        self.with_scheduler(fw, master, now, |_, work| work.fits_some(v))
+    }
+
+    /// The one-by-one offers of a batch, in order.
+    #[allow(clippy::too_many_arguments)]
+    fn walk_ones(
+        &mut self,
+        fw: FrameworkId,
+        ids: Vec<OfferId>,
+        master: &Master,
+        tasks: &TaskLife,
+        now: SimTime,
+        walk: &mut Walk,
+        d: &mut Deciding,
+    ) -> Result<()> {
+        let mut i = 0;
+        while i < ids.len() {
+            if !walk.done && self.scheduler_done(fw, master, now) {
+                walk.done = true;
+            }
+            if walk.done {
+                d.rest
+                    .extend(ids[i..].iter().filter(|&&id| master.offer(id).is_some()));
+                return Ok(());
+            }
+            let next = if self.wants_some(fw, master, now, walk, ids.len() - i) {
+                let placement = &self.placement;
+                let wanted = &walk.wanted;
+                (i..ids.len()).find(|&j| {
+                    master
+                        .offer(ids[j])
+                        .is_some_and(|o| wanted.has(o.agent, placement.rack_of(o.agent)))
+                })
+            } else {
+                Some(i)
+            };
+            let stop = next.unwrap_or(ids.len());
+            for j in (i..stop).rev() {
+                let Some(o) = master.offer(ids[j]) else {
+                    continue;
+                };
+                // Only the last skipped offer that fits matters.
+                let view = self.offer_view(fw, ids[j], o.agent, o.role, &o.pools, master, tasks);
+                if self.fits_some(fw, master, now, &view) {
+                    walk.last_skipped_fit = Some((OfferRef::One(ids[j]), view));
+                    break;
+                }
+            }
+            d.rest.extend(
+                ids[i..stop]
+                    .iter()
+                    .filter(|&&id| master.offer(id).is_some()),
+            );
+            let Some(j) = next else {
+                return Ok(());
+            };
+            i = j + 1;
+            let Some(o) = master.offer(ids[j]) else {
+                continue;
+            };
+            let view = self.offer_view(fw, ids[j], o.agent, o.role, &o.pools, master, tasks);
+            self.show(fw, OfferRef::One(ids[j]), &view, master, now, walk, d)?;
+        }
+        Ok(())
+    }
+
+    /// The offers of a bulk, in order. Returns the ids of the offers still to decide one by
+    /// one when the scheduler held an offer (the bulk is then kept one by one).
+    #[allow(clippy::too_many_arguments)]
+    fn walk_bulk(
+        &mut self,
+        fw: FrameworkId,
+        k: BulkKey,
+        master: &mut Master,
+        tasks: &TaskLife,
+        now: SimTime,
+        walk: &mut Walk,
+        d: &mut Deciding,
+    ) -> Result<Option<Vec<OfferId>>> {
+        let Some((_, role)) = master.bulk_owner(k) else {
+            return Ok(None);
+        };
+        let len = master.bulk_len(k);
+        let mut cursor = 0u32;
+        let mut rest = None;
+        while !walk.done {
+            if self.scheduler_done(fw, master, now) {
+                walk.done = true;
+                break;
+            }
+            let left = (len - cursor) as usize;
+            let next = if self.wants_some(fw, master, now, walk, left) {
+                let mut best: Option<u32> = None;
+                let mut consider = |a: AgentId| {
+                    if let Some(p) = master.bulk_position(k, a) {
+                        if p >= cursor && best.is_none_or(|b| p < b) {
+                            best = Some(p);
+                        }
+                    }
+                };
+                for &a in &walk.wanted.agents {
+                    consider(a);
+                }
+                for &r in &walk.wanted.racks {
+                    for &a in self.placement.agents_in(r) {
+                        consider(a);
+                    }
+                }
+                // The offers skipped up to there: only the last that fits matters.
+                let stop = best.unwrap_or(len);
+                let mut p = stop;
+                while p > cursor {
+                    p -= 1;
+                    let Some((id, agent, pools)) = master.bulk_at(k, p) else {
+                        continue;
+                    };
+                    let view = self.offer_view(fw, id, agent, role, &pools, master, tasks);
+                    if self.fits_some(fw, master, now, &view) {
+                        walk.last_skipped_fit =
+                            Some((OfferRef::InBulk { bulk: k, agent, id }, view));
+                        break;
+                    }
+                }
+                best
+            } else {
+                let mut c = cursor;
+                master.bulk_next(k, &mut c).map(|_| c - 1)
+            };
+            let Some(p) = next else {
+                break;
+            };
+            cursor = p + 1;
+            let Some((id, agent, pools)) = master.bulk_at(k, p) else {
+                continue;
+            };
+            let view = self.offer_view(fw, id, agent, role, &pools, master, tasks);
+            let r = OfferRef::InBulk { bulk: k, agent, id };
+            if !self.show(fw, r, &view, master, now, walk, d)? {
+                // Held: from here on the bulk's offers are kept one by one (what was looked
+                // at stays decided).
+                rest = Some(
+                    master
+                        .materialize_bulk(k)
+                        .into_iter()
+                        .filter(|&(pos, _)| pos >= cursor)
+                        .map(|(_, id)| id)
+                        .collect(),
+                );
+                break;
+            }
+        }
+        if master.bulk_owner(k).is_some() {
+            d.bulks.push(k);
+        }
+        Ok(rest)
     }
 
     /// Whether the framework's scheduler is done with whatever offers are left.
@@ -507,7 +705,6 @@ impl FrameworkSide {
             jobs: &self.jobs,
             min_allocatable: master.min_allocatable_of(fw),
             placement: &self.placement,
-            scratch: Default::default(),
         };
         f(side.scheduler.as_mut(), &work)
     }
@@ -743,8 +940,7 @@ impl FrameworkSide {
             None => Locality::None,
             Some(Prefs::Nodes(n)) => self.placement.locality(n, agent),
             Some(Prefs::Input(name)) => {
-                let mut v = Vec::new();
-                self.placement.replicas(name, g.base + task, &mut v);
+                let v = self.placement.replica_set(name, g.base + task);
                 self.placement.locality(&v, agent)
             }
         };

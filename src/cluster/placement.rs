@@ -4,8 +4,12 @@
 
 use super::agent::{Agent, AgentId, RackId};
 use super::task::{Locality, Prefs};
-use crate::sim::rng::{keyed_stream, Purpose};
+use crate::sim::rng::{keyed_stream_parts, Purpose};
 use rand::Rng;
+use smallvec::SmallVec;
+
+/// A block's replica holders (a handful: the replication factor).
+pub type Replicas = SmallVec<[AgentId; 4]>;
 
 #[derive(Clone, Debug)]
 pub struct Placement {
@@ -15,6 +19,11 @@ pub struct Placement {
     agents: Vec<AgentId>,
     racks: Vec<Vec<AgentId>>,
     rack_of: Vec<RackId>,
+    /// The racks with an active agent, in rack order, and each rack's position among them
+    /// (`u32::MAX` when empty): the second replica's rack is drawn from these without the
+    /// first replica's, with no list built per draw.
+    nonempty: Vec<u32>,
+    nonempty_pos: Vec<u32>,
 }
 
 impl Placement {
@@ -25,6 +34,8 @@ impl Placement {
             agents: Vec::new(),
             racks: Vec::new(),
             rack_of: Vec::new(),
+            nonempty: Vec::new(),
+            nonempty_pos: Vec::new(),
         }
     }
 
@@ -44,28 +55,53 @@ impl Placement {
             }
             self.racks[r].push(AgentId::new(i as u32));
         }
+        self.nonempty.clear();
+        self.nonempty_pos.clear();
+        for (r, rack) in self.racks.iter().enumerate() {
+            if rack.is_empty() {
+                self.nonempty_pos.push(u32::MAX);
+            } else {
+                self.nonempty_pos.push(self.nonempty.len() as u32);
+                self.nonempty.push(r as u32);
+            }
+        }
     }
 
-    /// The agents holding replicas of `block` of `input`.
-    pub fn replicas(&self, input: &str, block: u32, out: &mut Vec<AgentId>) {
-        out.clear();
+    /// The agents holding replicas of `block` of `input`, on the stack: the hot paths (index
+    /// builds, launches) ask once per task.
+    pub fn replica_set(&self, input: &str, block: u32) -> Replicas {
+        let mut out = Replicas::new();
         if self.agents.is_empty() {
-            return;
+            return out;
         }
-        let mut rng = keyed_stream(
+        // The key is "{input}\u{1f}{block}", hashed in parts.
+        let mut digits = [0u8; 10];
+        let mut at = digits.len();
+        let mut n = block;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let mut rng = keyed_stream_parts(
             self.seed,
             Purpose::BlockPlacement,
-            &format!("{input}\u{1f}{block}"),
+            &[input.as_bytes(), "\u{1f}".as_bytes(), &digits[at..]],
         );
         let first = self.agents[rng.gen_range(0..self.agents.len())];
         out.push(first);
         let want = (self.replication as usize).min(self.agents.len());
-        let first_rack = self.rack_of[first.idx()];
-        let other_racks: Vec<usize> = (0..self.racks.len())
-            .filter(|&r| r != first_rack.idx() && !self.racks[r].is_empty())
-            .collect();
-        if !other_racks.is_empty() && want > 1 {
-            let rack = &self.racks[other_racks[rng.gen_range(0..other_racks.len())]];
+        // The other racks are the non-empty ones without the first replica's (which is
+        // non-empty: it holds `first`); index `i` among them skips that rack's position.
+        let first_pos = self.nonempty_pos[self.rack_of[first.idx()].idx()] as usize;
+        let others = self.nonempty.len() - 1;
+        if others > 0 && want > 1 {
+            let i = rng.gen_range(0..others);
+            let i = if i >= first_pos { i + 1 } else { i };
+            let rack = &self.racks[self.nonempty[i] as usize];
             let mut guard = 0;
             while out.len() < want && out.len() < 1 + rack.len() && guard < 64 {
                 let a = rack[rng.gen_range(0..rack.len())];
@@ -83,9 +119,15 @@ impl Placement {
             }
             guard += 1;
         }
+        out
     }
 
     /// The rack of an agent (known for every agent ever registered).
+    /// The active agents of rack `r`.
+    pub fn agents_in(&self, r: RackId) -> &[AgentId] {
+        self.racks.get(r.idx()).map_or(&[], |v| v.as_slice())
+    }
+
     pub fn rack_of(&self, agent: AgentId) -> RackId {
         self.rack_of[agent.idx()]
     }
@@ -93,13 +135,14 @@ impl Placement {
     /// The preferred agents of task `block` of a group with `prefs`, each with its rack.
     pub fn preferred(&self, prefs: Option<&Prefs>, block: u32, out: &mut Vec<(AgentId, RackId)>) {
         out.clear();
-        let mut v = Vec::new();
         match prefs {
-            None => return,
-            Some(Prefs::Nodes(n)) => v.extend(n.iter().copied()),
-            Some(Prefs::Input(name)) => self.replicas(name, block, &mut v),
+            None => {}
+            Some(Prefs::Nodes(n)) => out.extend(n.iter().map(|&a| (a, self.rack_of(a)))),
+            Some(Prefs::Input(name)) => {
+                let v = self.replica_set(name, block);
+                out.extend(v.iter().map(|&a| (a, self.rack_of(a))));
+            }
         }
-        out.extend(v.into_iter().map(|a| (a, self.rack_of(a))));
     }
 
     /// Locality of running on `agent` given the preferred agents.
@@ -155,22 +198,17 @@ mod tests {
         let agents = cluster(4, 10);
         // Two placers stand for two jobs (or two runs) reading one input with one seed.
         let (a, b) = (placer(7, 3, &agents), placer(7, 3, &agents));
-        let (mut x, mut y) = (Vec::new(), Vec::new());
         for block in 0..50 {
-            a.replicas("logs/day1", block, &mut x);
-            b.replicas("logs/day1", block, &mut y);
+            let x = a.replica_set("logs/day1", block).to_vec();
+            let mut y = b.replica_set("logs/day1", block).to_vec();
             assert_eq!(x, y);
-            a.replicas("logs/day1", block, &mut y);
+            y = a.replica_set("logs/day1", block).to_vec();
             assert_eq!(x, y, "a placement does not depend on what was asked before");
         }
         // Another input, or another seed, places blocks elsewhere.
         let all = |p: &Placement, input: &str| -> Vec<Vec<AgentId>> {
             (0..50)
-                .map(|b| {
-                    let mut v = Vec::new();
-                    p.replicas(input, b, &mut v);
-                    v
-                })
+                .map(|b| p.replica_set(input, b).to_vec())
                 .collect()
         };
         assert_ne!(all(&a, "logs/day1"), all(&a, "logs/day2"));
@@ -180,15 +218,73 @@ mod tests {
         );
     }
 
+    /// The draw as first written (a formatted key, the other racks listed per draw): the
+    /// allocation-free one must place every block where this one does.
+    fn replicas_by_list(p: &Placement, input: &str, block: u32) -> Vec<AgentId> {
+        let mut out = Vec::new();
+        let mut rng = crate::sim::rng::keyed_stream(
+            p.seed,
+            Purpose::BlockPlacement,
+            &format!("{input}\u{1f}{block}"),
+        );
+        let first = p.agents[rng.gen_range(0..p.agents.len())];
+        out.push(first);
+        let want = (p.replication as usize).min(p.agents.len());
+        let first_rack = p.rack_of[first.idx()];
+        let other: Vec<usize> = (0..p.racks.len())
+            .filter(|&r| r != first_rack.idx() && !p.racks[r].is_empty())
+            .collect();
+        if !other.is_empty() && want > 1 {
+            let rack = &p.racks[other[rng.gen_range(0..other.len())]];
+            let mut guard = 0;
+            while out.len() < want && out.len() < 1 + rack.len() && guard < 64 {
+                let a = rack[rng.gen_range(0..rack.len())];
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+                guard += 1;
+            }
+        }
+        let mut guard = 0;
+        while out.len() < want && guard < 256 {
+            let a = p.agents[rng.gen_range(0..p.agents.len())];
+            if !out.contains(&a) {
+                out.push(a);
+            }
+            guard += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn replica_draws_match_the_list_building_draw_with_empty_racks() {
+        let mut agents = cluster(6, 4);
+        // Racks 1 and 4 empty (their agents gone), so positions among racks differ from ids.
+        for a in agents.iter_mut() {
+            if a.rack.idx() == 1 || a.rack.idx() == 4 {
+                a.active = false;
+            }
+        }
+        for r in 1..=4u32 {
+            let p = placer(11, r, &agents);
+            for block in [0, 1, 9, 10, 99, 12345, u32::MAX] {
+                assert_eq!(
+                    p.replica_set("in/x", block).to_vec(),
+                    replicas_by_list(&p, "in/x", block),
+                    "replication {r}, block {block}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn replicas_are_distinct_and_follow_the_rack_rule() {
         let agents = cluster(5, 8);
         for r in 1..=5u32 {
             let p = placer(3, r, &agents);
-            let mut v = Vec::new();
             let mut first_racks = std::collections::BTreeSet::new();
             for block in 0..400 {
-                p.replicas("in", block, &mut v);
+                let v = p.replica_set("in", block).to_vec();
                 assert_eq!(v.len(), r as usize);
                 let mut d = v.clone();
                 d.sort_unstable();
@@ -213,9 +309,8 @@ mod tests {
         // Racks of 2: replicas 2..4 cannot fit one other rack; they stay distinct.
         let agents = cluster(3, 2);
         let p = placer(1, 4, &agents);
-        let mut v = Vec::new();
         for block in 0..50 {
-            p.replicas("in", block, &mut v);
+            let v = p.replica_set("in", block).to_vec();
             let mut d = v.clone();
             d.sort_unstable();
             d.dedup();
@@ -223,7 +318,7 @@ mod tests {
         }
         // A single rack: replicas are distinct agents of it.
         let p = placer(1, 3, &cluster(1, 5));
-        p.replicas("in", 0, &mut v);
+        let v = p.replica_set("in", 0).to_vec();
         assert_eq!(v.len(), 3);
     }
 

@@ -166,8 +166,23 @@ pub fn write_perf(path: &Path, outcomes: &[RunOutcome]) -> Result<(), Error> {
             "events_per_s",
             "tasks_per_s",
             "peak_rss_mb",
+            "cpu_s",
+            "offers",
+            "offers_per_s",
+            "ns_per_offer",
+            "ns_per_task",
+            "bare_heap_s",
+            "heap_ratio",
         ],
     )?;
+    // Rates per wall second (DESIGN's columns), then the extensions documented in the README.
+    let per = |n: u64, s: f64| {
+        if n == 0 {
+            String::new()
+        } else {
+            format!("{:.0}", s * 1e9 / n as f64)
+        }
+    };
     for o in outcomes {
         let wall = o.wall_s.max(1e-9);
         w.write_record([
@@ -178,6 +193,13 @@ pub fn write_perf(path: &Path, outcomes: &[RunOutcome]) -> Result<(), Error> {
             format!("{:.0}", o.events as f64 / wall),
             format!("{:.0}", o.tasks_finished as f64 / wall),
             o.peak_rss_mb.map(|m| format!("{m:.1}")).unwrap_or_default(),
+            o.cpu_s.map(|c| format!("{c:.3}")).unwrap_or_default(),
+            o.offers.to_string(),
+            format!("{:.0}", o.offers as f64 / wall),
+            per(o.offers, o.wall_s),
+            per(o.tasks_finished, o.wall_s),
+            format!("{:.4}", o.bare_heap_s),
+            format!("{:.1}", o.wall_s / o.bare_heap_s.max(1e-9)),
         ])
         .map_err(|e| Error::write(path, e.into()))?;
     }

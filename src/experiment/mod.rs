@@ -12,6 +12,7 @@
 //! - `merge.rs`: joining the folders of `--shard` runs.
 //! - `check.rs`: comparing a rerun with a baseline summary.
 //! - `lint.rs`: names that match nothing, found before anything runs.
+//! - `speed.rs`: what perf.csv measures besides wall time (CPU time, a bare-heap yardstick).
 
 pub mod cancel;
 mod check;
@@ -20,6 +21,7 @@ pub mod lint;
 mod merge;
 pub mod owned;
 mod run;
+mod speed;
 
 pub use check::{check, CheckReport};
 pub use folder::{

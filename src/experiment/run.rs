@@ -51,6 +51,13 @@ pub struct RunOutcome {
     /// The simulated instant the run ended at.
     pub end: SimTime,
     pub wall_s: f64,
+    /// The run thread's own CPU time (None where the platform does not tell).
+    pub cpu_s: Option<f64>,
+    /// Offers made (one per agent of a bulk offer).
+    pub offers: u64,
+    /// A bare binary-heap loop of `events` events at the run's peak queue depth, timed right
+    /// after the run in the same thread (perf.csv's yardstick).
+    pub bare_heap_s: f64,
     /// The process's peak resident memory when the run ended (Linux; shared by parallel runs).
     pub peak_rss_mb: Option<f64>,
 }
@@ -126,6 +133,7 @@ pub fn simulate_full(
     progress: Option<OnProgress>,
 ) -> Result<RunOutcome> {
     let started = Instant::now();
+    let cpu_started = super::speed::thread_cpu_s();
     let seed = s.seed.wrapping_add(rep as u64);
     let pol = s.policies.get(policy).cloned().ok_or_else(|| {
         Error::input(
@@ -197,7 +205,11 @@ pub fn simulate_full(
             crate::metrics::recorder::write_bins(d, &rec.bins)?;
         }
     }
+    let rec_offers = rec.offers_made();
+    let peak_pending = ctx.peak_pending();
     rec.finish()?;
+    let wall_s = started.elapsed().as_secs_f64();
+    let cpu_s = cpu_started.and_then(|a| super::speed::thread_cpu_s().map(|b| b - a));
     Ok(RunOutcome {
         policy: pol.name,
         replication: rep,
@@ -206,7 +218,10 @@ pub fn simulate_full(
         events,
         tasks_finished: rec.tasks_finished,
         end,
-        wall_s: started.elapsed().as_secs_f64(),
+        wall_s,
+        cpu_s,
+        offers: rec_offers,
+        bare_heap_s: super::speed::bare_heap_s(events, peak_pending),
         peak_rss_mb: peak_rss_mb(),
     })
 }

@@ -115,6 +115,11 @@ pub struct Recorder {
 }
 
 impl Recorder {
+    /// Offers made so far (bulk offers count one per agent, as offers.csv would list them).
+    pub fn offers_made(&self) -> u64 {
+        self.offers
+    }
+
     /// `share_step` bounds shares.csv: at most a row per (framework, role) per step (the
     /// policy's allocation interval).
     pub(crate) fn new(files: Option<RunFiles>, share_step: crate::sim::SimDuration) -> Recorder {

@@ -10,7 +10,7 @@
 //! previous offer adds the time since then to its clock.
 
 use super::index::{Filler, Gate, Level};
-use super::{Decision, JobOrder, OfferView, Scheduler, WorkView};
+use super::{Decision, JobOrder, OfferView, Scheduler, Wanted, WorkView};
 use crate::cluster::ids::JobKey;
 use crate::cluster::task::Locality;
 use crate::sim::{SimDuration, SimTime};
@@ -74,6 +74,8 @@ struct Waits {
     rack_wait_us: i64,
     /// By job slot.
     jobs: BTreeMap<u32, JobWait>,
+    /// Slots of the jobs skipped since the last heartbeat (a heartbeat visits only these).
+    skipped: Vec<u32>,
 }
 
 impl Waits {
@@ -98,7 +100,11 @@ impl Gate for Waits {
         self.state(job).launched(locality);
     }
     fn skipped(&mut self, job: JobKey) {
-        self.state(job).skipped = true;
+        let s = self.state(job);
+        if !s.skipped {
+            s.skipped = true;
+            self.skipped.push(job.slot());
+        }
     }
 }
 
@@ -116,6 +122,7 @@ impl Delay {
                 node_wait_us: node_wait.us(),
                 rack_wait_us: rack_wait.us(),
                 jobs: BTreeMap::new(),
+                skipped: Vec::new(),
             },
             last_offer: None,
         }
@@ -141,21 +148,25 @@ impl Scheduler for Delay {
         // An offer that holds no pending task (say, memory left beside busy cores) is not a
         // free slot: in Hadoop terms no heartbeat with a free slot, so it must neither run nor
         // stop the clocks.
-        let need = |g: &crate::cluster::ids::GroupKey| work.groups[*g].shape + offer.executor;
-        if !work
-            .pending
-            .values()
-            .any(|g| offer.resources.contains(&need(g)))
-        {
+        if !work.fits_some(offer) {
             return;
         }
         let dt = self.last_offer.map_or(0, |t| (work.now - t).us());
         self.last_offer = Some(work.now);
-        // The order does not matter: each job's update is its own.
-        for s in self.waits.jobs.values_mut() {
-            s.heartbeat(dt);
+        // Only skipped jobs' clocks move. The order does not matter: each job's update is its
+        // own.
+        for slot in std::mem::take(&mut self.waits.skipped) {
+            if let Some(s) = self.waits.jobs.get_mut(&slot) {
+                s.heartbeat(dt);
+            }
         }
         self.fill.fill(offer, work, &mut self.waits, out);
+    }
+
+    /// Node-local launches are always allowed, so the offers on agents holding pending tasks'
+    /// data are wanted, and the racks holding it for jobs that may go rack-local.
+    fn wanted(&mut self, work: &WorkView, out: &mut Wanted) -> bool {
+        self.fill.wanted(work, &mut self.waits, out)
     }
 
     /// With nothing pending, an offer fits no task, so it is no heartbeat either.
@@ -325,7 +336,6 @@ mod tests {
             jobs: &w.jobs,
             min_allocatable: &w.min,
             placement: &w.placement,
-            scratch: Default::default(),
         };
         let o = OfferView {
             id: OfferId(1),

@@ -4,7 +4,7 @@
 //! that fills one offer slot by slot, asking a [`Gate`] how far from its data each job may go.
 
 use super::greedy::take;
-use super::{Decision, JobOrder, Launch, OfferView, WorkView};
+use super::{Decision, JobOrder, Launch, OfferView, Wanted, WorkView};
 use crate::cluster::agent::{AgentId, RackId};
 use crate::cluster::ids::{GroupKey, JobKey};
 use crate::cluster::task::Locality;
@@ -37,6 +37,60 @@ impl Gate for Open {
     fn skipped(&mut self, _job: JobKey) {}
 }
 
+/// Stacks of tasks keyed by agent or rack, in two flat vectors (an index is built per task
+/// group, so a map of vectors would cost allocations per task): `tasks` holds each key's
+/// tasks in push order, `heads` each key's range, whose end moves down as the stack pops.
+struct Stacks<K> {
+    heads: Vec<(K, u32, u32)>,
+    tasks: Vec<u32>,
+}
+
+impl<K: Ord + Copy> Stacks<K> {
+    /// From (key, task) pairs in push order.
+    fn build(mut pairs: Vec<(K, u32)>) -> Stacks<K> {
+        // Stable: a key's tasks keep their push order.
+        pairs.sort_by_key(|p| p.0);
+        let mut heads: Vec<(K, u32, u32)> = Vec::new();
+        let mut tasks = Vec::with_capacity(pairs.len());
+        for (i, (k, t)) in pairs.into_iter().enumerate() {
+            match heads.last_mut() {
+                Some(h) if h.0 == k => h.2 += 1,
+                _ => heads.push((k, i as u32, i as u32 + 1)),
+            }
+            tasks.push(t);
+        }
+        Stacks { heads, tasks }
+    }
+
+    /// The top untaken task of `key`'s stack, dropping taken ones met on the way.
+    fn peek(&mut self, key: K, taken: &[bool]) -> Option<u32> {
+        let h = self.heads.binary_search_by_key(&key, |h| h.0).ok()?;
+        self.peek_at(h, taken)
+    }
+
+    fn peek_at(&mut self, h: usize, taken: &[bool]) -> Option<u32> {
+        let (_, start, end) = &mut self.heads[h];
+        while *end > *start {
+            let t = self.tasks[*end as usize - 1];
+            if taken[t as usize] {
+                *end -= 1;
+            } else {
+                return Some(t);
+            }
+        }
+        None
+    }
+
+    /// The keys whose stack holds an untaken task, in key order.
+    fn live(&mut self, taken: &[bool], mut f: impl FnMut(K)) {
+        for h in 0..self.heads.len() {
+            if self.peek_at(h, taken).is_some() {
+                f(self.heads[h].0);
+            }
+        }
+    }
+}
+
 /// One group's pending tasks. Lists are stacks popped from the back; entries go stale when the
 /// task is launched through another list and are dropped when met (`taken`).
 struct GroupIdx {
@@ -49,8 +103,8 @@ struct GroupIdx {
     /// only after the decision, so the freshness check must add them back.
     epoch: u64,
     taken_now: u32,
-    by_node: BTreeMap<AgentId, Vec<u32>>,
-    by_rack: BTreeMap<RackId, Vec<u32>>,
+    by_node: Stacks<AgentId>,
+    by_rack: Stacks<RackId>,
     any: Vec<u32>,
 }
 
@@ -64,20 +118,22 @@ impl GroupIdx {
         }
         // Reversed so that popping from the back launches in pending order.
         tasks.reverse();
-        let mut by_node: BTreeMap<AgentId, Vec<u32>> = BTreeMap::new();
-        let mut by_rack: BTreeMap<RackId, Vec<u32>> = BTreeMap::new();
+        let mut by_node = Vec::new();
+        let mut by_rack = Vec::new();
         if grp.prefs.is_some() {
             let mut prefs = Vec::new();
             for &t in &tasks {
                 work.preferred(g, t, &mut prefs);
                 for (i, &(a, r)) in prefs.iter().enumerate() {
-                    by_node.entry(a).or_default().push(t);
+                    by_node.push((a, t));
                     if !prefs[..i].iter().any(|p| p.1 == r) {
-                        by_rack.entry(r).or_default().push(t);
+                        by_rack.push((r, t));
                     }
                 }
             }
         }
+        let by_node = Stacks::build(by_node);
+        let by_rack = Stacks::build(by_rack);
         GroupIdx {
             key: g,
             has_prefs: grp.prefs.is_some(),
@@ -104,11 +160,11 @@ impl GroupIdx {
     }
 
     fn node(&mut self, a: AgentId) -> Option<u32> {
-        Self::peek(self.by_node.get_mut(&a), &self.taken)
+        self.by_node.peek(a, &self.taken)
     }
 
     fn rack(&mut self, r: RackId) -> Option<u32> {
-        Self::peek(self.by_rack.get_mut(&r), &self.taken)
+        self.by_rack.peek(r, &self.taken)
     }
 
     fn any(&mut self) -> Option<u32> {
@@ -244,12 +300,7 @@ impl Filler {
         self.epoch += 1;
         // Most declined offers fit no pending task at all (a leftover of memory, say): find that
         // out without building the job list.
-        let first_fit = offer.resources;
-        if !work
-            .pending
-            .values()
-            .any(|&g| first_fit.contains(&(work.groups[g].shape + offer.executor)))
-        {
+        if !work.fits_some(offer) {
             return;
         }
         let mut pos: BTreeMap<u64, usize> = BTreeMap::new();
@@ -318,5 +369,34 @@ impl Filler {
                 break;
             }
         }
+    }
+
+    /// Where an offer could make [`Filler::fill`] launch now: on the agents holding a pending
+    /// task's data (node-local, always allowed) and, for jobs `gate` allows rack-local tasks,
+    /// in the racks holding it. False when any offer could: a group without preferences, or a
+    /// job allowed anywhere. An offer elsewhere launches nothing; it only marks as skipped the
+    /// jobs with a task that fits it, which the next offer that fits a pending task redoes.
+    pub fn wanted(&mut self, work: &WorkView, gate: &mut dyn Gate, out: &mut Wanted) -> bool {
+        self.epoch += 1;
+        for &g in work.pending.values() {
+            let grp = &work.groups[g];
+            if grp.prefs.is_none() {
+                return false;
+            }
+            let level = gate.allowed(grp.job);
+            if level == Level::Any {
+                return false;
+            }
+            let gi = Self::ensure(&mut self.idx, self.epoch, work, g);
+            gi.by_node.live(&gi.taken, |a| out.agents.push(a));
+            if level >= Level::Rack {
+                gi.by_rack.live(&gi.taken, |r| out.racks.push(r));
+            }
+        }
+        out.agents.sort_unstable();
+        out.agents.dedup();
+        out.racks.sort_unstable();
+        out.racks.dedup();
+        true
     }
 }

@@ -9,6 +9,11 @@
 //! `refuse` (None: the framework's default filter). The offers of one allocation run arrive
 //! together and are decided one after the other in offer order; each sees the pending work as
 //! the earlier ones left it.
+//!
+//! A batch can hold every free agent of the cluster. A scheduler that only launches where its
+//! tasks' data is can say so ([`Scheduler::wanted`]): the framework side then shows it the
+//! offers on those agents only, in offer order, and skips the others, which get the empty
+//! decision they would have got.
 
 pub(crate) mod delay;
 pub(crate) mod greedy;
@@ -21,7 +26,6 @@ use crate::cluster::placement::Placement;
 use crate::cluster::resources::{MinAllocatable, Resources};
 use crate::cluster::task::{Group, Job, Locality, Prefs};
 use crate::sim::{SimDuration, SimTime};
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 /// The built-in schedulers (`scheduler = "..."`).
@@ -109,6 +113,26 @@ pub struct JobInfo {
     pub running: u32,
 }
 
+/// The offers of a batch a scheduler still wants to see (see [`Scheduler::wanted`]): those on
+/// these agents, or on any agent of these racks. Both sorted, without duplicates.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Wanted {
+    pub agents: Vec<AgentId>,
+    pub racks: Vec<RackId>,
+}
+
+impl Wanted {
+    pub fn clear(&mut self) {
+        self.agents.clear();
+        self.racks.clear();
+    }
+
+    /// Whether an offer on `agent` (in `rack`) is wanted.
+    pub fn has(&self, agent: AgentId, rack: RackId) -> bool {
+        self.agents.binary_search(&agent).is_ok() || self.racks.binary_search(&rack).is_ok()
+    }
+}
+
 /// The framework's pending work, read-only.
 pub struct WorkView<'a> {
     pub(crate) now: SimTime,
@@ -119,7 +143,6 @@ pub struct WorkView<'a> {
     /// The minimum an offer remainder must hold to be worth scanning further.
     pub(crate) min_allocatable: &'a MinAllocatable,
     pub(crate) placement: &'a Placement,
-    pub(crate) scratch: RefCell<Vec<AgentId>>,
 }
 
 impl<'a> WorkView<'a> {
@@ -135,6 +158,16 @@ impl<'a> WorkView<'a> {
     /// Nothing is pending.
     pub fn is_idle(&self) -> bool {
         self.pending.is_empty()
+    }
+
+    /// Some pending task fits the offer (with the executor it would need). An offer that fits
+    /// none is no free slot: the built-in schedulers ignore it.
+    pub fn fits_some(&self, offer: &OfferView) -> bool {
+        self.pending.values().any(|&g| {
+            offer
+                .resources
+                .contains(&(self.groups[g].shape + offer.executor))
+        })
     }
 
     pub fn group(&self, g: GroupKey) -> GroupInfo {
@@ -176,9 +209,8 @@ impl<'a> WorkView<'a> {
             None => Locality::None,
             Some(Prefs::Nodes(n)) => self.placement.locality(n, agent),
             Some(Prefs::Input(name)) => {
-                let mut scratch = self.scratch.borrow_mut();
-                self.placement.replicas(name, grp.base + task, &mut scratch);
-                self.placement.locality(&scratch, agent)
+                let v = self.placement.replica_set(name, grp.base + task);
+                self.placement.locality(&v, agent)
             }
         }
     }
@@ -227,6 +259,19 @@ pub trait Scheduler {
     /// the batch is then declined, as `on_offer` returning an empty decision for each would.
     /// Default: never (every offer is shown).
     fn done(&self, _work: &WorkView) -> bool {
+        false
+    }
+    /// Asked between the offers of a batch, after the first one that fits a pending task
+    /// ([`WorkView::fits_some`]): which of the remaining offers could make it launch. False
+    /// (the default): any, show them all. True: only those `out` names (it comes cleared).
+    ///
+    /// Answering true promises, for every other offer: `on_offer` would decide it empty, and
+    /// what it would change in the scheduler is changed again by the next offer shown that
+    /// fits a pending task (for `delay`: the skip marks, which every such offer resets). The
+    /// framework side skips those offers (they are declined as empty decisions are) and, when
+    /// no later offer fitting a pending task is shown, shows the last skipped one that fits at
+    /// the end of the batch, so the scheduler ends in the state the whole walk leaves.
+    fn wanted(&mut self, _work: &WorkView, _out: &mut Wanted) -> bool {
         false
     }
     /// A task of `job` was launched with this locality.

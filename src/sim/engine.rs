@@ -105,6 +105,11 @@ impl<E> Ctx<E> {
     pub fn events(&self) -> u64 {
         self.events
     }
+
+    /// The most steps pending at once so far.
+    pub fn peak_pending(&self) -> usize {
+        self.queue.peak_len()
+    }
 }
 
 /// A model the loop can drive.

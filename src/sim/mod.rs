@@ -5,6 +5,7 @@
 
 pub mod bitset;
 pub mod engine;
+pub mod permutation;
 pub mod queue;
 pub mod rng;
 pub mod shuffle;

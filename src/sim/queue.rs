@@ -33,6 +33,8 @@ impl<E> Ord for Entry<E> {
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     next_seq: u64,
+    /// The most events ever pending at once (perf.csv's yardstick loop holds as many).
+    peak: usize,
 }
 
 impl<E> Default for EventQueue<E> {
@@ -46,6 +48,7 @@ impl<E> EventQueue<E> {
         EventQueue {
             heap: BinaryHeap::new(),
             next_seq: 0,
+            peak: 0,
         }
     }
 
@@ -53,6 +56,7 @@ impl<E> EventQueue<E> {
         EventQueue {
             heap: BinaryHeap::with_capacity(n),
             next_seq: 0,
+            peak: 0,
         }
     }
 
@@ -61,6 +65,7 @@ impl<E> EventQueue<E> {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.heap.push(Entry { time, seq, ev });
+        self.peak = self.peak.max(self.heap.len());
     }
 
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
@@ -90,6 +95,11 @@ impl<E> EventQueue<E> {
 
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
+    }
+
+    /// The most events pending at once so far.
+    pub fn peak_len(&self) -> usize {
+        self.peak
     }
 
     /// How many events were ever scheduled.

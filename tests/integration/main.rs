@@ -23,3 +23,4 @@ mod reproductions;
 mod rerun;
 mod safety;
 mod scale;
+mod skipping;

@@ -26,9 +26,8 @@ use crate::error::Result;
 use crate::metrics::observe::{Observation, OfferOutcome};
 use crate::sim::bitset::BitSet;
 use crate::sim::engine::Ctx;
-use crate::sim::shuffle::LazyOrder;
+use crate::sim::permutation::KeyedOrder;
 use crate::sim::{SimDuration, SimTime};
-use rustc_hash::FxHashMap;
 use slab::Slab;
 use std::collections::BTreeMap;
 
@@ -76,7 +75,7 @@ pub(super) struct Bulk {
     role: RoleId,
     /// The id of position 0 of the order.
     first: u64,
-    order: LazyOrder,
+    order: KeyedOrder,
     /// Agents offered whole: the offer is the agent's free resources.
     whole: BitSet,
     whole_n: u64,
@@ -86,8 +85,8 @@ pub(super) struct Bulk {
     /// Agents whose offer is set apart from their free resources (reservations, or their free
     /// resources changed since), by agent.
     parts: BTreeMap<AgentId, Pools>,
-    /// Positions of every agent, once the whole order is drawn (offer rows are written).
-    positions: Option<FxHashMap<AgentId, u32>>,
+    /// Offers are reported one by one (offer rows are written).
+    rows: bool,
 }
 
 impl Bulk {
@@ -99,11 +98,20 @@ impl Bulk {
         self.whole_n + self.parts.len() as u64
     }
 
+    /// The id of agent `a`'s offer, when offers are reported one by one.
     fn id_of(&self, a: AgentId) -> Option<OfferId> {
-        self.positions
-            .as_ref()
-            .and_then(|p| p.get(&a))
-            .map(|&i| OfferId(self.first + i as u64))
+        if self.rows {
+            self.id(a)
+        } else {
+            None
+        }
+    }
+
+    /// The id of agent `a`'s offer: `first` plus its position in the order.
+    fn id(&self, a: AgentId) -> Option<OfferId> {
+        self.order
+            .position(a.raw())
+            .map(|p| OfferId(self.first + p as u64))
     }
 
     /// Takes agent `a` out of `whole` (its free resources `free`).
@@ -308,14 +316,13 @@ impl Master {
         let ridx = self.frameworks[fw.idx()].role_index(role);
         self.add_allocation(fw, ridx, total);
         self.frameworks[fw.idx()].outstanding_offers += n as u32;
-        let mut order = LazyOrder::from_set(agents, order_rng);
-        let positions = if self.offer_rows {
+        let mut order_rng = order_rng;
+        let order = KeyedOrder::from_set(agents, &mut order_rng);
+        let rows = self.offer_rows;
+        if rows {
             // Offer rows are written: every offer is reported now, in offer order.
-            let all = order.all();
-            let mut pos = FxHashMap::default();
-            for (i, &a) in all.iter().enumerate() {
+            for (i, a) in order.all().into_iter().enumerate() {
                 let agent = AgentId::new(a);
-                pos.insert(agent, i as u32);
                 let r = parts
                     .get(&agent)
                     .map(Pools::total)
@@ -331,11 +338,9 @@ impl Master {
                     },
                 );
             }
-            Some(pos)
         } else {
             obs.observe(now, Observation::OffersMade { count: n });
-            None
-        };
+        }
         self.note_share(now, fw, role, obs);
         let slot = self.offers.bulks.vacant_key();
         if self.offers.generations.len() <= slot {
@@ -354,7 +359,7 @@ impl Master {
             word_sums,
             whole_total,
             parts,
-            positions,
+            rows,
         });
         Segment::Bulk(BulkKey {
             slot: slot as u32,
@@ -364,20 +369,42 @@ impl Master {
 
     /// The next outstanding offer of a bulk at or after position `*cursor` (advanced past it):
     /// its id, agent and what it offers.
-    pub fn bulk_next(&mut self, k: BulkKey, cursor: &mut u32) -> Option<(OfferId, AgentId, Pools)> {
-        let agents = &self.agents;
-        let b = self.offers.bulk_mut(k)?;
-        loop {
-            let a = AgentId::new(b.order.get(*cursor)?);
+    pub fn bulk_next(&self, k: BulkKey, cursor: &mut u32) -> Option<(OfferId, AgentId, Pools)> {
+        let len = self.bulk_len(k);
+        while *cursor < len {
             let i = *cursor;
             *cursor += 1;
-            if b.whole.contains(a.raw()) {
-                return Some((OfferId(b.first + i as u64), a, agents[a.idx()].free.clone()));
-            }
-            if let Some(p) = b.parts.get(&a) {
-                return Some((OfferId(b.first + i as u64), a, p.clone()));
+            if let Some(o) = self.bulk_at(k, i) {
+                return Some(o);
             }
         }
+        None
+    }
+
+    /// The offer at position `pos` of a bulk, if it is still outstanding: its id, agent and
+    /// what it offers.
+    pub fn bulk_at(&self, k: BulkKey, pos: u32) -> Option<(OfferId, AgentId, Pools)> {
+        let b = self.offers.bulk(k)?;
+        let a = AgentId::new(b.order.get(pos)?);
+        let id = OfferId(b.first + pos as u64);
+        if b.whole.contains(a.raw()) {
+            return Some((id, a, self.agents[a.idx()].free.clone()));
+        }
+        b.parts.get(&a).map(|p| (id, a, p.clone()))
+    }
+
+    /// The position of agent `a`'s offer in a bulk, if it is still outstanding.
+    pub fn bulk_position(&self, k: BulkKey, a: AgentId) -> Option<u32> {
+        let b = self.offers.bulk(k)?;
+        if !b.contains(a) {
+            return None;
+        }
+        b.order.position(a.raw())
+    }
+
+    /// How many positions a bulk's order has (outstanding or not).
+    pub fn bulk_len(&self, k: BulkKey) -> u32 {
+        self.offers.bulk(k).map_or(0, |b| b.order.len())
     }
 
     /// The framework and role of a bulk (None once it is gone).
@@ -429,8 +456,8 @@ impl Master {
             fw: b.fw,
             role: b.role,
             count: b.outstanding(),
-            ids: match &b.positions {
-                Some(_) => {
+            ids: if b.rows {
+                {
                     let mut v: Vec<OfferId> = b
                         .whole
                         .iter()
@@ -441,7 +468,8 @@ impl Master {
                     v.sort_unstable();
                     v
                 }
-                None => Vec::new(),
+            } else {
+                Vec::new()
             },
             whole: b.whole,
             word_sums: b.word_sums,
@@ -648,15 +676,8 @@ impl Master {
 
     /// Moves agent `a`'s offer out of a bulk into the one-by-one table; returns its id.
     fn materialize(&mut self, k: BulkKey, a: AgentId) -> OfferId {
-        let b = self.offers.bulk_mut(k).expect("present");
-        let pos = match b.id_of(a) {
-            Some(id) => id.0 - b.first,
-            None => {
-                let all = b.order.all();
-                all.iter().position(|&x| x == a.raw()).expect("member") as u64
-            }
-        };
-        let id = OfferId(b.first + pos);
+        let b = self.offers.bulk(k).expect("present");
+        let id = b.id(a).expect("member");
         let offer = self.take_from_bulk(k, a, id).expect("member");
         self.frameworks[offer.fw.idx()].outstanding_offers += 1;
         self.offers.table.insert(id, offer);
@@ -708,8 +729,8 @@ impl Master {
                 parts.push((a, p));
             }
         }
-        let ids = match &b.positions {
-            Some(_) => {
+        let ids = if b.rows {
+            {
                 let mut v: Vec<OfferId> = whole
                     .iter()
                     .map(AgentId::new)
@@ -719,7 +740,8 @@ impl Master {
                 v.sort_unstable();
                 v
             }
-            None => Vec::new(),
+        } else {
+            Vec::new()
         };
         let count = n_whole + parts.len() as u64;
         let r = Returned {
