@@ -14,7 +14,7 @@ for n in "${names[@]}"; do
   echo "== $n"
   case $n in
     # A day of 10,000 (1,000) agents for 8 policies: per-offer and per-task files would be large.
-    # omega-fig7 is the slow one: about 6 minutes of one core for its 3 replications.
+    # omega-fig7 is the slow one: about 2.5 minutes of cpu for its 3 replications.
     omega-mesos | omega-fig7 | omega-fig7-small)
       $bin run scenarios/$n.toml --outputs summary --quiet >/dev/null ;;
     *) $bin run scenarios/$n.toml --quiet >/dev/null ;;
