@@ -84,6 +84,7 @@ pub(crate) struct Ledger {
 /// What a launched task takes from its group (the dispatcher builds the task from it).
 pub(crate) struct LaunchInfo {
     pub job: JobKey,
+    pub submit: SimTime,
     pub job_index: u32,
     pub shape: Resources,
     pub duration: SimDuration,
@@ -313,14 +314,22 @@ impl FrameworkSide {
             },
         );
         if gone || !self.sides[fw.idx()].has_workload {
-            // Nobody will ever run these tasks.
+            // Nobody will ever run these tasks. A job they belong to is not finished: they are
+            // its tasks too.
+            if let Some(&j) = self.job_by_id.get(row.job_id.as_str()) {
+                let job = &mut self.jobs[j];
+                job.tasks = job.tasks.saturating_add(row.tasks);
+                job.complete |= row.last_of_job;
+            }
             self.drop_tasks(row.tasks as u64, now, obs);
             return Ok(false);
         }
         let id: Arc<str> = Arc::from(row.job_id.as_str());
         let job = match self.job_by_id.get(&id) {
             Some(&j) if self.jobs[j].abandoned => {
-                // A later row of a job given up on: nobody will run it.
+                // A later row of a job given up on: nobody will run it (and the job, with
+                // tasks never run, does not finish).
+                self.jobs[j].complete |= row.last_of_job;
                 self.drop_tasks(row.tasks as u64, now, obs);
                 return Ok(false);
             }
@@ -343,6 +352,8 @@ impl FrameworkSide {
                     groups_live: 0,
                     attempts: 0,
                     abandoned: false,
+                    complete: false,
+                    last_end: row.submit,
                 });
                 self.job_by_id.insert(id, j);
                 obs.observe(now, Observation::JobSubmitted);
@@ -366,11 +377,14 @@ impl FrameworkSide {
                 format!("job {} has more than {} tasks", row.job_id, u32::MAX),
             ));
         };
-        self.jobs[job].tasks = tasks;
-        self.jobs[job].groups_live += 1;
+        let j = &mut self.jobs[job];
+        j.tasks = tasks;
+        j.groups_live += 1;
+        j.complete |= row.last_of_job;
         let g = self.groups.insert(Group {
             job,
             fw,
+            submit: row.submit,
             shape: row.shape,
             duration: row.duration,
             count: row.tasks,
@@ -946,6 +960,7 @@ impl FrameworkSide {
         };
         LaunchInfo {
             job: g.job,
+            submit: g.submit,
             job_index: g.base + task,
             shape: g.shape,
             duration: g.duration,
@@ -1007,7 +1022,6 @@ impl FrameworkSide {
                 now,
                 Observation::TaskEnded {
                     job_id: &job.id,
-                    submit: job.submit,
                     task: t,
                     agent: agent_name,
                     framework: &self.sides[t.fw.idx()].cfg.name,
@@ -1018,7 +1032,9 @@ impl FrameworkSide {
         match state {
             TaskState::Finished => {
                 self.ledger.finished += 1;
-                self.jobs[t.job].ended += 1;
+                let j = &mut self.jobs[t.job];
+                j.ended += 1;
+                j.last_end = j.last_end.max(now);
                 false
             }
             TaskState::Lost | TaskState::Preempted => {
@@ -1056,8 +1072,15 @@ impl FrameworkSide {
             self.groups.remove(group);
             self.jobs[job].groups_live -= 1;
         }
+        self.maybe_end_job(job, now, obs);
+    }
+
+    /// A job ends when its last row has arrived and every task of it has ended; it ended when
+    /// its latest task did. Until then it stays, whatever the gaps between its rows, so a late
+    /// row joins it rather than starting a second job of the same id.
+    fn maybe_end_job(&mut self, job: JobKey, now: SimTime, obs: &mut dyn Observer) {
         let j = &self.jobs[job];
-        if j.ended == j.tasks && j.groups_live == 0 {
+        if j.complete && j.ended == j.tasks && j.groups_live == 0 {
             let j = self.jobs.remove(job);
             self.job_by_id.remove(&j.id);
             let side = &mut self.sides[j.fw.idx()];
@@ -1066,10 +1089,27 @@ impl FrameworkSide {
                 Observation::JobEnded {
                     job: &j,
                     framework: &side.cfg.name,
-                    end: Some(now),
+                    end: Some(j.last_end),
                 },
             );
             side.scheduler.on_job_end(job);
+        }
+    }
+
+    /// The rows ran out: every job has had its last row (a source that could not tell which row
+    /// was a job's last relies on this), and those with nothing left end now, at their latest
+    /// task's end.
+    pub fn rows_ended(&mut self, now: SimTime, obs: &mut dyn Observer) {
+        let mut open: Vec<(u64, JobKey)> = self
+            .jobs
+            .iter()
+            .filter(|(_, j)| !j.complete)
+            .map(|(k, j)| (j.seq, k))
+            .collect();
+        open.sort_unstable();
+        for (_, k) in open {
+            self.jobs[k].complete = true;
+            self.maybe_end_job(k, now, obs);
         }
     }
 
@@ -1136,6 +1176,7 @@ mod tests {
             input: None,
             preferred_nodes: None,
             line: 0,
+            last_of_job: true,
         }
     }
 
@@ -1195,6 +1236,59 @@ mod tests {
                 }
             }
         }
+        /// Decides the batch the framework holds and runs every launched task to its end at
+        /// `end`; returns the launched tasks' indices within their job.
+        fn launch_and_finish(&mut self, end: SimTime) -> Vec<u32> {
+            self.decide();
+            let d = self.fws.take_deciding(self.f).unwrap();
+            let mut ran = Vec::new();
+            for (_, dec) in &d.decided {
+                self.fws.answered(dec);
+                for l in &dec.launch {
+                    let agent = AgentId::new(0);
+                    let info = self
+                        .fws
+                        .launch_info(l.group, l.task, agent, self.m.agents());
+                    self.fws
+                        .launched(self.f, l.group, info.job, info.locality, SimTime::ZERO);
+                    let t = Task {
+                        group: l.group,
+                        job: info.job,
+                        submit: info.submit,
+                        index: l.task,
+                        job_index: info.job_index,
+                        fw: self.f,
+                        role: crate::cluster::agent::RoleId::new(0),
+                        agent,
+                        pools: crate::cluster::agent::Pools::unreserved(info.shape),
+                        launched: SimTime::ZERO,
+                        start: Some(SimTime::ZERO),
+                        duration: info.duration,
+                        locality: info.locality,
+                        state: TaskState::Running,
+                        attempt: info.attempt,
+                        due: end,
+                    };
+                    ran.push(t);
+                }
+            }
+            for t in &ran {
+                self.fws
+                    .task_ended(t, TaskState::Finished, "a1", false, end, &mut self.log);
+                self.fws.after_task_end(t, end, &mut self.log);
+            }
+            ran.iter().map(|t| t.job_index).collect()
+        }
+        fn arrive_at(&mut self, mut r: TraceRow, at: SimTime, last: bool) {
+            r.submit = at;
+            r.last_of_job = last;
+            self.fws
+                .arrive(r, self.f, false, |_| None, at, &mut self.log)
+                .unwrap();
+        }
+        fn ended(&self) -> Vec<&String> {
+            self.log.0.iter().filter(|l| l.contains(" job ")).collect()
+        }
         fn decide(&mut self) {
             self.fws
                 .decide_next(
@@ -1251,6 +1345,45 @@ mod tests {
             .unwrap();
         assert_eq!(w.fws.ledger().unscheduled, 4);
         assert_eq!(w.log.0.last().unwrap(), "0 4 unscheduled");
+    }
+
+    #[test]
+    fn a_job_whose_last_row_comes_after_its_first_tasks_ended_stays_one_job() {
+        let mut w = world(Default::default());
+        let t = SimTime::from_us;
+        w.arrive_at(row("j1", 2, 1.0), t(0), false);
+        w.offer_agent("a1", 4.0);
+        assert_eq!(w.launch_and_finish(t(10_000_000)), [0, 1]);
+        assert!(w.ended().is_empty(), "rows of j1 are still to come");
+        // The second row joins the job: its tasks are numbered after the first row's and keep
+        // their own submit time.
+        w.arrive_at(row("j1", 3, 1.0), t(100_000_000), true);
+        assert_eq!(w.fws.pending_tasks(w.f), 3);
+        let (_, &g) = w.fws.sides[w.f.idx()].pending.iter().next().unwrap();
+        assert_eq!(w.fws.groups[g].submit, t(100_000_000));
+        w.fws.take_deciding(w.f);
+        w.offer_agent("a2", 4.0);
+        assert_eq!(w.launch_and_finish(t(110_000_000)), [2, 3, 4]);
+        assert_eq!(w.ended(), ["110 job j1 ended at 110"]);
+        let job = w.fws.job_by_id.get("j1");
+        assert!(job.is_none(), "an ended job is forgotten");
+    }
+
+    #[test]
+    fn when_the_rows_run_out_a_job_not_known_to_be_over_ends_at_its_last_task_end() {
+        let mut w = world(Default::default());
+        w.arrive_at(row("j1", 1, 1.0), SimTime::ZERO, false);
+        w.arrive_at(row("j2", 1, 1.0), SimTime::ZERO, false);
+        w.offer_agent("a1", 1.0);
+        assert_eq!(w.launch_and_finish(SimTime::from_us(10_000_000)), [0]);
+        assert!(w.ended().is_empty());
+        w.fws.rows_ended(SimTime::from_us(50_000_000), &mut w.log);
+        // j1 is over (it ended at its task's end); j2 has a task pending, so it goes on.
+        assert_eq!(w.ended(), ["50 job j1 ended at 10"]);
+        w.fws.take_deciding(w.f);
+        w.offer_agent("a2", 1.0);
+        assert_eq!(w.launch_and_finish(SimTime::from_us(60_000_000)), [0]);
+        assert_eq!(w.ended()[1], "60 job j2 ended at 60");
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub(crate) struct Inputs {
     script_pos: usize,
     source: Box<dyn JobSource>,
     next_row: Option<TraceRow>,
+    /// The source has given its last row (not: the rows were discarded at the horizon).
+    rows_exhausted: bool,
 }
 
 impl Inputs {
@@ -65,6 +67,7 @@ impl Inputs {
             fw_joins: joins,
             fw_pos: 0,
             script_pos: 0,
+            rows_exhausted: next_row.is_none(),
             source,
             next_row,
         })
@@ -86,6 +89,11 @@ impl Inputs {
         .into_iter()
         .flatten()
         .min()
+    }
+
+    /// Whether every row of the source has arrived.
+    pub fn rows_exhausted(&self) -> bool {
+        self.rows_exhausted
     }
 
     pub fn done(&self) -> bool {
@@ -129,6 +137,7 @@ impl Inputs {
         if self.next_row.as_ref().is_some_and(|r| r.submit <= now) {
             let row = self.next_row.take().expect("checked");
             self.next_row = self.source.next_row()?;
+            self.rows_exhausted = self.next_row.is_none();
             return Ok(Some(Input::Row(row)));
         }
         Ok(None)

@@ -68,6 +68,8 @@ pub(crate) struct Cluster<'o> {
     /// The versions of the fairness inputs last reported to the observer.
     seen_versions: (u64, u64),
     shares: Vec<FairShare>,
+    /// The framework side was told that the trace's rows ran out.
+    rows_ended: bool,
 }
 
 impl<'o> Cluster<'o> {
@@ -112,6 +114,7 @@ impl<'o> Cluster<'o> {
             last_progress: SimTime::ZERO,
             seen_versions: (u64::MAX, u64::MAX),
             shares: Vec::new(),
+            rows_ended: false,
         })
     }
 
@@ -200,6 +203,10 @@ impl<'o> Cluster<'o> {
                     self.arrive(ctx, row)?;
                 }
             }
+        }
+        if !self.rows_ended && self.inputs.rows_exhausted() {
+            self.rows_ended = true;
+            self.fws.rows_ended(now, self.obs);
         }
         Ok(())
     }
@@ -338,6 +345,7 @@ impl<'o> Cluster<'o> {
             let task = Task {
                 group: l.group,
                 job: info.job,
+                submit: info.submit,
                 index: l.task,
                 job_index: info.job_index,
                 fw,
@@ -640,7 +648,6 @@ impl<'o> Cluster<'o> {
                 now,
                 Observation::TaskEnded {
                     job_id: &job.id,
-                    submit: job.submit,
                     task: &t,
                     agent: self.master.agent(t.agent).name(),
                     framework: self.fws.name(t.fw),

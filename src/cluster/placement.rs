@@ -207,9 +207,7 @@ mod tests {
         }
         // Another input, or another seed, places blocks elsewhere.
         let all = |p: &Placement, input: &str| -> Vec<Vec<AgentId>> {
-            (0..50)
-                .map(|b| p.replica_set(input, b).to_vec())
-                .collect()
+            (0..50).map(|b| p.replica_set(input, b).to_vec()).collect()
         };
         assert_ne!(all(&a, "logs/day1"), all(&a, "logs/day2"));
         assert_ne!(

@@ -61,10 +61,13 @@ pub enum Prefs {
     Input(Arc<str>),
 }
 
+/// A job: every row of one job id, for its whole life. It ends when its last row has arrived
+/// and every task of every row has ended, however far apart its rows came.
 #[derive(Clone, Debug)]
 pub struct Job {
     pub id: Arc<str>,
     pub fw: FrameworkId,
+    /// Its first row's submit.
     pub submit: SimTime,
     pub first_start: Option<SimTime>,
     pub tasks: u32,
@@ -82,12 +85,18 @@ pub struct Job {
     /// Gave up on after `max_attempts`: its pending tasks were dropped, and tasks that come back
     /// (lost, or their offer vanished) are dropped too.
     pub abandoned: bool,
+    /// Its last row has arrived (or the rows ran out): no more tasks will join it.
+    pub complete: bool,
+    /// When its latest task finished (its end, once it is complete and nothing is left).
+    pub last_end: SimTime,
 }
 
 #[derive(Clone, Debug)]
 pub struct Group {
     pub job: JobKey,
     pub fw: FrameworkId,
+    /// Its own row's submit (a job's rows may come at different times).
+    pub submit: SimTime,
     pub shape: Resources,
     pub duration: SimDuration,
     pub count: u32,
@@ -137,6 +146,8 @@ impl Group {
 pub struct Task {
     pub group: GroupKey,
     pub job: JobKey,
+    /// Its row's submit (tasks.csv's `submit_s`).
+    pub submit: SimTime,
     pub index: u32,
     /// Index of the task within its job (the `task` column).
     pub job_index: u32,

@@ -308,6 +308,7 @@ mod tests {
         Task {
             group: groups.insert(()),
             job: jobs.insert(()),
+            submit: SimTime::ZERO,
             index: 0,
             job_index: 0,
             fw: FrameworkId::new(0),

@@ -34,9 +34,10 @@ impl Observer for Log {
             Observation::TaskEnded { task, state, .. } => {
                 format!("{now} task {} {}", task.job_index, state.as_str())
             }
-            Observation::JobEnded { job, end, .. } => {
-                format!("{now} job {} ended {}", job.id, end.is_some())
-            }
+            Observation::JobEnded { job, end, .. } => match end {
+                Some(e) => format!("{now} job {} ended at {e}", job.id),
+                None => format!("{now} job {} unfinished", job.id),
+            },
             Observation::TasksUnscheduled { count } if count > 0 => {
                 format!("{now} {count} unscheduled")
             }

@@ -1,8 +1,9 @@
 //! Names that match nothing, found before anything runs: a role configured that no framework
 //! uses, a listed framework the workload never names (so it never gets work) or that subscribes
 //! after the end, tasks that no agent of the cluster can ever hold, a resource the trace asks
-//! for that no agent has. Each is a warning naming the thing and, where one is near, the real
-//! name it was probably meant to be. A scenario without such a problem gets no warning.
+//! for that no agent has, agents with GPUs and no framework that may use them. Each is a warning
+//! naming the thing and, where one is near, the real name it was probably meant to be. A
+//! scenario without such a problem gets no warning.
 //!
 //! The trace is read once, streamed ([`crate::workload::trace::survey`]); that pass also finds
 //! the input errors of a trace (a job id under two frameworks, a header and no rows) and the
@@ -77,6 +78,7 @@ pub fn lint(s: &Scenario) -> Result<Lint> {
         .filter(|f| f.gpu_capable)
         .map(|f| f.name.clone())
         .collect();
+    gpu_warning(s, &totals, &gpu, &mut out.warnings);
     let fit = if totals.is_empty() {
         Fit::default()
     } else {
@@ -243,6 +245,38 @@ pub fn lint(s: &Scenario) -> Result<Lint> {
         }
     }
     Ok(out)
+}
+
+/// Agents with GPUs are offered only to frameworks with the GPU capability (as in Mesos): with
+/// none, those agents are never offered, and a cluster of GPU agents makes no offer at all.
+fn gpu_warning(s: &Scenario, totals: &[Resources], gpu: &BTreeSet<String>, out: &mut Vec<String>) {
+    let with_gpus = totals
+        .iter()
+        .filter(|t| t.0[crate::cluster::resources::GPUS] > 0)
+        .count();
+    let scripted = s.events.iter().any(|e| {
+        matches!(
+            e.action,
+            ScriptAction::AddFramework {
+                gpu_capable: Some(true),
+                ..
+            }
+        )
+    });
+    if with_gpus == 0 || !gpu.is_empty() || scripted {
+        return;
+    }
+    let all = if with_gpus == totals.len() {
+        "every agent has GPUs, so no offer is ever made"
+    } else {
+        "those agents are never offered"
+    };
+    out.push(format!(
+        "{}: {} of {} agents have GPUs but no framework has the GPU capability          (`capabilities = [\"gpu\"]` in [[frameworks]]); as in Mesos, {all}",
+        s.path.display(),
+        count(with_gpus as u64),
+        count(totals.len() as u64),
+    ));
 }
 
 fn shapes_text(shapes: &[Resources]) -> String {

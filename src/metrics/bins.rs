@@ -114,6 +114,8 @@ mod tests {
             groups_live: 0,
             attempts: 0,
             abandoned: false,
+            complete: true,
+            last_end: SimTime::ZERO,
         };
         let mut s = BinStats::default();
         s.job(&job(10, 5, 5, 0), Some(SimTime::from_us(11_000_000)));

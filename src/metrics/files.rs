@@ -50,8 +50,9 @@ pub const OFFERS_COLS: [&str; 10] = [
     "gpus",
     "outcome",
 ];
-/// DESIGN §4.4's columns, then extensions (`tasks_preempted`, `jobs_abandoned`).
-pub const SUMMARY_COLS: [&str; 27] = [
+/// DESIGN §4.4's columns, then extensions (`tasks_preempted`, `jobs_abandoned`, `util_gpus`),
+/// each new one appended: other tools read the columns by position too.
+pub const SUMMARY_COLS: [&str; 28] = [
     "policy",
     "replication",
     "seed",
@@ -79,6 +80,7 @@ pub const SUMMARY_COLS: [&str; 27] = [
     "events",
     "tasks_preempted",
     "jobs_abandoned",
+    "util_gpus",
 ];
 
 pub type Writer = csv::Writer<BufWriter<File>>;

@@ -107,8 +107,7 @@ pub enum Observation<'a> {
     /// running when the run ends.
     TaskEnded {
         job_id: &'a str,
-        /// The job's submit time (tasks.csv's `submit_s`).
-        submit: SimTime,
+        /// The task, with its own row's submit (tasks.csv's `submit_s`).
         task: &'a Task,
         agent: &'a str,
         framework: &'a str,

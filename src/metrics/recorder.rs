@@ -85,11 +85,15 @@ pub struct Recorder {
     last: SimTime,
     util_cpu_us: f64,
     util_mem_us: f64,
+    util_gpu_us: f64,
+    /// The cluster had gpus at some point (util_gpus is empty otherwise).
+    had_gpus: bool,
     jain_int: f64,
     jain_us: i64,
     pub makespan: SimTime,
     util_cpu_at_makespan: f64,
     util_mem_at_makespan: f64,
+    util_gpu_at_makespan: f64,
     jct_us: Vec<i64>,
     wait_us: Vec<i64>,
 
@@ -161,6 +165,7 @@ impl Recorder {
 
     /// Integrates the state held since the last call up to `t`.
     fn advance(&mut self, t: SimTime, total: &Resources) {
+        self.had_gpus |= total.0[GPUS] > 0;
         let jain = self.jain_now;
         let dt = t.us() - self.last.us();
         if dt > 0 {
@@ -169,6 +174,7 @@ impl Recorder {
             let mem = frac(&self.cluster_used, total, MEM);
             self.util_cpu_us += cpu * dtf;
             self.util_mem_us += mem * dtf;
+            self.util_gpu_us += frac(&self.cluster_used, total, GPUS) * dtf;
             if let Some(j) = jain {
                 self.jain_int += j * dtf;
                 self.jain_us += dt;
@@ -331,7 +337,6 @@ impl Recorder {
     fn task_row(
         &mut self,
         job_id: &str,
-        submit: SimTime,
         t: &Task,
         agent: &str,
         fw: &str,
@@ -352,6 +357,7 @@ impl Recorder {
                 self.makespan = now;
                 self.util_cpu_at_makespan = self.util_cpu_us;
                 self.util_mem_at_makespan = self.util_mem_us;
+                self.util_gpu_at_makespan = self.util_gpu_us;
             }
             if let Some(f) = self.fw.get_mut(fw) {
                 f.tasks += 1;
@@ -380,7 +386,7 @@ impl Recorder {
                     t.job_index.to_string(),
                     fw.to_string(),
                     agent.to_string(),
-                    fmt_secs(submit.us()),
+                    fmt_secs(t.submit.us()),
                     t.start.map(|s| fmt_secs(s.us())).unwrap_or_default(),
                     end,
                     t.locality.as_str().to_string(),
@@ -504,6 +510,7 @@ impl Recorder {
             events.to_string(),
             self.tasks_preempted.to_string(),
             self.jobs_abandoned.to_string(),
+            fmt_opt(util(self.util_gpu_at_makespan).filter(|_| self.had_gpus)),
         ];
         self.jct_us = jct;
         self.wait_us = wait;
@@ -546,12 +553,11 @@ impl Observer for Recorder {
             Observation::Released { resources } => self.cluster_used -= *resources,
             Observation::TaskEnded {
                 job_id,
-                submit,
                 task,
                 agent,
                 framework,
                 state,
-            } => self.task_row(job_id, submit, task, agent, framework, now, state),
+            } => self.task_row(job_id, task, agent, framework, now, state),
             Observation::JobEnded {
                 job,
                 framework,

@@ -272,6 +272,8 @@ mod tests {
             groups_live: prefs.len() as u32,
             attempts: 0,
             abandoned: false,
+            complete: true,
+            last_end: SimTime::ZERO,
         });
         let mut groups = GenSlab::new();
         let mut pending = std::collections::BTreeMap::new();
@@ -280,6 +282,7 @@ mod tests {
             let g = groups.insert(Group {
                 job,
                 fw: FrameworkId::new(0),
+                submit: SimTime::ZERO,
                 shape: Resources::new(1.0, 0.0, 0.0, 0.0),
                 duration: SimDuration::from_us(S),
                 count: n,

@@ -400,6 +400,8 @@ impl JobSource for Generator {
             input,
             preferred_nodes: None,
             line: 0,
+            // A generated job is one row.
+            last_of_job: true,
         }))
     }
 

@@ -30,15 +30,20 @@ impl JobSource for Empty {
     }
 }
 
-/// Rows held in memory (tests and small generated workloads).
+/// Rows held in memory (tests and small generated workloads). Each row's `last_of_job` is set
+/// here from the rows themselves.
 pub struct InMemory {
     rows: std::vec::IntoIter<TraceRow>,
     names: Vec<String>,
 }
 
 impl InMemory {
-    pub fn new(rows: Vec<TraceRow>) -> InMemory {
+    pub fn new(mut rows: Vec<TraceRow>) -> InMemory {
         let mut names: Vec<String> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for r in rows.iter_mut().rev() {
+            r.last_of_job = seen.insert(r.job_id.clone());
+        }
         for r in &rows {
             if !names.contains(&r.framework) {
                 names.push(r.framework.clone());

@@ -34,6 +34,9 @@ pub struct TraceRow {
     pub preferred_nodes: Option<Vec<String>>,
     /// Line in the source file (0 for generated rows), for error messages.
     pub line: usize,
+    /// No later row of the source names this job id: once this row's tasks have ended the job
+    /// is over. A source that cannot tell says false; then the job ends when the rows run out.
+    pub last_of_job: bool,
 }
 
 /// Opens a file, decompressing `.gz`.
@@ -319,32 +322,55 @@ impl TraceReader {
             input,
             preferred_nodes,
             line,
+            // The reader sees one row at a time; `TraceSource` knows from its survey.
+            last_of_job: false,
         }))
     }
 }
 
-/// A trace file as a job source. The framework names come from a first streaming pass.
+/// A trace file as a job source. A first streaming pass (the survey) finds the framework names
+/// and, for every job id, its last row, so that a job whose rows arrive apart (a DAG's later
+/// stages, a Google job resubmitting tasks) stays one job until its last row has come.
 pub struct TraceSource {
     reader: TraceReader,
+    surveyed: Option<Survey>,
+    /// Rows read so far (the next row's ordinal).
+    ordinal: u64,
 }
 
 impl TraceSource {
     pub fn open(path: &Path) -> Result<TraceSource> {
         Ok(TraceSource {
             reader: TraceReader::open(path)?,
+            surveyed: None,
+            ordinal: 0,
         })
+    }
+
+    /// The survey, taken on first use (a separate pass: the main reader stays where it is).
+    fn survey(&mut self) -> Result<&Survey> {
+        if self.surveyed.is_none() {
+            let path = self.reader.path().to_path_buf();
+            self.surveyed = Some(survey(&path, &Fit::default())?);
+        }
+        Ok(self.surveyed.as_ref().expect("just set"))
     }
 }
 
 impl super::JobSource for TraceSource {
     fn next_row(&mut self) -> Result<Option<TraceRow>> {
-        self.reader.next_row()
+        self.survey()?;
+        let Some(mut row) = self.reader.next_row()? else {
+            return Ok(None);
+        };
+        let sv = self.surveyed.as_ref().expect("surveyed");
+        row.last_of_job = sv.is_last_of_job(self.ordinal);
+        self.ordinal += 1;
+        Ok(Some(row))
     }
 
     fn frameworks(&mut self) -> Result<Vec<String>> {
-        // A separate pass that reads only what it needs; the main reader stays at the start.
-        let path = self.reader.path().to_path_buf();
-        Ok(survey(&path, &Fit::default())?.frameworks)
+        Ok(self.survey()?.frameworks.clone())
     }
 }
 
@@ -422,6 +448,21 @@ pub struct Survey {
     pub unfit_rows: u64,
     /// The first few unfit rows, for messages.
     pub unfit: Vec<Unfit>,
+    /// By row ordinal (0 = the first row): the rows after which no row names their job id, one
+    /// bit a row. Job ids are told apart by a 64-bit hash: two ids with one hash share a last
+    /// row, so the earlier one's is missed (never wrongly set), and that job ends when the rows
+    /// run out instead (see `FrameworkSide::rows_ended`).
+    pub last_rows: Vec<u64>,
+}
+
+impl Survey {
+    /// Whether row `ordinal` (0-based) is its job's last.
+    pub fn is_last_of_job(&self, ordinal: u64) -> bool {
+        let w = (ordinal / 64) as usize;
+        self.last_rows
+            .get(w)
+            .is_some_and(|&b| b & (1 << (ordinal % 64)) != 0)
+    }
 }
 
 /// Reads the trace at `path` once (streamed). Errors: a trace with a header and no rows, and a
@@ -431,10 +472,12 @@ pub fn survey(path: &Path, fit: &Fit) -> Result<Survey> {
     let mut r = TraceReader::open(path)?;
     let mut out = Survey::default();
     let mut fw_index: std::collections::BTreeMap<String, u32> = Default::default();
-    // job id hash -> (framework index, line of its first row). A hash match with another
-    // framework is confirmed against the first row's text before it is called an error.
-    let mut jobs: rustc_hash::FxHashMap<u64, (u32, usize)> = Default::default();
+    // job id hash -> (framework index, line of its first row, ordinal of its last row). A hash
+    // match with another framework is confirmed against the first row's text before it is
+    // called an error.
+    let mut jobs: rustc_hash::FxHashMap<u64, (u32, usize, u64)> = Default::default();
     while let Some(row) = r.next_row()? {
+        let ordinal = out.rows;
         out.rows += 1;
         out.tasks += row.tasks as u64;
         out.last_submit = row.submit;
@@ -449,12 +492,12 @@ pub fn survey(path: &Path, fit: &Fit) -> Result<Survey> {
         };
         let mut h = rustc_hash::FxHasher::default();
         row.job_id.hash(&mut h);
-        match jobs.get(&h.finish()) {
+        match jobs.get_mut(&h.finish()) {
             None => {
-                jobs.insert(h.finish(), (fw, row.line));
+                jobs.insert(h.finish(), (fw, row.line, ordinal));
                 out.jobs += 1;
             }
-            Some(&(other, line)) if other != fw => {
+            Some(&mut (other, line, _)) if other != fw => {
                 let first = row_at(path, line)?;
                 if first.as_ref().is_some_and(|f| f.job_id == row.job_id) {
                     return Err(Error::input(
@@ -469,7 +512,7 @@ pub fn survey(path: &Path, fit: &Fit) -> Result<Survey> {
                     ));
                 }
             }
-            Some(_) => {}
+            Some(j) => j.2 = ordinal,
         }
         for (k, n) in out.asking.iter_mut().enumerate() {
             if row.shape.0[k] > 0 {
@@ -494,6 +537,10 @@ pub fn survey(path: &Path, fit: &Fit) -> Result<Survey> {
                 });
             }
         }
+    }
+    out.last_rows = vec![0u64; out.rows.div_ceil(64) as usize];
+    for &(_, _, last) in jobs.values() {
+        out.last_rows[(last / 64) as usize] |= 1 << (last % 64);
     }
     if out.rows == 0 {
         return Err(Error::input(
@@ -588,6 +635,56 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains(":2"), "{e}");
+    }
+
+    #[test]
+    fn the_source_marks_each_jobs_last_row_from_its_survey() {
+        use crate::workload::JobSource;
+        let p = write_tmp(
+            "last.csv",
+            "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\n\
+             a,f,0,1,1,1,1\nb,f,1,1,1,1,1\na,f,2,1,1,1,1\nc,g,3,1,1,1,1\nb,f,4,1,1,1,1\n",
+        );
+        let sv = survey(&p, &Fit::default()).unwrap();
+        let bits: Vec<bool> = (0..6).map(|i| sv.is_last_of_job(i)).collect();
+        assert_eq!(bits, [false, false, true, true, true, false]);
+        let mut src = TraceSource::open(&p).unwrap();
+        assert_eq!(src.frameworks().unwrap(), ["f", "g"]);
+        let mut got = Vec::new();
+        while let Some(r) = src.next_row().unwrap() {
+            got.push((r.job_id, r.last_of_job));
+        }
+        let want = [
+            ("a", false),
+            ("b", false),
+            ("a", true),
+            ("c", true),
+            ("b", true),
+        ];
+        let want: Vec<(String, bool)> = want.iter().map(|&(j, l)| (j.into(), l)).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn in_memory_rows_know_their_jobs_last_row() {
+        use crate::workload::{InMemory, JobSource};
+        let p = write_tmp(
+            "mem.csv",
+            "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\n\
+             a,f,0,1,1,1,1\nb,f,1,1,1,1,1\na,f,2,1,1,1,1\n",
+        );
+        let mut r = TraceReader::open(&p).unwrap();
+        let mut rows = Vec::new();
+        while let Some(row) = r.next_row().unwrap() {
+            assert!(!row.last_of_job, "a bare reader cannot tell");
+            rows.push(row);
+        }
+        let mut m = InMemory::new(rows);
+        let mut got = Vec::new();
+        while let Some(r) = m.next_row().unwrap() {
+            got.push(r.last_of_job);
+        }
+        assert_eq!(got, [false, true, true]);
     }
 
     #[test]

@@ -45,6 +45,36 @@ pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     (h, rows)
 }
 
+/// Reads a CSV as rows of column name to value.
+#[allow(dead_code)]
+pub fn read_csv_maps(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let (h, rows) = read_csv(path);
+    rows.into_iter()
+        .map(|r| h.iter().cloned().zip(r).collect())
+        .collect()
+}
+
+/// `offersim run SCENARIO --out OUT --check-invariants --quiet`, which must succeed; returns
+/// summary.csv's rows.
+#[allow(dead_code)]
+pub fn run_checked(scenario: &Path, out: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let o = offersim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--check-invariants",
+        "--quiet",
+    ]);
+    assert!(
+        o.status.success(),
+        "offersim run {}: {}",
+        scenario.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    read_csv_maps(&out.join("summary.csv"))
+}
+
 pub fn col(h: &[String], name: &str) -> usize {
     h.iter()
         .position(|c| c == name)
