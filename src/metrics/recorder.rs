@@ -43,10 +43,9 @@ pub struct FwStats {
     /// Time spent deciding on offers, and whether the framework has a decision time at all.
     pub busy_us: i64,
     pub decides: bool,
-    /// Jobs that arrived (a job reopened by a later row after it ended counts again), those
-    /// given up after `max_attempts`, and those that still had tasks neither running nor
-    /// finished when the run ended (never launched, dropped, or killed): the Omega study's
-    /// "unscheduled jobs".
+    /// Jobs that arrived (one per job id), those given up after `max_attempts`, and those that
+    /// still had tasks neither running nor finished when the run ended (never launched,
+    /// dropped, or killed): the Omega study's "unscheduled jobs".
     pub jobs_submitted: u64,
     pub jobs_abandoned: u64,
     pub jobs_unscheduled: u64,
@@ -402,7 +401,7 @@ impl Recorder {
     fn job_row(&mut self, j: &Job, fw: &str, end: Option<SimTime>) {
         let last_start = self.last_start.remove(&*j.id);
         if let Some(f) = self.fw.get_mut(fw) {
-            // Every job record is reported exactly once, when it ends or when the run does.
+            // Every job is reported exactly once, when it ends or when the run does.
             f.jobs_submitted += 1;
             f.jobs_abandoned += j.abandoned as u64;
             f.jobs_unscheduled += (end.is_none() && j.ended + j.running < j.tasks) as u64;
