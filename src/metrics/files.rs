@@ -146,8 +146,9 @@ where
 }
 
 /// `frameworks.csv`, one row per framework of a run (issue 5). `busyness` is empty for
-/// frameworks without a decision time.
-pub const FRAMEWORKS_COLS: [&str; 10] = [
+/// frameworks without a decision time. The job counts after it were appended for the Omega
+/// study's "unscheduled jobs" (issue 17).
+pub const FRAMEWORKS_COLS: [&str; 13] = [
     "framework",
     "share_mean",
     "tasks",
@@ -158,6 +159,9 @@ pub const FRAMEWORKS_COLS: [&str; 10] = [
     "wait_p95_s",
     "wait_full_mean_s",
     "busyness",
+    "jobs_submitted",
+    "jobs_abandoned",
+    "jobs_unscheduled",
 ];
 /// `utilization.csv`: the used fraction of the cluster's cpus and memory, time-averaged per
 /// bucket (`time_s` is the bucket's start; buckets are 1 s wide and widen so that a run has at

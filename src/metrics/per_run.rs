@@ -1,5 +1,5 @@
 //! Per-run files derived from the recorder once the run has ended: `frameworks.csv` (share,
-//! tasks, JCT, waits, scheduler busyness per framework) and `utilization.csv` (the timeline).
+//! tasks, JCT, waits, scheduler busyness, jobs submitted, abandoned and unscheduled per framework) and `utilization.csv` (the timeline).
 //! Kept apart from the recorder so that the hot recording path stays small.
 
 use super::files::{create, FRAMEWORKS_COLS, UTILIZATION_COLS};
@@ -37,6 +37,9 @@ pub fn framework_rows(rec: &Recorder, end: SimTime) -> Vec<Vec<String>> {
                 fmt_opt(p95_s(&f.wait_us)),
                 fmt_opt(mean_s(&f.wait_full_us)),
                 fmt_opt((f.decides && span > 0.0).then(|| (f.busy_us as f64 / span).min(1.0))),
+                f.jobs_submitted.to_string(),
+                f.jobs_abandoned.to_string(),
+                f.jobs_unscheduled.to_string(),
             ]
         })
         .collect()

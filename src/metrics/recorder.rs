@@ -51,6 +51,12 @@ pub struct FwStats {
     /// Time spent deciding on offers, and whether the framework has a decision time at all.
     pub busy_us: i64,
     pub decides: bool,
+    /// Jobs that arrived (one per job id), those given up after `max_attempts`, and those that
+    /// still had tasks neither running nor finished when the run ended (never launched,
+    /// dropped, or killed): the Omega study's "unscheduled jobs".
+    pub jobs_submitted: u64,
+    pub jobs_abandoned: u64,
+    pub jobs_unscheduled: u64,
 }
 
 #[derive(Default)]
@@ -451,8 +457,14 @@ impl Recorder {
     /// A job row: at completion (`end` Some) or, for unfinished jobs, at the end of the run.
     fn job_row(&mut self, j: &Job, fw: &str, end: Option<SimTime>) {
         let last_start = self.last_start.remove(&*j.id);
-        if let (Some(ls), Some(_), Some(f)) = (last_start, end, self.fw.get_mut(fw)) {
-            f.wait_full_us.push(ls - j.submit.us());
+        if let Some(f) = self.fw.get_mut(fw) {
+            // Every job is reported exactly once, when it ends or when the run does.
+            f.jobs_submitted += 1;
+            f.jobs_abandoned += j.abandoned as u64;
+            f.jobs_unscheduled += (end.is_none() && j.ended + j.running < j.tasks) as u64;
+            if let (Some(ls), Some(_)) = (last_start, end) {
+                f.wait_full_us.push(ls - j.submit.us());
+            }
         }
         self.bins.job(j, end);
         if let Some(e) = end {

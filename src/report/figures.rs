@@ -12,6 +12,7 @@
 //! | mesos-locality | node-local fraction and mean job time per configuration |
 //! | delay-model | node-locality against skipped offers D, with the paper's model |
 //! | omega-mesos | scheduler busyness, job wait and abandoned jobs against the service t_job |
+//! | omega-fig7, omega-fig7-small | the same on a loaded cell: busyness, batch waits to first and full scheduling, % of batch jobs abandoned and unscheduled |
 
 use crate::error::Result;
 use crate::report::chart::{
@@ -93,6 +94,7 @@ pub fn draw(d: &Data) -> Result<Option<Reproduction>> {
         "mesos-locality" => mesos_locality(d)?,
         "delay-model" => delay_model_repro(d)?,
         "omega-mesos" => omega(d)?,
+        "omega-fig7" | "omega-fig7-small" => omega_loaded(d)?,
         _ => return Ok(None),
     };
     crate::report::plots::write_plots(d.dir, &r.plots)?;
@@ -741,82 +743,164 @@ const OMEGA_SIM: [(f64, f64, f64); 3] = [
 ];
 const OMEGA_SIM_BATCH_BUSY: f64 = 0.018322;
 
-fn omega(d: &Data) -> Result<Reproduction> {
+/// The policies of an Omega sweep: (offer mode, service t_job, policy) for every policy with a
+/// decision time, the offer modes in first-seen order, and the t_job range.
+struct Sweep {
+    runs: Vec<(String, f64, String)>,
+    modes: Vec<String>,
+    tmin: f64,
+    tmax: f64,
+}
+
+/// A metric's mean and 95 % interval for one policy (None: no value).
+type Value = Option<(f64, Option<(f64, f64)>)>;
+
+impl Sweep {
+    fn of(d: &Data) -> Option<Sweep> {
+        let mut runs: Vec<(String, f64, String)> = Vec::new();
+        for p in &d.cmp.policies {
+            if let Some(t) = d.inputs.policy_number(p, "decision_s") {
+                let mode = d
+                    .inputs
+                    .policy_str(p, "offer_mode")
+                    .unwrap_or_else(|| "per_agent".into());
+                runs.push((mode, t, p.clone()));
+            }
+        }
+        if runs.is_empty() {
+            return None;
+        }
+        let mut modes: Vec<String> = Vec::new();
+        for (m, _, _) in &runs {
+            if !modes.contains(m) {
+                modes.push(m.clone());
+            }
+        }
+        let tmin = runs.iter().map(|x| x.1).fold(f64::INFINITY, f64::min);
+        let tmax = runs.iter().map(|x| x.1).fold(0.0, f64::max);
+        Some(Sweep {
+            runs,
+            modes,
+            tmin,
+            tmax,
+        })
+    }
+
+    fn x(&self) -> Axis {
+        Axis::log("service t_job (s)", self.tmin, self.tmax).with_ticks(3)
+    }
+
+    /// The line of offer mode `mi` through `value` of each of its policies, drawn in `color`
+    /// with the mode's dash and marker (None when no policy has a value).
+    fn line(
+        &self,
+        mi: usize,
+        label: String,
+        color: RGBColor,
+        value: &dyn Fn(&str) -> Value,
+    ) -> Option<Line> {
+        let m = &self.modes[mi];
+        let mut pts: Vec<(f64, f64)> = Vec::new();
+        let mut errs = Vec::new();
+        for (_, t, p) in self.runs.iter().filter(|x| &x.0 == m) {
+            if let Some((v, ci)) = value(p) {
+                pts.push((*t, v));
+                if let Some((lo, hi)) = ci {
+                    errs.push((*t, lo, hi));
+                }
+            }
+        }
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        if pts.is_empty() {
+            return None;
+        }
+        let (dash, marker) = mode_style(mi);
+        let mut l = Line::new(
+            label,
+            pts,
+            Look {
+                color,
+                dash,
+                marker,
+            },
+        );
+        l.errors = errs;
+        Some(l)
+    }
+}
+
+/// The reproduction of `paper` and its sweep; without a policy that has a decision time there
+/// is no sweep, and the reproduction says so.
+fn start_sweep(d: &Data, paper: &str) -> (Reproduction, Option<Sweep>) {
     let mut r = Reproduction {
-        paper: "Omega (Schwarzkopf et al., EuroSys'13), Fig. 7: Mesos with a slow service \
-                scheduler"
-            .into(),
+        paper: paper.into(),
         ..Default::default()
     };
-    // (mode, t_job, policy) per policy with a decision time.
-    let mut runs: Vec<(String, f64, String)> = Vec::new();
-    for p in &d.cmp.policies {
-        if let Some(t) = d.inputs.policy_number(p, "decision_s") {
-            let mode = d
-                .inputs
-                .policy_str(p, "offer_mode")
-                .unwrap_or_else(|| "per_agent".into());
-            runs.push((mode, t, p.clone()));
-        }
-    }
-    if runs.is_empty() {
+    let sw = Sweep::of(d);
+    if sw.is_none() {
         r.notes
             .push("No policy with a decision_s: nothing to plot against t_job.".into());
-        return Ok(r);
     }
-    let mut modes: Vec<String> = Vec::new();
-    for (m, _, _) in &runs {
-        if !modes.contains(m) {
-            modes.push(m.clone());
-        }
+    (r, sw)
+}
+
+/// A table row of plain text.
+fn strings(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|s| s.to_string()).collect()
+}
+
+fn mode_style(mi: usize) -> (Dash, Marker) {
+    match mi {
+        0 => (Dash::Solid, Marker::Circle),
+        1 => (Dash::Dashed, Marker::Square),
+        _ => (Dash::Dotted, Marker::Triangle),
     }
-    let mode_style = |mi: usize| -> (Dash, Marker) {
-        match mi {
-            0 => (Dash::Solid, Marker::Circle),
-            1 => (Dash::Dashed, Marker::Square),
-            _ => (Dash::Dotted, Marker::Triangle),
-        }
-    };
-    let mode_label = |m: &str| match m {
+}
+
+fn mode_label(m: &str) -> String {
+    match m {
         "per_agent" => "per-agent".to_string(),
         "cell" => "whole-cell".to_string(),
         o => o.to_string(),
+    }
+}
+
+/// The smallest positive and the largest value of the lines (a log axis's range).
+fn positive_range(ls: &[Line]) -> (f64, f64) {
+    let v: Vec<f64> = ls
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.1))
+        .filter(|v| *v > 0.0)
+        .collect();
+    (
+        v.iter().copied().fold(f64::INFINITY, f64::min),
+        v.iter().copied().fold(0.0, f64::max),
+    )
+}
+
+fn omega(d: &Data) -> Result<Reproduction> {
+    let (mut r, sw) = start_sweep(
+        d,
+        "Omega (Schwarzkopf et al., EuroSys'13), Fig. 7: Mesos with a slow service \
+         scheduler",
+    );
+    let Some(sw) = sw else {
+        return Ok(r);
     };
-    let tmin = runs.iter().map(|x| x.1).fold(f64::INFINITY, f64::min);
-    let tmax = runs.iter().map(|x| x.1).fold(0.0, f64::max);
-    let x = || Axis::log("service t_job (s)", tmin, tmax).with_ticks(3);
+    let (runs, modes, tmin, tmax) = (&sw.runs, &sw.modes, sw.tmin, sw.tmax);
+    let x = || sw.x();
     let frameworks = ["batch", "service"];
     // A line per (framework, mode) of a framework metric against t_job.
     let fw_lines = |metric: &str| -> Vec<Line> {
         let mut out = Vec::new();
         for f in frameworks {
             for (mi, m) in modes.iter().enumerate() {
-                let mut pts: Vec<(f64, f64)> = Vec::new();
-                let mut errs = Vec::new();
-                for (_, t, p) in runs.iter().filter(|x| &x.0 == m) {
-                    if let Some((v, ci)) = d.fw_mean_ci(p, f, metric) {
-                        pts.push((*t, v));
-                        if let Some((lo, hi)) = ci {
-                            errs.push((*t, lo, hi));
-                        }
-                    }
-                }
-                pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-                if pts.is_empty() {
-                    continue;
-                }
-                let (dash, marker) = mode_style(mi);
-                let mut l = Line::new(
+                out.extend(sw.line(
+                    mi,
                     format!("{f}, {} offers", mode_label(m)),
-                    pts,
-                    Look {
-                        color: d.pal.frameworks.of(f).color,
-                        dash,
-                        marker,
-                    },
-                );
-                l.errors = errs;
-                out.push(l);
+                    d.pal.frameworks.of(f).color,
+                    &|p| d.fw_mean_ci(p, f, metric),
+                ));
             }
         }
         out
@@ -835,17 +919,7 @@ fn omega(d: &Data) -> Result<Reproduction> {
         l
     };
     let in_range = |t: f64| t >= tmin * 0.999 && t <= tmax * 1.001;
-    let range = |ls: &[Line]| {
-        let v: Vec<f64> = ls
-            .iter()
-            .flat_map(|l| l.points.iter().map(|p| p.1))
-            .filter(|v| *v > 0.0)
-            .collect();
-        (
-            v.iter().copied().fold(f64::INFINITY, f64::min),
-            v.iter().copied().fold(0.0, f64::max),
-        )
-    };
+    let range = positive_range;
     let mut busy = fw_lines("busyness");
     busy.push(sim_marks(
         "batch",
@@ -942,24 +1016,19 @@ fn omega(d: &Data) -> Result<Reproduction> {
          starvation shows only at t_job = 100 s on this near-empty workload."
             .into(),
     )?);
-    r.table.push(
-        [
-            "policy",
-            "t_job (s)",
-            "offers",
-            "batch wait (s)",
-            "Omega simulator",
-            "service busyness",
-            "Omega simulator",
-            "batch busyness",
-            "Omega simulator",
-            "jobs abandoned",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
-    );
-    for (m, t, p) in &runs {
+    r.table.push(strings(&[
+        "policy",
+        "t_job (s)",
+        "offers",
+        "batch wait (s)",
+        "Omega simulator",
+        "service busyness",
+        "Omega simulator",
+        "batch busyness",
+        "Omega simulator",
+        "jobs abandoned",
+    ]));
+    for (m, t, p) in runs {
         let sim = OMEGA_SIM.iter().find(|s| s.0 == *t);
         let f3 = |x: Option<(f64, Option<(f64, f64)>)>| {
             x.map(|(m, ci)| with_ci(m, ci, &sig3))
@@ -979,6 +1048,174 @@ fn omega(d: &Data) -> Result<Reproduction> {
             d.mean_ci(p, "jobs_abandoned")
                 .map(|x| human(x.0))
                 .unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    Ok(r)
+}
+
+/// Fig. 7 where the paper saw it (omega-fig7: a cell prefilled to 60 %, Google 2011 job
+/// streams): the batch scheduler's busyness, its jobs' wait to the first and to the last task
+/// start, and the share of its jobs abandoned (after max_attempts) and unscheduled at the end,
+/// against the service t_job, per offer mode; all from frameworks.csv. The paper prints curves
+/// only, so there are no paper marks (docs/reproductions.md compares them in words).
+fn omega_loaded(d: &Data) -> Result<Reproduction> {
+    let (mut r, sw) = start_sweep(
+        d,
+        "Omega (Schwarzkopf et al., EuroSys'13), Fig. 7: Mesos with a slow service \
+         scheduler, on a cell prefilled to 60 %",
+    );
+    let Some(sw) = sw else {
+        return Ok(r);
+    };
+    let color = |f: &str| d.pal.frameworks.of(f).color;
+    let offers = |m: &str| format!("{} offers", mode_label(m));
+    // A framework's metric as a percentage of its submitted jobs.
+    let share = |p: &str, metric: &str| -> Value {
+        let n = d.fw_mean_ci(p, "batch", "jobs_submitted")?.0;
+        let (v, ci) = d.fw_mean_ci(p, "batch", metric)?;
+        (n > 0.0).then(|| {
+            let k = 100.0 / n;
+            (v * k, ci.map(|(lo, hi)| (lo * k, hi * k)))
+        })
+    };
+    let hollow = |l: Option<Line>| {
+        l.map(|mut l| {
+            l.hollow = true;
+            l
+        })
+    };
+    let (mut busy, mut wait, mut unsched) = (Vec::new(), Vec::new(), Vec::new());
+    for f in ["batch", "service"] {
+        for (mi, m) in sw.modes.iter().enumerate() {
+            let label = format!("{f}, {}", offers(m));
+            busy.extend(sw.line(mi, label.clone(), color(f), &|p| {
+                d.fw_mean_ci(p, f, "busyness")
+            }));
+            wait.extend(sw.line(mi, label, color(f), &|p| d.fw_mean_ci(p, f, "wait_mean_s")));
+        }
+    }
+    for (mi, m) in sw.modes.iter().enumerate() {
+        wait.extend(hollow(sw.line(
+            mi,
+            format!("batch fully scheduled, {}", offers(m)),
+            color("batch"),
+            &|p| d.fw_mean_ci(p, "batch", "wait_full_mean_s"),
+        )));
+        unsched.extend(sw.line(
+            mi,
+            format!("batch abandoned, {}", offers(m)),
+            color("batch"),
+            &|p| share(p, "jobs_abandoned"),
+        ));
+        unsched.extend(hollow(sw.line(
+            mi,
+            format!("batch unscheduled at the end, {}", offers(m)),
+            color("batch"),
+            &|p| share(p, "jobs_unscheduled"),
+        )));
+    }
+    let (blo, bhi) = positive_range(&busy);
+    let (wlo, whi) = positive_range(&wait);
+    let umax = unsched
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.1))
+        .fold(0.0, f64::max);
+    // One key per (framework, mode), then what filled and hollow marks mean in the middle and
+    // right panels (the per-line labels would repeat the batch looks four times).
+    let mut keys: Vec<Key> = busy.iter().map(Key::of_line).collect();
+    for (hollow, label) in [
+        (false, "filled: wait to the first start; jobs abandoned"),
+        (
+            true,
+            "hollow: wait to full scheduling; jobs unscheduled at the end",
+        ),
+    ] {
+        keys.push(Key {
+            label: label.into(),
+            look: Look {
+                color: color("batch"),
+                dash: Dash::Solid,
+                marker: Marker::Circle,
+            },
+            line: false,
+            marker: true,
+            hollow,
+            bar: false,
+            error: false,
+            width: 2,
+        });
+    }
+    let fig = Figure {
+        title: "Omega Fig. 7 (Mesos) on a loaded cell: batch against the service t_job".into(),
+        panels: vec![
+            Panel::lines(
+                "scheduler busyness",
+                sw.x(),
+                Axis::log("busy fraction of the day (log)", blo, bhi).with_ticks(4),
+                busy,
+            ),
+            Panel::lines(
+                "job wait (first / full scheduling)",
+                sw.x(),
+                Axis::log("mean wait (s, log)", wlo, whi).with_ticks(4),
+                wait,
+            ),
+            Panel::lines(
+                "batch jobs unscheduled",
+                sw.x(),
+                Axis::linear("% of batch jobs", 0.0, (umax * 1.2).max(0.01)).with_ticks(4),
+                unsched,
+            ),
+        ],
+        cols: 3,
+        panel_h: 380,
+        legend: Some(keys),
+    };
+    r.plots.push(render(
+        d,
+        &fig,
+        "omega-fig7.svg",
+        "Per policy, the service scheduler's decision time t_job and the offer mode are read \
+         from the policy (inputs/scenario.toml); everything else from frameworks.csv. Wait: \
+         submit to the first task start (filled) and to the last task start of finished jobs \
+         (hollow, \"fully scheduled\"). Unscheduled: abandoned after max_attempts (filled), and \
+         with tasks never launched when the run ended (hollow). Bars: 95 % intervals over the \
+         replications. The paper's Fig. 7 prints curves, not numbers: docs/reproductions.md \
+         sets them beside these."
+            .into(),
+    )?);
+    r.table.push(strings(&[
+        "policy",
+        "t_job (s)",
+        "offers",
+        "batch busyness",
+        "batch wait first (s)",
+        "batch wait full (s)",
+        "batch abandoned",
+        "batch unscheduled",
+        "service busyness",
+        "service wait first (s)",
+    ]));
+    let f3 = |x: Value| {
+        x.map(|(m, ci)| with_ci(m, ci, &sig3))
+            .unwrap_or_else(|| "-".into())
+    };
+    let p2 = |x: Value| {
+        x.map(|(m, _)| format!("{m:.2} %"))
+            .unwrap_or_else(|| "-".into())
+    };
+    for (m, t, p) in &sw.runs {
+        r.table.push(vec![
+            p.clone(),
+            human(*t),
+            mode_label(m),
+            f3(d.fw_mean_ci(p, "batch", "busyness")),
+            f3(d.fw_mean_ci(p, "batch", "wait_mean_s")),
+            f3(d.fw_mean_ci(p, "batch", "wait_full_mean_s")),
+            p2(share(p, "jobs_abandoned")),
+            p2(share(p, "jobs_unscheduled")),
+            f3(d.fw_mean_ci(p, "service", "busyness")),
+            f3(d.fw_mean_ci(p, "service", "wait_mean_s")),
         ]);
     }
     Ok(r)

@@ -146,6 +146,16 @@ pub fn framework_metric(metric: &str) -> (&'static str, Better) {
              decision time)",
             Lower,
         ),
+        "jobs_submitted" => ("jobs of the framework that arrived during the run", Neither),
+        "jobs_abandoned" => (
+            "jobs given up after the framework's max_attempts decisions with tasks still pending",
+            Lower,
+        ),
+        "jobs_unscheduled" => (
+            "jobs that still had tasks neither running nor finished when the run ended (never \
+             launched: waiting, or dropped when abandoned; or killed)",
+            Lower,
+        ),
         _ => ("", Neither),
     }
 }

@@ -347,6 +347,16 @@ fn paper_figures_come_from_the_committed_csvs() {
         ("mesos-locality", "mesos-locality.svg", "paper: lower bound"),
         ("delay-model", "locality-vs-wait.svg", "paper&apos;s model"),
         ("omega-mesos", "omega-fig7.svg", "Omega simulator: batch"),
+        (
+            "omega-fig7",
+            "omega-fig7.svg",
+            "hollow: wait to full scheduling",
+        ),
+        (
+            "omega-fig7-small",
+            "omega-fig7.svg",
+            "hollow: wait to full scheduling",
+        ),
     ];
     let work = tmp("figures");
     for (name, file, legend) in figures {
@@ -386,6 +396,9 @@ fn paper_figures_come_from_the_committed_csvs() {
     assert!(dm.contains("about 0.26") && dm.contains("at least 0.95"));
     let om = html("omega-mesos");
     assert!(om.contains("0.722") && om.contains("0.018"));
+    // The loaded cell's table: batch waits to first and full scheduling, abandoned share.
+    let of = html("omega-fig7");
+    assert!(of.contains("batch wait full (s)") && of.contains("batch abandoned"));
     // Table 2 is the paper's table: its own CSV, paper columns beside offersim's.
     let t2 = work.join("mesos-table2");
     copy_committed(&repo().join("results/mesos-table2"), &t2);

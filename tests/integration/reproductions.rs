@@ -144,6 +144,15 @@ fn a_group_outlives_its_launches_in_flight() {
 /// The Omega study's abandonment (`max_attempts`): a job still not fully scheduled after that
 /// many decisions of its framework loses its pending tasks; its running task finishes.
 fn abandonment_run(name: &str, max_attempts: &str) -> (Vec<String>, std::path::PathBuf) {
+    abandonment_run_until(name, "", max_attempts)
+}
+
+/// The same, with `top` (say `end_s = 5`) at the top of the scenario.
+fn abandonment_run_until(
+    name: &str,
+    top: &str,
+    max_attempts: &str,
+) -> (Vec<String>, std::path::PathBuf) {
     let d = tmp(name);
     // a1 runs one of job j's two 1-cpu tasks for 10 s; a2 (0.5 cpu) can never hold the other
     // but is offered at every tick (refuse_s = 0), so every tick is one decision with j pending.
@@ -154,7 +163,7 @@ fn abandonment_run(name: &str, max_attempts: &str) -> (Vec<String>, std::path::P
     write(
         &d.join("s.toml"),
         &format!(
-            "name = \"{name}\"\nseed = 1\n[master]\nrefuse_s = 0\n[workload]\ntrace = \"trace.csv\"\n\
+            "name = \"{name}\"\nseed = 1\n{top}\n[master]\nrefuse_s = 0\n[workload]\ntrace = \"trace.csv\"\n\
              [[cluster.agents]]\nname = \"a1\"\ncpus = 1\nmem_mb = 1024\n\
              [[cluster.agents]]\nname = \"a2\"\ncpus = 0.5\nmem_mb = 1024\n\
              [[frameworks]]\nname = \"f\"\nscheduler = \"greedy\"\n{max_attempts}\n"
@@ -186,9 +195,89 @@ fn jobs_are_abandoned_after_max_attempts_and_their_running_tasks_finish() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0][col(&h, "end_s")], "");
 
+    assert_eq!(job_counts(&out, "f"), ["1", "1", "1"]);
+
     // Without the key the second task waits for a1 and runs when the first ends.
-    let (f, _) = abandonment_run("no-abandon", "");
+    let (f, out) = abandonment_run("no-abandon", "");
     for want in ["jobs_abandoned=0", "tasks_finished=2", "makespan_s=20"] {
         assert!(f.iter().any(|x| x == want), "{want} not in {f:?}");
+    }
+    assert_eq!(job_counts(&out, "f"), ["1", "0", "0"]);
+}
+
+/// frameworks.csv's `jobs_submitted`, `jobs_abandoned` and `jobs_unscheduled` of a framework.
+fn job_counts(out: &std::path::Path, fw: &str) -> Vec<String> {
+    let (h, rows) = read_csv(&out.join("frameworks.csv"));
+    let row = rows
+        .iter()
+        .find(|r| r[col(&h, "framework")] == fw)
+        .expect("the framework's row");
+    ["jobs_submitted", "jobs_abandoned", "jobs_unscheduled"]
+        .iter()
+        .map(|c| row[col(&h, c)].clone())
+        .collect()
+}
+
+/// Issue 17: a job whose second task is still waiting when the run ends is unscheduled but not
+/// abandoned; once it has finished it counts in neither.
+#[test]
+fn jobs_still_waiting_at_the_end_count_as_unscheduled_not_abandoned() {
+    // The job's second task waits for a1 until 10 s; the run ends at 5 s.
+    let (f, out) = abandonment_run_until("unscheduled-at-end", "end_s = 5", "max_attempts = 100");
+    assert!(f.iter().any(|x| x == "jobs_abandoned=0"), "{f:?}");
+    assert_eq!(job_counts(&out, "f"), ["1", "0", "1"]);
+    // With time to finish, nothing is left.
+    let (_, out) = abandonment_run_until("scheduled-by-end", "end_s = 30", "max_attempts = 100");
+    assert_eq!(job_counts(&out, "f"), ["1", "0", "0"]);
+}
+
+/// Issue 17: the omega-fig7 workloads (traces/make_omega_fig7.py) prefill their cell to just
+/// under 60 % of its cpus at time 0 (the Omega simulator's cap: prefill jobs are added until the
+/// next one would reach 60 %), with long-running tasks only, and stream batch and service jobs
+/// over the day.
+#[test]
+fn the_omega_fig7_traces_prefill_sixty_percent_of_the_cell() {
+    use std::io::Read;
+    for (trace, machines) in [
+        ("omega-fig7.csv.gz", 10_000.0),
+        ("omega-fig7-small.csv.gz", 1_000.0),
+    ] {
+        let mut text = String::new();
+        flate2::read::MultiGzDecoder::new(
+            std::fs::File::open(repo().join("traces").join(trace)).unwrap(),
+        )
+        .read_to_string(&mut text)
+        .unwrap();
+        let mut lines = text.lines();
+        let h: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let at = |n: &str| h.iter().position(|c| *c == n).unwrap();
+        let (mut prefill_cpus, mut largest, mut jobs) = (0.0, 0.0f64, [0u32; 2]);
+        for l in lines {
+            let r: Vec<&str> = l.split(',').collect();
+            let (tasks, cpus): (f64, f64) = (
+                r[at("tasks")].parse().unwrap(),
+                r[at("cpus")].parse().unwrap(),
+            );
+            match r[at("framework")] {
+                "prefill" => {
+                    assert_eq!(r[at("submit_s")], "0", "{trace}: {l}");
+                    assert!(
+                        r[at("duration_s")].parse::<f64>().unwrap() > 86_400.0,
+                        "{trace}: {l}"
+                    );
+                    prefill_cpus += tasks * cpus;
+                    largest = largest.max(cpus);
+                }
+                "batch" => jobs[0] += 1,
+                "service" => jobs[1] += 1,
+                other => panic!("{trace}: framework {other}"),
+            }
+        }
+        let cap = 0.6 * 4.0 * machines;
+        assert!(
+            prefill_cpus < cap && prefill_cpus >= cap - largest,
+            "{trace}: {prefill_cpus}"
+        );
+        assert!(jobs[0] > 1_000 && jobs[1] > 10, "{trace}: {jobs:?}");
     }
 }
