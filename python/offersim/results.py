@@ -24,7 +24,7 @@ _INT = {
     },
     "compare.csv": {"replications"},
     "compare_frameworks.csv": {"replications"},
-    "frameworks.csv": {"tasks", "jobs"},
+    "frameworks.csv": {"tasks", "jobs", "jobs_submitted", "jobs_abandoned", "jobs_unscheduled"},
     "jobs.csv": {"tasks"},
     "tasks.csv": {"task", "attempt"},
     "shares.csv": set(),
