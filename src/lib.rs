@@ -61,8 +61,10 @@ pub mod workload;
 
 pub use error::{Error, Result};
 
-/// Internals that benchmarks measure; not part of the stable surface (see [`policy`]).
+/// Internals that benchmarks measure and tests drive directly; not part of the stable surface
+/// (see [`policy`]).
 #[doc(hidden)]
 pub mod internals {
+    pub use crate::allocator::drf::DrfSorter;
     pub use crate::cluster::event::Event;
 }

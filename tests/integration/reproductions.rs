@@ -1,43 +1,55 @@
 //! Paper reproductions as tests (docs/reproductions.md): the DRF paper's example share values,
-//! both by the paper's task-by-task progressive filling and by the shipped scenario under
+//! both by the paper's task-by-task progressive filling (with offersim's DRF sorter) and by the
+//! shipped scenario under
 //! whole-agent offers; and one cell of the Mesos paper's Table 2 (constant durations, elastic).
 
 use crate::common::*;
 use std::collections::BTreeMap;
 
-/// The DRF paper's progressive filling: repeatedly give one task to the user with the lowest
-/// dominant share whose next task still fits, until none fits. Returns tasks per user.
-fn progressive_filling(total: [f64; 2], demands: &[[f64; 2]]) -> Vec<u32> {
-    let mut used = [0.0; 2];
+/// The DRF paper's progressive filling, driven by offersim's own DRF sorter (the one the
+/// hierarchical allocator sorts roles and frameworks with): repeatedly give one task to the
+/// first user in the sorter's order whose next task still fits, until none fits. The sorter
+/// computes every share and breaks every tie; the test only keeps what is used. Returns tasks
+/// per user and the sorter's final shares.
+fn progressive_filling(total: [f64; 2], demands: &[[f64; 2]]) -> (Vec<u32>, Vec<f64>) {
+    use offersim::internals::DrfSorter;
+    use offersim::policy::Resources;
+    let names: Vec<String> = (0..demands.len()).map(|u| format!("user{u}")).collect();
+    let mut sorter = DrfSorter::new();
+    sorter.set_total(Resources::cpus_mem(total[0], total[1]));
+    for n in &names {
+        sorter.add(n);
+        sorter.activate(n);
+    }
+    let mut used = Resources::ZERO;
+    let cap = Resources::cpus_mem(total[0], total[1]);
     let mut tasks = vec![0u32; demands.len()];
     loop {
-        let share = |u: usize| {
-            (0..2)
-                .map(|r| tasks[u] as f64 * demands[u][r] / total[r])
-                .fold(0.0, f64::max)
+        let order: Vec<String> = sorter.sorted_names();
+        let next = order.iter().find_map(|n| {
+            let u = names.iter().position(|x| x == n).unwrap();
+            let d = Resources::cpus_mem(demands[u][0], demands[u][1]);
+            cap.contains(&(used + d)).then_some((u, d))
+        });
+        let Some((u, d)) = next else {
+            let shares = names.iter().map(|n| sorter.share(n)).collect();
+            return (tasks, shares);
         };
-        let fits = |u: usize| (0..2).all(|r| used[r] + demands[u][r] <= total[r] + 1e-9);
-        // Lowest share first; ties to the lower index (the paper's order does not matter here).
-        let Some(u) = (0..demands.len())
-            .filter(|&u| fits(u))
-            .min_by(|&a, &b| share(a).total_cmp(&share(b)).then(a.cmp(&b)))
-        else {
-            return tasks;
-        };
+        sorter.allocated(&names[u], &d);
+        used += d;
         tasks[u] += 1;
-        for r in 0..2 {
-            used[r] += demands[u][r];
-        }
     }
 }
 
 #[test]
 fn drf_paper_progressive_filling_gives_three_and_two_tasks() {
-    let t = progressive_filling([9.0, 18.0], &[[1.0, 4.0], [3.0, 1.0]]);
+    let (t, shares) = progressive_filling([9.0, 18.0], &[[1.0, 4.0], [3.0, 1.0]]);
     assert_eq!(t, vec![3, 2]);
-    // Both dominant shares are exactly 2/3: A's memory 12/18, B's cpus 6/9.
-    assert_eq!(3.0 * 4.0 / 18.0, 2.0 / 3.0);
-    assert_eq!(2.0 * 3.0 / 9.0, 2.0 / 3.0);
+    // Both dominant shares are 2/3 by the sorter's own arithmetic: A's memory 12/18, B's
+    // cpus 6/9.
+    for s in shares {
+        assert!((s - 2.0 / 3.0).abs() < 1e-12, "share {s}");
+    }
 }
 
 #[test]
