@@ -1,4 +1,4 @@
-//! `offersim check SCENARIO [--baseline FILE] [--update]`: the regression guard. Runs are
+//! `offersim check SCENARIO [--baseline FILE] [--update] [--check-invariants]`: the regression guard. Runs are
 //! deterministic, so a scenario's summary must match its committed baseline exactly, except in
 //! the columns its `[check] tolerance` loosens. Exit 0 when it matches, 1 on a regression, 2 on
 //! bad input (including a missing baseline). `--update` rewrites the whole results folder.
@@ -20,6 +20,9 @@ pub struct CheckArgs {
     /// Rerun the scenario and replace the baseline's results folder with the new results.
     #[arg(long)]
     pub update: bool,
+    /// Check the simulation invariants after every event (as `run --check-invariants`).
+    #[arg(long)]
+    pub check_invariants: bool,
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
@@ -79,6 +82,7 @@ pub fn main(a: CheckArgs) -> anyhow::Result<i32> {
         &a.scenario,
         &PlanOptions {
             jobs: a.jobs,
+            check_invariants: a.check_invariants,
             ..Default::default()
         },
     )?;

@@ -114,6 +114,20 @@ impl Faults {
         self.agents.get(a.idx()).is_some_and(|s| s.disconnected)
     }
 
+    /// The invariant tests' deliberate bugs (`cluster::sabotage`): the fault model's view of
+    /// an agent changes without the master being told.
+    #[cfg(test)]
+    pub(crate) fn mark_for_tests(&mut self, a: AgentId, disconnected: bool, down: bool) {
+        if self.agents.len() <= a.idx() {
+            self.agents.resize(a.idx() + 1, AgentFault::default());
+        }
+        let st = &mut self.agents[a.idx()];
+        st.disconnected |= disconnected;
+        if down {
+            st.down = Down::Failed;
+        }
+    }
+
     pub fn fw_disconnected(&self, fw: FrameworkId) -> bool {
         self.fws.get(fw.idx()).is_some_and(|s| s.disconnected)
     }

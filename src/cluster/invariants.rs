@@ -184,3 +184,171 @@ impl Cluster<'_> {
         Ok(())
     }
 }
+
+/// Each invariant, shown to fire with its own message when the bookkeeping it guards is broken
+/// on purpose (`sabotage.rs`), through a whole run. The sorter-share check, the one a plug-in
+/// policy can break, is tested from outside (tests/integration/invariants.rs).
+#[cfg(test)]
+mod tests {
+    use crate::cluster::sabotage::{arm, Bug};
+    use crate::experiment::{simulate, RunOptions};
+    use crate::sim::SimTime;
+    use std::sync::Arc;
+
+    /// A greedy framework `a` with tasks from 0 s to 25 s on three agents, and `holders` hold
+    /// frameworks that subscribe at 10 s and keep what they are offered (one holder is offered
+    /// agents in bulk; two share them agent by agent).
+    fn scenario(test: &str, holders: usize) -> Arc<crate::scenario::Scenario> {
+        let d = std::env::temp_dir().join(format!("offersim-inv-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("t.csv"),
+            "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\n\
+             j1,a,0,2,1,512,20\nj2,a,5,2,1,512,20\n",
+        )
+        .unwrap();
+        let mut s = String::from(
+            "name = \"inv\"\nend_s = 30\n[cluster]\nracks = 1\nagents_per_rack = 3\n\
+             agent = { cpus = 4, mem_mb = 4096 }\n[workload]\ntrace = \"t.csv\"\n",
+        );
+        for h in 0..holders {
+            s.push_str(&format!(
+                "[[events]]\nat_s = 10\naction = \"add_framework\"\nname = \"h{h}\"\n\
+                 roles = [\"*\"]\nscheduler = \"hold\"\n"
+            ));
+        }
+        std::fs::write(d.join("s.toml"), s).unwrap();
+        Arc::new(crate::scenario::load(&d.join("s.toml")).unwrap())
+    }
+
+    /// Runs the scenario with `bug` armed from `at_s` on; returns the run's error message.
+    fn broken(test: &str, holders: usize, bug: Bug, at_s: i64) -> String {
+        let s = scenario(test, holders);
+        arm(bug, SimTime::from_us(at_s * 1_000_000));
+        let opts = RunOptions {
+            check_invariants: true,
+            ..Default::default()
+        };
+        let r = simulate(&s, 0, 0, None, &opts);
+        arm_nothing();
+        let e = r.expect_err("the broken run must stop");
+        assert_eq!(e.exit_code(), 3, "{e}");
+        let m = e.to_string();
+        assert!(m.starts_with("invariant violated at t="), "{m}");
+        m
+    }
+
+    fn arm_nothing() {
+        crate::cluster::sabotage::disarm();
+    }
+
+    /// The same scenario runs clean with the invariants on: every failure below is the bug's.
+    #[test]
+    fn the_scenario_runs_clean_with_the_invariants_on() {
+        for holders in [0, 1, 2] {
+            let s = scenario(&format!("clean-{holders}"), holders);
+            let opts = RunOptions {
+                check_invariants: true,
+                ..Default::default()
+            };
+            simulate(&s, 0, 0, None, &opts).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_live_task_in_an_ended_state() {
+        let m = broken("live", 0, Bug::LiveTaskEnded, 1);
+        assert!(m.contains("is live but in state finished"), "{m}");
+    }
+
+    #[test]
+    fn a_removed_agent_that_still_holds_a_task() {
+        let m = broken("removed", 0, Bug::RemovedAgentHolds, 1);
+        assert!(
+            m.contains("removed agent") && m.contains("still holds"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn an_over_allocated_agent() {
+        let m = broken("over", 0, Bug::OverAllocated, 1);
+        assert!(m.contains("is over-allocated"), "{m}");
+    }
+
+    #[test]
+    fn free_resources_from_nowhere() {
+        let m = broken("nowhere", 0, Bug::FreeFromNowhere, 1);
+        assert!(
+            m.contains("+ offered/used") && m.contains("!= total"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn a_stale_free_set() {
+        let m = broken("freeset", 0, Bug::StaleFreeSet, 1);
+        assert!(m.contains("free-set membership is stale"), "{m}");
+    }
+
+    #[test]
+    fn a_framework_allocation_that_drifts() {
+        let m = broken("fwdrift", 0, Bug::FrameworkDrift, 1);
+        assert!(m.contains("believes it holds"), "{m}");
+    }
+
+    #[test]
+    fn a_role_allocation_that_drifts() {
+        let m = broken("roledrift", 0, Bug::RoleDrift, 1);
+        assert!(m.contains("per-role allocations do not add up"), "{m}");
+    }
+
+    #[test]
+    fn an_offer_to_an_inactive_framework() {
+        let m = broken("inactive", 2, Bug::OfferToInactive, 10);
+        assert!(m.contains("is outstanding to inactive framework h"), "{m}");
+    }
+
+    #[test]
+    fn an_offer_on_a_disconnected_agent() {
+        let m = broken("disc", 2, Bug::OfferOnDisconnected, 10);
+        assert!(m.contains("is outstanding on disconnected agent"), "{m}");
+    }
+
+    #[test]
+    fn a_bulk_offer_of_a_disconnected_agent() {
+        let m = broken("bulkdisc", 1, Bug::BulkOnDisconnected, 10);
+        assert!(m.contains("is offered in bulk"), "{m}");
+    }
+
+    #[test]
+    fn the_fault_model_and_the_master_disagree() {
+        let m = broken("disagree", 0, Bug::FaultsDisagree, 1);
+        assert!(m.contains("the master and the fault model disagree"), "{m}");
+    }
+
+    #[test]
+    fn a_registered_agent_marked_down() {
+        let m = broken("down", 0, Bug::DownButRegistered, 1);
+        assert!(m.contains("is registered but marked down"), "{m}");
+    }
+
+    #[test]
+    fn a_forgotten_task() {
+        let m = broken("forgotten", 0, Bug::TaskForgotten, 1);
+        assert!(m.contains("tasks submitted but"), "{m}");
+    }
+
+    #[test]
+    fn a_live_count_that_drifts_from_the_task_table() {
+        let m = broken("livecount", 0, Bug::LiveCountDrift, 1);
+        assert!(m.contains("live tasks counted but"), "{m}");
+    }
+
+    #[test]
+    fn time_that_goes_back() {
+        let m = broken("back", 0, Bug::PastEvent, 1);
+        assert!(m.contains("time went back from"), "{m}");
+    }
+}

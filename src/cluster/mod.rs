@@ -27,6 +27,8 @@ pub mod master;
 pub mod placement;
 pub mod resources;
 pub mod role;
+#[cfg(test)]
+pub(crate) mod sabotage;
 mod script;
 pub mod task;
 pub mod tasks;
@@ -756,7 +758,10 @@ impl Model for Cluster<'_> {
 
     fn handle(&mut self, ctx: &mut Ctx<Event>, ev: Event) -> Result<()> {
         self.dispatch(ctx, ev)
-            .map_err(|e| self.name_event(e, ctx.now(), ev.kind()))
+            .map_err(|e| self.name_event(e, ctx.now(), ev.kind()))?;
+        #[cfg(test)]
+        self.sabotage(ctx);
+        Ok(())
     }
 
     fn advance(&mut self, to: SimTime) {

@@ -78,6 +78,19 @@ impl TaskLife {
         self.tasks.iter()
     }
 
+    /// The invariant tests' deliberate bugs (`cluster::sabotage`): a live task whose state
+    /// says it ended.
+    #[cfg(test)]
+    pub(crate) fn end_first_for_tests(&mut self) -> bool {
+        let Some(k) = self.tasks.iter().map(|(k, _)| k).next() else {
+            return false;
+        };
+        if let Some(t) = self.tasks.get_mut(k) {
+            t.state = TaskState::Finished;
+        }
+        true
+    }
+
     pub fn len(&self) -> usize {
         self.tasks.len()
     }

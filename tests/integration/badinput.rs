@@ -27,7 +27,7 @@ fn run_trace(
         ),
     );
     let sc = Arc::new(scenario::load(&s).map_err(|e| e.to_string())?);
-    offersim::experiment::simulate(&sc, 0, 0, None, &Default::default()).map_err(|e| {
+    offersim::experiment::simulate(&sc, 0, 0, None, &checked()).map_err(|e| {
         assert_eq!(e.exit_code(), 2, "{e}");
         e.to_string()
     })
@@ -281,7 +281,7 @@ fn scenario_err_at_run(body: &str) -> String {
         }
         Ok(s) => Arc::new(s),
     };
-    let e = offersim::experiment::simulate(&s, 0, 0, None, &Default::default()).unwrap_err();
+    let e = offersim::experiment::simulate(&s, 0, 0, None, &checked()).unwrap_err();
     assert_eq!(e.exit_code(), 2, "{e}");
     e.to_string()
 }
@@ -481,17 +481,17 @@ fn names_chosen_from_a_list_get_a_suggestion() {
         ),
     ];
     for (args, needles) in cases {
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_offersim"))
-            .current_dir(repo())
-            .args(args.iter().map(|a| {
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| {
                 if *a == "x.csv" || *a == "x" {
                     d.join(a).display().to_string()
                 } else {
                     a.to_string()
                 }
-            }))
-            .output()
-            .unwrap();
+            })
+            .collect();
+        let o = offersim_cmd(&args).current_dir(repo()).output().unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
         assert_all(&err, needles);

@@ -237,9 +237,8 @@ fn the_readmes_minimal_scenario_runs_as_written() {
     let d = tmp("cli-readme");
     write(&d.join("minimal.toml"), &toml);
     write(&d.join("minimal.csv"), &csv);
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_offersim"))
+    let o = offersim_cmd(&["run", "minimal.toml"])
         .current_dir(&d)
-        .args(["run", "minimal.toml"])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
@@ -276,7 +275,7 @@ fn progress_shows_on_a_terminal_for_any_jobs_and_nowhere_else() {
     let bin = env!("CARGO_BIN_EXE_offersim");
     let on_tty = |extra: &str, out: &str| -> String {
         let cmd = format!(
-            "{bin} run {} --out {} {extra}",
+            "{bin} run {} --out {} --check-invariants {extra}",
             s.display(),
             d.join(out).display()
         );

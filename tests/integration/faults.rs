@@ -270,7 +270,7 @@ fn reregistering_a_framework_that_is_connected_is_a_line_error() {
         "[[events]]\nat_s = 1\naction = \"reregister_framework\"\nframework = \"fw\"\n",
     );
     let sc = std::sync::Arc::new(offersim::scenario::load(&s).unwrap());
-    let e = offersim::experiment::simulate(&sc, 0, 0, None, &Default::default()).unwrap_err();
+    let e = offersim::experiment::simulate(&sc, 0, 0, None, &checked()).unwrap_err();
     assert_eq!(e.exit_code(), 2);
     let m = e.to_string();
     assert!(m.contains("s.toml:") && m.contains("framework"), "{m}");

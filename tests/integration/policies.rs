@@ -118,6 +118,7 @@ fn a_plugin_source_gives_each_grid_item_its_plugins_and_may_stop_the_plan() {
         &PlanOptions {
             out: Some(out.clone()),
             jobs: Some(2),
+            check_invariants: true,
             ..Default::default()
         },
     )
@@ -139,6 +140,7 @@ fn a_plugin_source_gives_each_grid_item_its_plugins_and_may_stop_the_plan() {
         &quickstart,
         &PlanOptions {
             out: Some(stopped.clone()),
+            check_invariants: true,
             ..Default::default()
         },
     )

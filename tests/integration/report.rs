@@ -3,11 +3,9 @@
 
 use crate::common::*;
 use std::path::Path;
-use std::process::Command;
 
 fn offersim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_offersim"))
-        .args(args)
+    offersim_cmd(args)
         .current_dir(repo())
         .output()
         .expect("run offersim")

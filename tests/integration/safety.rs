@@ -43,11 +43,7 @@ fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 }
 
 fn run_in(cwd: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_offersim"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .unwrap()
+    offersim_cmd(args).current_dir(cwd).output().unwrap()
 }
 
 fn temporaries_below(dir: &Path) -> Vec<String> {
@@ -331,18 +327,17 @@ fn sigint_and_sigterm_stop_the_run_and_remove_its_temporary_folder() {
         let d = tmp(&format!("signal-{k}"));
         let s = long_scenario(&d);
         let out = d.join("r");
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_offersim"))
-            .args([
-                "run",
-                s.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--quiet",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
+        let child = offersim_cmd(&[
+            "run",
+            s.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
         // Wait until the run writes into its temporary folder.
         let started = std::time::Instant::now();
         loop {

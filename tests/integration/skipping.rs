@@ -45,7 +45,7 @@ fn show_all() -> Plugins {
 fn same_both_ways(path: &Path, name: &str, replications: u32) {
     let s = Arc::new(offersim::scenario::load(path).unwrap());
     let opts = RunOptions {
-        check_invariants: false,
+        check_invariants: true,
         outputs: Some(Outputs::All),
     };
     for p in 0..s.policies.len() {

@@ -170,6 +170,23 @@ impl Master {
         self.free.set()
     }
 
+    /// Raw access for the invariant tests' deliberate bugs (`cluster::sabotage`): nothing
+    /// outside tests may bypass the master's bookkeeping.
+    #[cfg(test)]
+    pub(crate) fn agents_mut_for_tests(&mut self) -> &mut [Agent] {
+        &mut self.agents
+    }
+    #[cfg(test)]
+    pub(crate) fn frameworks_mut_for_tests(&mut self) -> &mut [Framework] {
+        &mut self.frameworks
+    }
+    /// Drops an agent from the free set without changing what it holds (a stale index).
+    #[cfg(test)]
+    pub(crate) fn forget_free_for_tests(&mut self, a: AgentId) {
+        let free = self.agents[a.idx()].free.clone();
+        self.free.refresh(a, false, &free, false);
+    }
+
     /// Agents offered whole in bulk (their free resources are what they offer).
     pub fn held_agents(&self) -> &BitSet {
         self.offers.held()

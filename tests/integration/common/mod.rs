@@ -17,6 +17,16 @@ pub fn tmp(name: &str) -> PathBuf {
     d
 }
 
+/// Run options for every library-driven run in the tests: the invariants are checked after every
+/// event (the README's promise that the tests always run with them).
+#[allow(dead_code)]
+pub fn checked() -> RunOptions {
+    RunOptions {
+        check_invariants: true,
+        ..Default::default()
+    }
+}
+
 /// Runs policy 0, replication 0 of a scenario file into `dir`, with invariants checked after
 /// every event and every output file written (offers.csv included).
 pub fn run_into(path: &Path, dir: &Path) -> offersim::experiment::RunOutcome {
@@ -99,13 +109,31 @@ pub fn mean_running(tasks_csv: &std::path::Path, fw: &str, from: f64, to: f64) -
     busy / (to - from)
 }
 
-/// Runs the built binary with `args` (from the current directory).
+/// `args` with `--check-invariants` added when they run a scenario (`run`, `check`): every test
+/// that runs a scenario through the binary checks the invariants after every event, so a
+/// violation anywhere fails the test (exit 3) even when the test looks at something else.
+#[allow(dead_code)]
+pub fn checked_args<S: AsRef<str>>(args: &[S]) -> Vec<String> {
+    let mut v: Vec<String> = args.iter().map(|a| a.as_ref().to_string()).collect();
+    let runs = matches!(v.first().map(String::as_str), Some("run" | "check"));
+    if runs && !v.iter().any(|a| a == "--check-invariants") {
+        v.push("--check-invariants".into());
+    }
+    v
+}
+
+/// The built binary as a command with `args` (see [`checked_args`]).
+#[allow(dead_code)]
+pub fn offersim_cmd<S: AsRef<str>>(args: &[S]) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_offersim"));
+    c.args(checked_args(args));
+    c
+}
+
+/// Runs the built binary with `args` (from the current directory; see [`checked_args`]).
 #[allow(dead_code)]
 pub fn offersim(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_offersim"))
-        .args(args)
-        .output()
-        .unwrap()
+    offersim_cmd(args).output().unwrap()
 }
 
 /// Runs the built binary and fails the test unless it succeeds.
