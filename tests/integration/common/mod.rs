@@ -9,9 +9,13 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A fresh, empty temporary folder for one test.
+/// A fresh, empty temporary folder of its own for every call: the process id and a counter make
+/// it unique, so tests running in parallel never share one, even when they pass the same name
+/// (the name only helps a reader find it).
 pub fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("offersim-it-{}-{name}", std::process::id()));
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let d = std::env::temp_dir().join(format!("offersim-it-{}-{n}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
