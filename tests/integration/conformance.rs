@@ -1,6 +1,8 @@
 //! Mesos allocator conformance: every offer the run makes must match the offers real Mesos makes
 //! (../shared/conformance/README.md, copied into tests/conformance/), compared as a multiset with
-//! a 1e-9 tolerance on numbers.
+//! a 1e-9 tolerance on numbers. Beyond the shared format, `disk_mb` and `gpus` are compared too
+//! (0 where the expected file has no such column), and `outcome` where the expected file has
+//! one: our own behaviour scenarios (tests/scenarios/) list all three.
 
 use crate::common::*;
 use std::path::Path;
@@ -13,18 +15,30 @@ struct Row {
     agent: String,
     cpus: f64,
     mem: f64,
+    disk: f64,
+    gpus: f64,
+    /// accepted, declined, rescinded or held; None where the expected file has no `outcome`
+    /// column (the shared scenarios' format), and then not compared.
+    outcome: Option<String>,
 }
 
 impl std::fmt::Display for Row {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "t={} {} ({}) on {}: {} cpus, {} MB",
-            self.time, self.fw, self.role, self.agent, self.cpus, self.mem
-        )
+            "t={} {} ({}) on {}: {} cpus, {} MB, {} MB disk, {} gpus",
+            self.time, self.fw, self.role, self.agent, self.cpus, self.mem, self.disk, self.gpus
+        )?;
+        match &self.outcome {
+            Some(o) => write!(f, ", {o}"),
+            None => Ok(()),
+        }
     }
 }
 
+/// The rows of an expected file or of offers.csv. `disk_mb` and `gpus` are 0 where the file
+/// has no such column: an expected file that lists none says that no offer may carry any (a
+/// GPU dropped from an offer, or one offered where none should be, is a difference).
 fn rows(path: &Path) -> Vec<Row> {
     let (h, rs) = read_csv(path);
     let (t, f, r, a, c, m) = (
@@ -35,6 +49,9 @@ fn rows(path: &Path) -> Vec<Row> {
         col(&h, "cpus"),
         col(&h, "mem_mb"),
     );
+    let opt = |name: &str| h.iter().position(|x| x == name);
+    let (d, g, o) = (opt("disk_mb"), opt("gpus"), opt("outcome"));
+    let num = |x: &[String], i: Option<usize>| i.map(|i| x[i].parse().unwrap()).unwrap_or(0.0);
     rs.iter()
         .map(|x| Row {
             time: x[t].parse().unwrap(),
@@ -43,18 +60,26 @@ fn rows(path: &Path) -> Vec<Row> {
             agent: x[a].clone(),
             cpus: x[c].parse().unwrap(),
             mem: x[m].parse().unwrap(),
+            disk: num(x, d),
+            gpus: num(x, g),
+            outcome: o.map(|i| x[i].clone()),
         })
         .collect()
 }
 
-fn same(a: &Row, b: &Row) -> bool {
+/// `e` (expected) matches `g` (made): every number within 1e-9, every name equal, and the
+/// outcome equal where the expected file gives one.
+fn same(e: &Row, g: &Row) -> bool {
     let close = |x: f64, y: f64| (x - y).abs() <= 1e-9;
-    close(a.time, b.time)
-        && a.fw == b.fw
-        && a.role == b.role
-        && a.agent == b.agent
-        && close(a.cpus, b.cpus)
-        && close(a.mem, b.mem)
+    close(e.time, g.time)
+        && e.fw == g.fw
+        && e.role == g.role
+        && e.agent == g.agent
+        && close(e.cpus, g.cpus)
+        && close(e.mem, g.mem)
+        && close(e.disk, g.disk)
+        && close(e.gpus, g.gpus)
+        && (e.outcome.is_none() || e.outcome == g.outcome)
 }
 
 /// Compares offers.csv with the expected offers; the message names the first difference in time.
@@ -86,10 +111,7 @@ fn compare(expected: &[Row], got: &[Row]) -> Result<(), String> {
 
 fn check(dir: &Path, stem: &str) {
     let scenario = dir.join(format!("{stem}.toml"));
-    let out = tmp(&format!(
-        "conf-{stem}-{}",
-        dir.file_name().unwrap().to_string_lossy()
-    ));
+    let out = tmp(&format!("conf-{stem}"));
     run_into(&scenario, &out);
     let got = rows(&out.join("offers.csv"));
     let want = rows(&dir.join(format!("{stem}.expected.csv")));
@@ -134,9 +156,14 @@ conformance!(
 #[test]
 fn every_shared_scenario() {
     let dir = repo().join("../shared/conformance");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return;
-    };
+    // The shared scenarios are the contract's: a checkout without them must not pass quietly.
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}: the shared conformance scenarios must be beside the repository \
+             (../shared/conformance)",
+            dir.display()
+        )
+    });
     let mut stems: Vec<String> = entries
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().to_string())
@@ -169,6 +196,9 @@ fn compare_reports_first_difference() {
         agent: "a1".into(),
         cpus: 1.0,
         mem: 1.0,
+        disk: 0.0,
+        gpus: 0.0,
+        outcome: None,
     };
     assert!(compare(&[r(0.0, "f1"), r(1.0, "f2")], &[r(1.0, "f2"), r(0.0, "f1")]).is_ok());
     let e = compare(&[r(0.0, "f1"), r(1.0, "f2")], &[r(0.0, "f1"), r(1.0, "f1")]).unwrap_err();
@@ -178,6 +208,54 @@ fn compare_reports_first_difference() {
     );
     let e = compare(&[r(0.0, "f1")], &[r(0.0, "f1"), r(2.0, "f3")]).unwrap_err();
     assert!(e.starts_with("unexpected offer") && e.contains("f3"), "{e}");
+    // A GPU dropped from an offer, a disk offered where none is expected, another outcome.
+    let with = |f: &dyn Fn(&mut Row)| {
+        let mut x = r(0.0, "f1");
+        f(&mut x);
+        x
+    };
+    let gpu = with(&|x| x.gpus = 1.0);
+    assert!(compare(&[gpu.clone()], &[r(0.0, "f1")]).is_err());
+    assert!(compare(&[gpu.clone()], &[gpu]).is_ok());
+    assert!(compare(&[r(0.0, "f1")], &[with(&|x| x.disk = 64.0)]).is_err());
+    let held = with(&|x| x.outcome = Some("held".into()));
+    let declined = with(&|x| x.outcome = Some("declined".into()));
+    let e = compare(&[held.clone()], &[declined.clone()]).unwrap_err();
+    assert!(e.contains("held") && e.contains("declined"), "{e}");
+    // An expected file without outcomes accepts any.
+    assert!(compare(&[r(0.0, "f1")], &[declined]).is_ok());
+}
+
+/// The harness itself on a real run: the GPU scenario passes, and the same offers with the GPU
+/// dropped from the expected file (or an outcome changed) fail.
+#[test]
+fn the_harness_fails_on_a_dropped_gpu_or_a_wrong_outcome() {
+    let dir = repo().join("tests/scenarios");
+    let out = tmp("conf-harness");
+    run_into(&dir.join("gpu_capability.toml"), &out);
+    let got = rows(&out.join("offers.csv"));
+    let want = rows(&dir.join("gpu_capability.expected.csv"));
+    assert!(
+        want.iter().any(|r| r.gpus > 0.0),
+        "the expected file lists the GPU"
+    );
+    compare(&want, &got).unwrap();
+    let no_gpu: Vec<Row> = want
+        .iter()
+        .map(|r| Row {
+            gpus: 0.0,
+            ..r.clone()
+        })
+        .collect();
+    assert!(compare(&no_gpu, &got).is_err());
+    let other: Vec<Row> = want
+        .iter()
+        .map(|r| Row {
+            outcome: Some("rescinded".into()),
+            ..r.clone()
+        })
+        .collect();
+    assert!(compare(&other, &got).is_err());
 }
 
 /// Behaviour scenarios of our own (tests/scenarios/), derived by hand in each file's comment, in
