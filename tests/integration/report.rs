@@ -438,3 +438,185 @@ fn copy_committed(from: &Path, to: &Path) {
         }
     }
 }
+
+/// What a plot shows, read back from its SVG: its texts with their positions, the axes' ticks
+/// as (pixel, value) pairs, and its coloured polylines (the data series and legend samples).
+struct Plot {
+    texts: Vec<(f64, f64, String, String)>,
+    lines: Vec<(String, Vec<(f64, f64)>)>,
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let at = tag.find(&key)? + key.len();
+    Some(tag[at..].split('"').next()?.to_string())
+}
+
+fn read_plot(path: &Path) -> Plot {
+    let svg = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut texts = Vec::new();
+    for part in svg.split("<text").skip(1) {
+        let (tag, rest) = part.split_once('>').unwrap();
+        let body = rest.split("</text>").next().unwrap().trim().to_string();
+        let num = |n: &str| {
+            attr(tag, n)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(f64::NAN)
+        };
+        let anchor = attr(tag, "text-anchor").unwrap_or_default();
+        texts.push((num("x"), num("y"), anchor, body));
+    }
+    let mut lines = Vec::new();
+    for part in svg.split("<polyline").skip(1) {
+        let tag = part.split('>').next().unwrap();
+        let stroke = attr(tag, "stroke").unwrap_or_default();
+        // Grid, axes and ticks are grey; data and legend samples have a palette colour.
+        if ["#787878", "#E4E4E4", "#505050", "none"].contains(&stroke.as_str()) {
+            continue;
+        }
+        let pts = attr(tag, "points")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(|p| {
+                let (x, y) = p.split_once(',').unwrap();
+                (x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect();
+        lines.push((stroke, pts));
+    }
+    Plot { texts, lines }
+}
+
+impl Plot {
+    fn has_text(&self, t: &str) -> bool {
+        self.texts.iter().any(|x| x.3 == t)
+    }
+
+    /// Numeric tick labels of the y axis (right-aligned left of the plot) as (pixel y, value),
+    /// and of the x axis (centred below it) as (pixel x, value).
+    fn ticks(&self) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+        let num = |t: &(f64, f64, String, String)| t.3.parse::<f64>().ok();
+        let y = self
+            .texts
+            .iter()
+            .filter(|t| t.2 == "end")
+            .filter_map(|t| num(t).map(|v| (t.1, v)))
+            .collect();
+        let bottom = self
+            .texts
+            .iter()
+            .filter(|t| t.2 == "end" && num(t).is_some())
+            .map(|t| t.1)
+            .fold(f64::MIN, f64::max);
+        let x = self
+            .texts
+            .iter()
+            .filter(|t| t.2 == "middle" && t.1 > bottom)
+            .filter_map(|t| num(t).map(|v| (t.0, v)))
+            .collect();
+        (y, x)
+    }
+
+    /// Pixel to data along an axis, from its first two ticks (linear axes).
+    fn scale(ticks: &[(f64, f64)]) -> impl Fn(f64) -> f64 {
+        let (p0, v0) = ticks[0];
+        let (p1, v1) = ticks[1];
+        move |p| v0 + (p - p0) * (v1 - v0) / (p1 - p0)
+    }
+
+    /// The series of one colour inside the plot area (legend samples sit right of it), as data.
+    fn series(&self, stroke: &str) -> Vec<(f64, f64)> {
+        let (yt, xt) = self.ticks();
+        let right = xt.iter().map(|t| t.0).fold(f64::MIN, f64::max) + 200.0;
+        let (fx, fy) = (Self::scale(&xt), Self::scale(&yt));
+        self.lines
+            .iter()
+            .filter(|(s, pts)| s == stroke && pts.iter().all(|p| p.0 < right) && pts.len() > 2)
+            .flat_map(|(_, pts)| pts.iter().map(|&(x, y)| (fx(x), fy(y))))
+            .collect()
+    }
+}
+
+/// The seed example's plots show its data (hand-computed in the scenario: fw1 holds 0.75 of
+/// the agent over [0, 10), fw2 0.25 over [1, 11); the cluster is full over [1, 10); job1 ends
+/// at 10 s, job2 at 11 s): every framework's series with its legend entry, axes that span the
+/// data, and the values where they should be (to the pixel's precision).
+#[test]
+fn plots_show_the_runs_data_series_axes_and_legend() {
+    let out = tmp("plot-content");
+    let o = offersim(&[
+        "run",
+        "tests/conformance/seed_example.toml",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let px = 0.01; // one pixel is about 0.002 of a share; a wrong value is off by far more
+
+    let shares = read_plot(&out.join("shares-drf.svg"));
+    assert!(shares.has_text("Dominant share over time: drf"));
+    assert!(shares.has_text("fw1") && shares.has_text("fw2"), "legend");
+    let (yt, xt) = shares.ticks();
+    assert_eq!(yt.first().map(|t| t.1), Some(0.0), "{yt:?}");
+    let ytop = yt.last().unwrap().1;
+    assert!(
+        (0.7..1.0).contains(&ytop),
+        "y axis fits the 0.75 peak: {yt:?}"
+    );
+    assert_eq!(xt.first().map(|t| t.1), Some(0.0), "{xt:?}");
+    assert!(xt.last().unwrap().1 >= 10.0, "x axis spans the run: {xt:?}");
+    let colours: std::collections::BTreeSet<&String> = shares.lines.iter().map(|l| &l.0).collect();
+    assert_eq!(colours.len(), 2, "one colour per framework: {colours:?}");
+    let mut peaks: Vec<(f64, f64)> = colours
+        .iter()
+        .map(|c| {
+            let s = shares.series(c);
+            let peak = s.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+            let last_up = s
+                .iter()
+                .filter(|p| p.1 > 0.01)
+                .map(|p| p.0)
+                .fold(0.0, f64::max);
+            (peak, last_up)
+        })
+        .collect();
+    peaks.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // fw2 peaks at 0.25 until 11 s, fw1 at 0.75 until 10 s.
+    assert!(
+        (peaks[0].0 - 0.25).abs() < px && (peaks[0].1 - 11.0).abs() < 0.2,
+        "{peaks:?}"
+    );
+    assert!(
+        (peaks[1].0 - 0.75).abs() < px && (peaks[1].1 - 10.0).abs() < 0.2,
+        "{peaks:?}"
+    );
+
+    let util = read_plot(&out.join("utilization.svg"));
+    for t in ["drf", "solid: cpus", "dashed: memory"] {
+        assert!(util.has_text(t), "utilization legend lacks {t}");
+    }
+    let (yt, _) = util.ticks();
+    assert_eq!((yt[0].1, yt.last().unwrap().1), (0.0, 1.0), "{yt:?}");
+    let u = util.series(&util.lines[0].0);
+    let top = u.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+    assert!(
+        (top - 1.0).abs() < px,
+        "the full cluster over [1, 10): {top}"
+    );
+
+    let jct = read_plot(&out.join("jct-cdf.svg"));
+    assert!(
+        jct.has_text("drf (2 jobs)"),
+        "JCT legend names the policy and its jobs"
+    );
+    let (yt, xt) = jct.ticks();
+    assert_eq!((yt[0].1, yt.last().unwrap().1), (0.0, 1.0), "{yt:?}");
+    assert!(
+        xt.iter().any(|t| t.1 == 10.0),
+        "log x axis through 10 s: {xt:?}"
+    );
+    let c = jct.series(&jct.lines[0].0);
+    let end = c.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+    assert!((end - 1.0).abs() < px, "the CDF reaches 1: {end}");
+}
