@@ -215,12 +215,12 @@ fn compare_reports_first_difference() {
         x
     };
     let gpu = with(&|x| x.gpus = 1.0);
-    assert!(compare(&[gpu.clone()], &[r(0.0, "f1")]).is_err());
-    assert!(compare(&[gpu.clone()], &[gpu]).is_ok());
+    assert!(compare(std::slice::from_ref(&gpu), &[r(0.0, "f1")]).is_err());
+    assert!(compare(std::slice::from_ref(&gpu), std::slice::from_ref(&gpu)).is_ok());
     assert!(compare(&[r(0.0, "f1")], &[with(&|x| x.disk = 64.0)]).is_err());
     let held = with(&|x| x.outcome = Some("held".into()));
     let declined = with(&|x| x.outcome = Some("declined".into()));
-    let e = compare(&[held.clone()], &[declined.clone()]).unwrap_err();
+    let e = compare(std::slice::from_ref(&held), std::slice::from_ref(&declined)).unwrap_err();
     assert!(e.contains("held") && e.contains("declined"), "{e}");
     // An expected file without outcomes accepts any.
     assert!(compare(&[r(0.0, "f1")], &[declined]).is_ok());

@@ -439,6 +439,9 @@ fn copy_committed(from: &Path, to: &Path) {
     }
 }
 
+/// An axis's tick labels as (pixel, value).
+type Ticks = Vec<(f64, f64)>;
+
 /// What a plot shows, read back from its SVG: its texts with their positions, the axes' ticks
 /// as (pixel, value) pairs, and its coloured polylines (the data series and legend samples).
 struct Plot {
@@ -494,7 +497,7 @@ impl Plot {
 
     /// Numeric tick labels of the y axis (right-aligned left of the plot) as (pixel y, value),
     /// and of the x axis (centred below it) as (pixel x, value).
-    fn ticks(&self) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+    fn ticks(&self) -> (Ticks, Ticks) {
         let num = |t: &(f64, f64, String, String)| t.3.parse::<f64>().ok();
         let y = self
             .texts
