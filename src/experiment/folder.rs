@@ -238,8 +238,24 @@ pub fn write_perf(path: &Path, outcomes: &[RunOutcome]) -> Result<(), Error> {
     w.flush().map_err(|e| Error::write(path, e))
 }
 
+/// shard.csv's columns: the grid items, then (appended) what every shard of one grid must
+/// share, which `merge` compares: the effective base seed and replication count (after
+/// `--seed` and `--replications`) and the digests of the scenario's contents and its trace.
+pub const SHARD_COLS: [&str; 9] = [
+    "shard",
+    "shards",
+    "index",
+    "policy",
+    "replication",
+    "seed",
+    "replications",
+    "scenario_sha256",
+    "trace_sha256",
+];
+
 fn write_shard(path: &Path, p: &RunPlan, i: usize, n: usize) -> Result<(), Error> {
-    let mut w = create(path, &["shard", "shards", "index", "policy", "replication"])?;
+    let (scenario_sha, trace_sha) = crate::report::inputs_sha256(&p.scenario)?;
+    let mut w = create(path, &SHARD_COLS)?;
     for it in p.items() {
         w.write_record([
             i.to_string(),
@@ -247,6 +263,10 @@ fn write_shard(path: &Path, p: &RunPlan, i: usize, n: usize) -> Result<(), Error
             it.index.to_string(),
             p.scenario.policies[it.policy].name.clone(),
             it.replication.to_string(),
+            p.scenario.seed.to_string(),
+            p.scenario.replications.to_string(),
+            scenario_sha.clone(),
+            trace_sha.clone(),
         ])
         .map_err(|e| Error::write(path, e.into()))?;
     }

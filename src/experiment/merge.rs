@@ -1,7 +1,8 @@
 //! Joining the results folders of `offersim run --shard I/N` into the folder an unsharded run
 //! writes: the same summary rows in the same order, the same per-run folders, and compare.csv,
-//! plots and report.html redrawn from them. A set with a shard missing, twice, or from another
-//! scenario file is refused.
+//! plots and report.html redrawn from them. A set with a shard missing or twice is refused, and
+//! so is one whose shards ran different grids: another effective seed or replication count, or
+//! other scenario or trace contents (by the digests each shard records in shard.csv).
 
 use super::folder::SHARD_FILE;
 use super::owned::Staging;
@@ -35,7 +36,13 @@ struct Shard {
     shards: usize,
     /// grid index -> (policy, replication)
     items: BTreeMap<usize, (String, String)>,
+    /// What every shard of one grid shares, by shard.csv column: seed, replications,
+    /// scenario_sha256, trace_sha256.
+    grid: Vec<(&'static str, String)>,
 }
+
+/// The shard.csv columns that every shard of one grid must agree on.
+const GRID_COLS: [&str; 4] = ["seed", "replications", "scenario_sha256", "trace_sha256"];
 
 fn read_shard(dir: &Path) -> Result<Shard, Error> {
     let path = dir.join(SHARD_FILE);
@@ -59,11 +66,28 @@ fn read_shard(dir: &Path) -> Result<Shard, Error> {
         col("policy")?,
         col("replication")?,
     );
+    let grid_cols: Vec<usize> = GRID_COLS
+        .iter()
+        .map(|n| {
+            t.col(n).ok_or_else(|| {
+                Error::input(
+                    &file,
+                    1,
+                    *n,
+                    format!(
+                        "column `{n}` is missing: this shard was written by an offersim that did \
+                         not record its seed and input digests; run it again"
+                    ),
+                )
+            })
+        })
+        .collect::<Result<_, _>>()?;
     let mut s = Shard {
         dir: dir.to_path_buf(),
         shard: 0,
         shards: 0,
         items: BTreeMap::new(),
+        grid: Vec::new(),
     };
     for (k, row) in t.rows.iter().enumerate() {
         let num = |c: usize, what: &str| -> Result<usize, Error> {
@@ -80,6 +104,20 @@ fn read_shard(dir: &Path) -> Result<Shard, Error> {
         s.shards = num(cn, "shards")?;
         s.items
             .insert(num(ci, "index")?, (row[cp].clone(), row[cr].clone()));
+        let grid: Vec<(&'static str, String)> = GRID_COLS
+            .iter()
+            .zip(&grid_cols)
+            .map(|(n, &c)| (*n, row[c].clone()))
+            .collect();
+        if k > 0 && grid != s.grid {
+            return Err(Error::input(
+                &file,
+                k + 2,
+                "seed",
+                "the rows of one shard.csv disagree on the grid they belong to",
+            ));
+        }
+        s.grid = grid;
     }
     Ok(s)
 }
@@ -90,9 +128,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Error> {
         .map(|d| read_shard(d))
         .collect::<Result<_, _>>()?;
     let n = shards.first().map(|s| s.shards).unwrap_or(0);
-    let scenario_of =
-        |s: &Shard| std::fs::read(s.dir.join(crate::report::INPUTS_DIR).join("scenario.toml")).ok();
-    let first_scenario = shards.first().and_then(scenario_of);
+    let first_grid = shards.first().map(|s| s.grid.clone()).unwrap_or_default();
     let mut seen_shards = std::collections::BTreeSet::new();
     for s in &shards {
         if s.shards != n {
@@ -106,13 +142,27 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Error> {
                 ),
             ));
         }
-        if scenario_of(s) != first_scenario {
-            return Err(Error::input(
-                s.dir.display().to_string(),
-                0,
-                "inputs/scenario.toml",
-                "the shards come from different scenario files",
-            ));
+        for ((col, mine), (_, first)) in s.grid.iter().zip(&first_grid) {
+            if mine != first {
+                let what = match *col {
+                    "seed" => "were run with different seeds (--seed or the scenario's seed)",
+                    "replications" => "were run with different numbers of replications",
+                    "scenario_sha256" => {
+                        "come from different scenario contents (the scenario, policy or \
+                         machines files differ)"
+                    }
+                    _ => "were run on different trace contents",
+                };
+                return Err(Error::input(
+                    s.dir.join(SHARD_FILE).display().to_string(),
+                    2,
+                    *col,
+                    format!(
+                        "the shards {what}: {col} is {mine} here but {first} in {}",
+                        shards[0].dir.display()
+                    ),
+                ));
+            }
         }
         if !seen_shards.insert(s.shard) {
             return Err(Error::input(

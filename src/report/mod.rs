@@ -36,6 +36,48 @@ pub fn sha256_file(path: &Path) -> Result<String> {
     Ok(format!("{:x}", h.finalize()))
 }
 
+/// What a run's numbers depend on besides its seed and replications, as two sha256 digests
+/// (lowercase hex): the scenario's own contents (its file, then each policy file it lists, then
+/// its machines file) and its trace's bytes (empty for a generated or scripted workload).
+/// Shards record them (shard.csv) so that `merge` can refuse shards of different inputs.
+pub fn inputs_sha256(s: &Scenario) -> Result<(String, String)> {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    let mut feed = |path: &Path| -> Result<()> {
+        let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+        // Each file's length first, so that moving bytes between files changes the digest.
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+        Ok(())
+    };
+    feed(&s.path)?;
+    for p in &s.policies {
+        let path = Path::new(&p.source);
+        if p.source != "inline" && p.source != "default" && path.is_file() {
+            feed(path)?;
+        }
+    }
+    let text = std::fs::read_to_string(&s.path).map_err(|e| Error::read(&s.path, e))?;
+    if let Ok(doc) = text
+        .trim_start_matches('\u{feff}')
+        .parse::<toml_edit::DocumentMut>()
+    {
+        if let Some(m) = doc
+            .get("cluster")
+            .and_then(|c| c.get("machines"))
+            .and_then(|m| m.as_str())
+        {
+            feed(&s.dir.join(m))?;
+        }
+    }
+    let scenario = format!("{:x}", h.finalize());
+    let trace = match &s.workload {
+        crate::scenario::WorkloadSource::Trace(t) => sha256_file(t)?,
+        _ => String::new(),
+    };
+    Ok((scenario, trace))
+}
+
 /// `to` relative to the folder `from` (both made absolute), with `/` separators.
 fn relative(from: &Path, to: &Path) -> String {
     let from = from.canonicalize().unwrap_or_else(|_| from.to_path_buf());
