@@ -9,6 +9,7 @@ mod conformance;
 mod determinism;
 mod drf_example;
 mod faults;
+mod features;
 mod fuzzloop;
 mod gpus;
 mod import;
