@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import offersim
+
 REPO = Path(__file__).resolve().parents[2]
 QUICKSTART = REPO / "scenarios" / "quickstart.toml"
 
@@ -39,8 +41,25 @@ def greedy_module():
     return m
 
 
+@pytest.fixture(autouse=True)
+def _invariants_on(monkeypatch):
+    """Every scenario these tests run checks the invariants after every event (as the Rust
+    tests do): `offersim.run` defaults to `check_invariants=True` here."""
+    real = offersim.run
+
+    def run(*args, **kwargs):
+        kwargs.setdefault("check_invariants", True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(offersim, "run", run)
+
+
 def cli(binary, *args):
-    r = subprocess.run([str(binary), *map(str, args)], capture_output=True, text=True)
+    """Runs the command-line binary; a scenario run (`run`, `check`) checks the invariants."""
+    args = [str(a) for a in args]
+    if args and args[0] in ("run", "check") and "--check-invariants" not in args:
+        args.append("--check-invariants")
+    r = subprocess.run([str(binary), *args], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     return r
 
