@@ -173,6 +173,20 @@ fn plot_redraws_identical_files_from_the_csvs() {
     for (f, b) in files.iter().zip(before) {
         assert_eq!(std::fs::read(out.join(f)).unwrap(), b, "{f} differs");
     }
+    // What was redrawn shows the run: a legend entry and a series for every framework.
+    let (h, rows) = read_csv(&out.join("drf/0/frameworks.csv"));
+    let names: Vec<&String> = rows.iter().map(|r| &r[col(&h, "framework")]).collect();
+    let shares = read_plot(&out.join("shares-drf.svg"));
+    for n in &names {
+        assert!(shares.has_text(n), "no legend entry for {n}");
+    }
+    let colours: std::collections::BTreeSet<&String> = shares
+        .lines
+        .iter()
+        .filter(|l| l.1.len() > 2)
+        .map(|l| &l.0)
+        .collect();
+    assert_eq!(colours.len(), names.len(), "one series per framework");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("ci-fairness") && html.contains("seed"));
     assert!(!html.contains("<script") && !html.contains("<link"));
