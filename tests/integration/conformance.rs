@@ -293,6 +293,7 @@ behaviour!(
     offer_mode_cell,
     offer_mode_per_agent,
     fairness_exclusion,
+    whitelist,
 );
 
 /// The exclusion is what decides fairness_exclusion: the same events without
