@@ -76,6 +76,7 @@ impl Fixture {
             fx.frameworks.push(Framework {
                 name: format!("fw{f:04}"),
                 gpu_capable: false,
+                multi_role: false,
                 roles: vec![FwRole {
                     role: RoleId::new(role as u32),
                     suppressed: false,

@@ -149,9 +149,38 @@ impl<'a> View<'a> {
         }
     }
 
-    /// Whether a decline filter of `fw` blocks `offer` on (role, agent) now.
+    /// Whether a decline filter of `fw` blocks `offer` on (role, agent) now, or the agent's
+    /// capabilities rule the (framework, role) out (Mesos's `isFiltered` does both).
     pub fn filtered(&self, fw: FrameworkId, role: RoleId, agent: AgentId, offer: &Pools) -> bool {
-        self.frameworks[fw.idx()].is_filtered(role, agent, offer, self.now, self.seq)
+        !self.agent_capable(fw, role, agent)
+            || self.frameworks[fw.idx()].is_filtered(role, agent, offer, self.now, self.seq)
+    }
+
+    /// The agent capabilities rule (Mesos's `isFiltered`, "implicitly filtering"): an agent
+    /// without MULTI_ROLE is not offered to a multi-role framework, one without
+    /// HIERARCHICAL_ROLE not to a nested role. Both paths of [`View::eligible`] call it.
+    pub fn agent_capable(&self, fw: FrameworkId, role: RoleId, agent: AgentId) -> bool {
+        let caps = self.agents[agent.idx()].capabilities;
+        if caps.is_all() {
+            return true;
+        }
+        if self.frameworks[fw.idx()].multi_role && !caps.multi_role {
+            return false;
+        }
+        !(self.roles[role.idx()].parent.is_some() && !caps.hierarchical_role)
+    }
+
+    /// Removes from `out` the agents of `limited` (agents lacking some capability) that
+    /// [`View::agent_capable`] rules out for (fw, role): the fast path's form of the rule.
+    fn drop_incapable(&self, limited: &BitSet, fw: FrameworkId, role: RoleId, out: &mut BitSet) {
+        if limited.is_empty() || !limited.intersects(out) {
+            return;
+        }
+        for a in limited.iter() {
+            if out.contains(a) && !self.agent_capable(fw, role, AgentId::new(a)) {
+                out.remove(a);
+            }
+        }
     }
 
     /// GPU agents go only to GPU-capable frameworks (Mesos's `--filter_gpu_resources`).
@@ -237,6 +266,7 @@ impl<'a> View<'a> {
         if !f.gpu_capable {
             out.subtract(ix.gpus());
         }
+        self.drop_incapable(ix.limited(), fw, role, &mut out);
         // A live bulk record covers agents unchanged since their decline: filtered.
         for b in &f.bulk_filters {
             if b.role == role && b.live(self.now, self.seq) {

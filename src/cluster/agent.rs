@@ -112,6 +112,60 @@ pub struct Agent {
     /// Deactivated: it stopped answering pings; it gets no offers, its tasks run on.
     pub(crate) disconnected: bool,
     pub(crate) has_gpus: bool,
+    /// What the agent's Mesos version can host (`SlaveInfo::Capability`); all by default.
+    pub(crate) capabilities: AgentCapabilities,
+    /// Used beyond the total after `update_agent` shrank it (Mesos lets an agent be
+    /// over-allocated): what comes back first pays this off before anything becomes free, so
+    /// free resources never go negative and never exceed total minus used.
+    pub(crate) owed: Resources,
+}
+
+/// The agent capabilities the allocator looks at (Mesos's `SlaveInfo::Capability`): an agent
+/// without MULTI_ROLE is not offered to multi-role frameworks, one without HIERARCHICAL_ROLE not
+/// to nested roles (`HierarchicalAllocatorProcess::isFiltered`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AgentCapabilities {
+    pub multi_role: bool,
+    pub hierarchical_role: bool,
+}
+
+impl AgentCapabilities {
+    /// Every capability (an agent that does not say; today's Mesos agents have all).
+    pub const ALL: AgentCapabilities = AgentCapabilities {
+        multi_role: true,
+        hierarchical_role: true,
+    };
+    /// No capability (an old agent, `capabilities = []`).
+    pub const NONE: AgentCapabilities = AgentCapabilities {
+        multi_role: false,
+        hierarchical_role: false,
+    };
+    /// The names a scenario uses, in the order of the fields.
+    pub const NAMES: [&'static str; 2] = ["multi_role", "hierarchical_role"];
+
+    /// The capabilities named (names of [`AgentCapabilities::NAMES`]); the first unknown name
+    /// is the error.
+    pub fn from_names<S: AsRef<str>>(names: &[S]) -> Result<AgentCapabilities, String> {
+        let mut c = AgentCapabilities::NONE;
+        for n in names {
+            match n.as_ref() {
+                "multi_role" => c.multi_role = true,
+                "hierarchical_role" => c.hierarchical_role = true,
+                other => return Err(other.to_string()),
+            }
+        }
+        Ok(c)
+    }
+
+    pub fn is_all(&self) -> bool {
+        *self == AgentCapabilities::ALL
+    }
+}
+
+impl Default for AgentCapabilities {
+    fn default() -> Self {
+        AgentCapabilities::ALL
+    }
 }
 
 impl Agent {
@@ -131,6 +185,8 @@ impl Agent {
             active: true,
             disconnected: false,
             has_gpus,
+            capabilities: AgentCapabilities::ALL,
+            owed: Resources::ZERO,
         }
     }
 
@@ -157,6 +213,13 @@ impl Agent {
     }
     pub fn has_gpus(&self) -> bool {
         self.has_gpus
+    }
+    pub fn capabilities(&self) -> AgentCapabilities {
+        self.capabilities
+    }
+    /// Used beyond the total (after the total shrank below what is in use).
+    pub fn owed(&self) -> &Resources {
+        &self.owed
     }
 }
 

@@ -82,6 +82,9 @@ pub struct Framework {
     pub(crate) active: bool,
     pub(crate) removed: bool,
     pub(crate) gpu_capable: bool,
+    /// Mesos's MULTI_ROLE framework capability: declared, or implied by several roles (Mesos
+    /// requires it for those). Agents without MULTI_ROLE are not offered to it.
+    pub(crate) multi_role: bool,
     pub(crate) filters: Filters,
     pub(crate) bulk_filters: Vec<BulkFilter>,
     pub(crate) allocated: Resources,
@@ -104,6 +107,10 @@ impl Framework {
 
     pub fn is_gpu_capable(&self) -> bool {
         self.gpu_capable
+    }
+
+    pub fn is_multi_role(&self) -> bool {
+        self.multi_role
     }
 
     /// Subscribed and connected (not failed over, not removed).

@@ -83,7 +83,10 @@ impl Cluster<'_> {
                 a.free.clone()
             };
             sum.add(&held[i]);
-            if sum != a.total {
+            // What an agent owes (its total shrank below what is in use) is held beyond it.
+            let mut total = a.total.clone();
+            total.unres += a.owed;
+            if sum != total {
                 return Err(format!(
                     "agent {}: free {} + offered/used {} != total {}",
                     a.name,

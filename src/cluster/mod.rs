@@ -184,6 +184,7 @@ impl<'o> Cluster<'o> {
                         &cfg.reserved,
                         cfg.attributes.clone(),
                         &[],
+                        agent::AgentCapabilities::ALL,
                     )?;
                 }
                 Input::AgentLeaves(i) => {
@@ -488,6 +489,7 @@ impl<'o> Cluster<'o> {
         reserved: &[(String, resources::Resources)],
         attributes: std::collections::BTreeMap<String, String>,
         used: &[(FrameworkId, RoleId, resources::Resources)],
+        capabilities: agent::AgentCapabilities,
     ) -> Result<AgentId> {
         let (id, pre) = self.master.add_agent(
             name,
@@ -500,6 +502,7 @@ impl<'o> Cluster<'o> {
             ctx.seq(),
             self.obs,
         );
+        self.master.update_capabilities(id, capabilities);
         self.tasks.add_preallocated(pre);
         self.fws.placement_changed();
         self.faults.agent_joined(id, ctx);

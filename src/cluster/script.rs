@@ -106,6 +106,7 @@ impl Cluster<'_> {
                 attributes,
                 reserved,
                 used,
+                capabilities,
             } => {
                 if self.master.agent_named(name).is_some() {
                     return Err(self.script_err(
@@ -140,23 +141,28 @@ impl Cluster<'_> {
                     reserved,
                     attributes.clone(),
                     &u,
+                    capabilities.unwrap_or_default(),
                 )?;
             }
             ScriptAction::RemoveAgent { agent } => {
                 let a = self.agent_named(ctx, e, agent)?;
                 self.remove_agent(ctx, a)?;
             }
-            ScriptAction::UpdateAgent { agent, attributes } => {
+            ScriptAction::UpdateAgent {
+                agent,
+                attributes,
+                total,
+                capabilities,
+            } => {
                 let a = self.agent_named(ctx, e, agent)?;
-                if self.master.update_attributes(a, attributes.clone()) {
-                    self.master.allocate_agent(a, ctx, self.obs)?;
-                }
+                self.update_agent(ctx, e, a, attributes, total, capabilities)?;
             }
             ScriptAction::AddFramework {
                 name,
                 roles,
                 scheduler,
                 gpu_capable,
+                multi_role,
                 suppressed_roles,
                 min_allocatable,
             } => {
@@ -179,6 +185,9 @@ impl Cluster<'_> {
                 }
                 if let Some(g) = gpu_capable {
                     cfg.gpu_capable = *g;
+                }
+                if let Some(m) = multi_role {
+                    cfg.multi_role = *m;
                 }
                 if let Some(s) = suppressed_roles {
                     cfg.suppressed_roles = s.clone();
@@ -300,6 +309,53 @@ impl Cluster<'_> {
             ScriptAction::UpdateWhitelist { agents } => {
                 self.master.update_whitelist(agents.as_deref());
             }
+        }
+        Ok(())
+    }
+
+    /// `update_agent` (Mesos's `updateSlave`): changed attributes clear the agent's filters;
+    /// a changed attribute, total or capability runs an allocation for the agent.
+    fn update_agent(
+        &mut self,
+        ctx: &mut Ctx<Event>,
+        e: &ScriptedEvent,
+        a: AgentId,
+        attributes: &Option<std::collections::BTreeMap<String, String>>,
+        total: &Option<crate::scenario::TotalUpdate>,
+        capabilities: &Option<super::agent::AgentCapabilities>,
+    ) -> Result<()> {
+        let mut updated = false;
+        if let Some(attrs) = attributes {
+            updated |= self.master.update_attributes(a, attrs.clone());
+        }
+        if let Some(c) = capabilities {
+            updated |= self.master.update_capabilities(a, *c);
+        }
+        if let Some(t) = total {
+            let new = t.apply(&self.master.agent(a).total().total());
+            match self.master.update_total(a, new, ctx.now(), ctx.seq()) {
+                Ok(changed) => updated |= changed,
+                Err(reserved) => {
+                    let field = ["cpus", "mem_mb", "disk_mb", "gpus"]
+                        .into_iter()
+                        .enumerate()
+                        .find(|&(i, _)| new.0[i] < reserved.0[i])
+                        .map_or("cpus", |(_, k)| k);
+                    return Err(self.script_err(
+                        e,
+                        field,
+                        format!(
+                            "the new total {new} does not hold the agent's reservations {reserved}"
+                        ),
+                    ));
+                }
+            }
+            if updated {
+                self.fws.placement_changed();
+            }
+        }
+        if updated {
+            self.master.allocate_agent(a, ctx, self.obs)?;
         }
         Ok(())
     }

@@ -3,8 +3,10 @@
 //! roles are resolved when the event runs, against what exists then.
 
 use super::load::{
-    check_role_name, check_whitelist, min_allocatable_list, reserved_list, unknown_name, Ctx,
+    agent_capabilities, check_fw_capabilities, check_role_name, check_whitelist,
+    min_allocatable_list, reserved_list, unknown_name, Ctx,
 };
+use crate::cluster::agent::AgentCapabilities;
 use super::raw::{EventRaw, ResSpec};
 use crate::cluster::resources::{Limits, MinAllocatable, Resources};
 use crate::error::Result;
@@ -18,6 +20,27 @@ pub struct UsedSpec {
     pub framework: String,
     pub role: String,
     pub resources: Resources,
+}
+
+/// New amounts of an agent's total (`update_agent`): each given amount replaces that resource
+/// of the total, reservations included.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TotalUpdate {
+    /// The new amount per resource, in milli-units (None: unchanged).
+    pub amounts: [Option<i64>; crate::cluster::resources::NRES],
+}
+
+impl TotalUpdate {
+    /// `total` with the given amounts replaced.
+    pub fn apply(&self, total: &Resources) -> Resources {
+        let mut r = *total;
+        for (i, a) in self.amounts.iter().enumerate() {
+            if let Some(v) = a {
+                r.0[i] = *v;
+            }
+        }
+        r
+    }
 }
 
 /// The part of an offer a `decline` returns (`resources = {...}`).
@@ -38,14 +61,19 @@ pub enum ScriptAction {
         attributes: BTreeMap<String, String>,
         reserved: Vec<(String, Resources)>,
         used: Vec<UsedSpec>,
+        /// None: every capability.
+        capabilities: Option<AgentCapabilities>,
     },
     RemoveAgent {
         agent: String,
     },
-    /// Changed attributes clear the agent's filters and trigger an allocation for it.
+    /// Changed attributes clear the agent's filters; any change (attributes, total,
+    /// capabilities) triggers an allocation for it. None: unchanged.
     UpdateAgent {
         agent: String,
-        attributes: BTreeMap<String, String>,
+        attributes: Option<BTreeMap<String, String>>,
+        total: Option<TotalUpdate>,
+        capabilities: Option<AgentCapabilities>,
     },
     AddFramework {
         name: String,
@@ -53,6 +81,8 @@ pub enum ScriptAction {
         scheduler: SchedulerKind,
         /// None: as the scenario's framework table says (or no GPUs).
         gpu_capable: Option<bool>,
+        /// None: as the framework table says (or not declared).
+        multi_role: Option<bool>,
         suppressed_roles: Option<Vec<String>>,
         min_allocatable: Option<MinAllocatable>,
     },
@@ -185,11 +215,13 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
             attributes,
             reserved,
             used,
+            capabilities,
             ..
         } => {
             if name.is_empty() {
                 return Err(ctx.err(line, "name", "an agent needs a non-empty name"));
             }
+            let capabilities = agent_capabilities(ctx, line, capabilities.as_deref())?;
             let total = ctx.res(line, "", &spec(*cpus, *mem_mb, *disk_mb, *gpus))?;
             let reserved = reserved_list(ctx, line, &total, reserved.as_ref())?;
             let mut sum = Resources::ZERO;
@@ -218,6 +250,7 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
                 attributes: attributes.clone().unwrap_or_default(),
                 reserved,
                 used: used_list,
+                capabilities,
             }
         }
         EventRaw::AddFramework {
@@ -244,15 +277,7 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
                     )
                 })?,
             };
-            for c in capabilities.iter().flatten() {
-                if c != "gpu" {
-                    return Err(ctx.err(
-                        line,
-                        "capabilities",
-                        unknown_name("capability", c, &["gpu"]),
-                    ));
-                }
-            }
+            check_fw_capabilities(ctx, line, capabilities.as_deref())?;
             let min_allocatable = match min_allocatable {
                 None => None,
                 Some(list) => Some(min_allocatable_list(ctx, line, "min_allocatable", list)?),
@@ -262,6 +287,9 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
                 roles: roles.clone(),
                 scheduler,
                 gpu_capable: capabilities.as_ref().map(|c| c.iter().any(|c| c == "gpu")),
+                multi_role: capabilities
+                    .as_ref()
+                    .map(|c| c.iter().any(|c| c == "multi_role")),
                 suppressed_roles: suppressed_roles.clone(),
                 min_allocatable,
             }
@@ -374,11 +402,44 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
             agent: agent.clone(),
         },
         EventRaw::UpdateAgent {
-            agent, attributes, ..
-        } => ScriptAction::UpdateAgent {
-            agent: agent.clone(),
-            attributes: attributes.clone().unwrap_or_default(),
-        },
+            agent,
+            attributes,
+            cpus,
+            mem_mb,
+            disk_mb,
+            gpus,
+            capabilities,
+            ..
+        } => {
+            // Checked as any amounts are (non-negative, finite, in range), at their own keys.
+            let given = [*cpus, *mem_mb, *disk_mb, *gpus];
+            let r = ctx.res(
+                line,
+                "",
+                &spec(
+                    cpus.unwrap_or(0.0),
+                    mem_mb.unwrap_or(0.0),
+                    disk_mb.unwrap_or(0.0),
+                    gpus.unwrap_or(0.0),
+                ),
+            )?;
+            let mut amounts = [None; crate::cluster::resources::NRES];
+            for (i, g) in given.iter().enumerate() {
+                if g.is_some() {
+                    amounts[i] = Some(r.0[i]);
+                }
+            }
+            let total = amounts
+                .iter()
+                .any(Option::is_some)
+                .then_some(TotalUpdate { amounts });
+            ScriptAction::UpdateAgent {
+                agent: agent.clone(),
+                attributes: attributes.clone(),
+                total,
+                capabilities: agent_capabilities(ctx, line, capabilities.as_deref())?,
+            }
+        }
         EventRaw::RemoveFramework { framework, .. } => ScriptAction::RemoveFramework {
             framework: framework.clone(),
         },

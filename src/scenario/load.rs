@@ -469,6 +469,43 @@ fn framework_defaults(
     })
 }
 
+/// The framework capabilities a scenario may name: `gpu` (Mesos's GPU_RESOURCES) and, an
+/// extension, `multi_role` (MULTI_ROLE, which a framework with several roles has anyway).
+pub(super) const FRAMEWORK_CAPABILITIES: [&str; 2] = ["gpu", "multi_role"];
+
+/// Every name of a framework's `capabilities` is one of [`FRAMEWORK_CAPABILITIES`].
+pub(super) fn check_fw_capabilities(ctx: &Ctx, line: usize, caps: Option<&[String]>) -> Result<()> {
+    for c in caps.into_iter().flatten() {
+        if !FRAMEWORK_CAPABILITIES.contains(&c.as_str()) {
+            return Err(ctx.err(
+                line,
+                "capabilities",
+                unknown_name("capability", c, &FRAMEWORK_CAPABILITIES),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An agent's `capabilities` (names of `AgentCapabilities::NAMES`; no key: all of them).
+pub(super) fn agent_capabilities(
+    ctx: &Ctx,
+    line: usize,
+    caps: Option<&[String]>,
+) -> Result<Option<crate::cluster::agent::AgentCapabilities>> {
+    use crate::cluster::agent::AgentCapabilities;
+    match caps {
+        None => Ok(None),
+        Some(names) => AgentCapabilities::from_names(names).map(Some).map_err(|n| {
+            ctx.err(
+                line,
+                "capabilities",
+                unknown_name("agent capability", &n, &AgentCapabilities::NAMES),
+            )
+        }),
+    }
+}
+
 /// A whitelist names agents (Mesos: hostnames, one a line); an empty name cannot be an agent's.
 pub(super) fn check_whitelist(ctx: &Ctx, line: usize, field: &str, names: &[String]) -> Result<()> {
     if names.iter().any(|n| n.trim().is_empty()) {
@@ -844,15 +881,7 @@ fn load_str_in(path: &Path, dir: &Path, src: &str) -> Result<Scenario> {
         if fr.roles.as_ref().is_some_and(|r| r.is_empty()) {
             return Err(ctx.err(line, "roles", "a framework needs at least one role"));
         }
-        for c in fr.capabilities.iter().flatten() {
-            if c != "gpu" {
-                return Err(ctx.err(
-                    line,
-                    "capabilities",
-                    unknown_name("capability", c, &["gpu"]),
-                ));
-            }
-        }
+        check_fw_capabilities(&ctx, line, fr.capabilities.as_deref())?;
         let own = framework_defaults(&ctx, line, &defaults_of(fr))?;
         let add = ctx.time(line, "add_s", fr.add_s.unwrap_or(0.0))?;
         let min_allocatable = match &fr.min_allocatable {
@@ -864,6 +893,7 @@ fn load_str_in(path: &Path, dir: &Path, src: &str) -> Result<Scenario> {
             line,
             roles: fr.roles.clone(),
             gpu_capable: fr.capabilities.iter().flatten().any(|c| c == "gpu"),
+            multi_role: fr.capabilities.iter().flatten().any(|c| c == "multi_role"),
             add,
             suppressed_roles: fr.suppressed_roles.clone().unwrap_or_default(),
             min_allocatable,

@@ -15,7 +15,7 @@ mod load;
 mod raw;
 mod sweep;
 
-pub use events::{DeclinePart, ScriptAction, UsedSpec};
+pub use events::{DeclinePart, ScriptAction, TotalUpdate, UsedSpec};
 pub use load::{load, load_in, load_policy_file, load_str, read_text};
 
 /// Where `field` of the table at `line` of the scenario file `path` is written, and its full
@@ -113,6 +113,8 @@ pub struct FrameworkSpec {
     /// None: `["*"]`.
     pub roles: Option<Vec<String>>,
     pub gpu_capable: bool,
+    /// `capabilities = ["multi_role"]` (a framework with several roles has it anyway).
+    pub multi_role: bool,
     pub add: SimTime,
     pub suppressed_roles: Vec<String>,
     pub min_allocatable: Option<MinAllocatable>,
@@ -126,6 +128,8 @@ pub struct FrameworkConfig {
     pub name: String,
     pub roles: Vec<String>,
     pub gpu_capable: bool,
+    /// Declared MULTI_ROLE capability (several roles imply it).
+    pub multi_role: bool,
     pub add: SimTime,
     pub suppressed_roles: Vec<String>,
     pub min_allocatable: Option<MinAllocatable>,
@@ -155,6 +159,7 @@ impl FrameworkConfig {
                 .and_then(|f| f.roles.clone())
                 .unwrap_or_else(|| vec!["*".into()]),
             gpu_capable: own.is_some_and(|f| f.gpu_capable),
+            multi_role: own.is_some_and(|f| f.multi_role),
             add: own.map(|f| f.add).unwrap_or(SimTime::ZERO),
             suppressed_roles: own.map(|f| f.suppressed_roles.clone()).unwrap_or_default(),
             min_allocatable: own.and_then(|f| f.min_allocatable.clone()),

@@ -319,15 +319,24 @@ pub enum EventRaw {
         attributes: Option<BTreeMap<String, String>>,
         reserved: Option<OneOrMany<ReservedSpec>>,
         used: Option<OneOrMany<UsedSpec>>,
+        /// The agent's capabilities (`multi_role`, `hierarchical_role`; no key: all).
+        capabilities: Option<Vec<String>>,
     },
     RemoveAgent {
         at_s: f64,
         agent: String,
     },
+    /// New attributes, totals (each key given replaces that amount of the total) or
+    /// capabilities; what is not given stays.
     UpdateAgent {
         at_s: f64,
         agent: String,
         attributes: Option<BTreeMap<String, String>>,
+        cpus: Option<f64>,
+        mem_mb: Option<f64>,
+        disk_mb: Option<f64>,
+        gpus: Option<f64>,
+        capabilities: Option<Vec<String>>,
     },
     AddFramework {
         at_s: f64,

@@ -179,6 +179,7 @@ impl Master {
             let ag = &mut self.agents[a.idx()];
             ag.active = true;
             ag.free = ag.total.clone();
+            ag.owed = Resources::ZERO;
         }
         let total = self.agents[a.idx()].total.clone();
         self.total += total.total();

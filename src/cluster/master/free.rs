@@ -25,6 +25,9 @@ pub(crate) struct FreeIndex {
     gpus: BitSet,
     /// Agents whose free resources pass the master's min_allocatable.
     allocatable: BitSet,
+    /// Agents lacking some capability (MULTI_ROLE, HIERARCHICAL_ROLE): the few the fast
+    /// eligibility path checks one by one.
+    limited: BitSet,
 }
 
 impl FreeIndex {
@@ -39,6 +42,18 @@ impl FreeIndex {
     }
     pub fn allocatable(&self) -> &BitSet {
         &self.allocatable
+    }
+    pub fn limited(&self) -> &BitSet {
+        &self.limited
+    }
+
+    /// Whether the agent lacks some capability (set at registration and by `update_agent`).
+    pub fn set_limited(&mut self, a: AgentId, limited: bool) {
+        if limited {
+            self.limited.insert(a.raw());
+        } else {
+            self.limited.remove(a.raw());
+        }
     }
 
     /// A new (or returning) agent: its static traits.

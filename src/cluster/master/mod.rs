@@ -7,6 +7,7 @@
 //! - `roles.rs`: the role table.
 //! - `offers.rs`: the offer table, batches, rescinds, declines and filters.
 //! - `whitelist.rs`: the agent whitelist (which agents a run may offer).
+//! - `update.rs`: agent updates (new totals, what an agent owes, capabilities).
 //!
 //! The master never touches tasks or pending work: the dispatcher (`cluster/mod.rs`) asks the
 //! task life cycle and the framework side for what they own.
@@ -34,6 +35,7 @@ mod agents;
 mod free;
 mod offers;
 mod roles;
+mod update;
 mod whitelist;
 
 pub(crate) use agents::Preallocated;
@@ -599,6 +601,7 @@ impl Master {
         if self.agents[agent.idx()].active {
             self.touch(agent);
             self.agents[agent.idx()].free.add(pools);
+            self.settle_owed(agent);
             self.set_free_membership(agent);
         }
         let (now, seq) = (ctx.now(), ctx.seq());
@@ -700,6 +703,7 @@ impl Master {
         self.frameworks.push(Framework {
             name: cfg.name.clone(),
             gpu_capable: cfg.gpu_capable,
+            multi_role: cfg.multi_role || cfg.roles.len() > 1,
             roles,
             active: true,
             removed: false,
