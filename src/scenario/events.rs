@@ -6,8 +6,8 @@ use super::load::{
     agent_capabilities, check_fw_capabilities, check_role_name, check_whitelist,
     min_allocatable_list, reserved_list, unknown_name, Ctx,
 };
-use crate::cluster::agent::AgentCapabilities;
 use super::raw::{EventRaw, ResSpec};
+use crate::cluster::agent::AgentCapabilities;
 use crate::cluster::resources::{Limits, MinAllocatable, Resources};
 use crate::error::Result;
 use crate::scheduler::SchedulerKind;

@@ -294,6 +294,10 @@ behaviour!(
     offer_mode_per_agent,
     fairness_exclusion,
     whitelist,
+    update_agent_total,
+    update_agent_capabilities,
+    old_agent_multi_role,
+    agent_capabilities,
 );
 
 /// The exclusion is what decides fairness_exclusion: the same events without
