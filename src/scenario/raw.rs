@@ -394,6 +394,22 @@ pub enum EventRaw {
         at_s: f64,
         agent: String,
     },
+    /// A dynamic reservation (Mesos RESERVE): of a framework's offer, or by the operator.
+    Reserve {
+        at_s: f64,
+        agent: String,
+        role: String,
+        framework: Option<String>,
+        resources: ResSpec,
+    },
+    /// Undoes a dynamic reservation (Mesos UNRESERVE).
+    Unreserve {
+        at_s: f64,
+        agent: String,
+        role: String,
+        framework: Option<String>,
+        resources: ResSpec,
+    },
 }
 
 #[derive(Deserialize, Debug, Clone, PartialEq)]

@@ -293,3 +293,26 @@ behaviour!(
     offer_mode_cell,
     offer_mode_per_agent,
 );
+
+/// Dynamic reservations (`reserve` / `unreserve` events), restated from Mesos's tests or derived
+/// by hand in each file's comment: kept apart from `behaviour!` so each list grows on its own.
+mod reservations {
+    use super::*;
+
+    fn scenario(stem: &str) {
+        check(&repo().join("tests/scenarios"), stem);
+    }
+
+    #[test]
+    fn update_available_success() {
+        scenario("update_available_success");
+    }
+    #[test]
+    fn quota_accounting_reserve_allocated() {
+        scenario("quota_accounting_reserve_allocated");
+    }
+    #[test]
+    fn quota_accounting_unreserve_allocated() {
+        scenario("quota_accounting_unreserve_allocated");
+    }
+}

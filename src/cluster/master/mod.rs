@@ -32,6 +32,7 @@ macro_rules! view {
 mod agents;
 mod free;
 mod offers;
+mod reserve;
 mod roles;
 
 pub(crate) use agents::Preallocated;
