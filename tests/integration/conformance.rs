@@ -315,4 +315,12 @@ mod reservations {
     fn quota_accounting_unreserve_allocated() {
         scenario("quota_accounting_unreserve_allocated");
     }
+    #[test]
+    fn reserve_filters() {
+        scenario("reserve_filters");
+    }
+    #[test]
+    fn reserve_operator_rescinds() {
+        scenario("reserve_operator_rescinds");
+    }
 }
