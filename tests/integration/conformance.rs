@@ -323,4 +323,8 @@ mod reservations {
     fn reserve_operator_rescinds() {
         scenario("reserve_operator_rescinds");
     }
+    #[test]
+    fn quota_set_aside_reserved_resources() {
+        scenario("quota_set_aside_reserved_resources");
+    }
 }
