@@ -327,4 +327,20 @@ mod reservations {
     fn quota_set_aside_reserved_resources() {
         scenario("quota_set_aside_reserved_resources");
     }
+    #[test]
+    fn reservation_unallocated() {
+        scenario("reservation_unallocated");
+    }
+    #[test]
+    fn reservation_allocated() {
+        scenario("reservation_allocated");
+    }
+    #[test]
+    fn non_quota_role_reservation_with_quota_role() {
+        scenario("non_quota_role_reservation_with_quota_role");
+    }
+    #[test]
+    fn quota_headroom_when_reservations_exceed_quota() {
+        scenario("quota_headroom_when_reservations_exceed_quota");
+    }
 }
