@@ -14,6 +14,7 @@
 //! filters follow from pool-wise containment: a filter on unreserved resources does not cover
 //! the same amounts reserved.
 
+use super::Offer;
 use super::{Master, Observer};
 use crate::allocator::Change;
 use crate::cluster::agent::{AgentId, Pools, RoleId};
@@ -73,39 +74,72 @@ impl Master {
         let Some(o) = self.offer(id).cloned() else {
             return false;
         };
-        let Some(new_pools) = converted(&o.pools, o.role, r, unreserve) else {
+        match self.convert_offer(&o, r, unreserve, ctx) {
+            Some(p) => {
+                *self.offer_pools_mut(id).expect("present") = p;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// RESERVE in a framework's answer, on an offer already taken out of the table (the
+    /// launches that follow draw from the converted pools): false when the offer's unreserved
+    /// part does not hold `r`.
+    pub fn reserve_in_taken_offer(
+        &mut self,
+        o: &mut Offer,
+        r: &Resources,
+        ctx: &Ctx<Event>,
+    ) -> bool {
+        if !r.is_nonnegative() {
             return false;
-        };
+        }
+        match self.convert_offer(o, r, false, ctx) {
+            Some(p) => {
+                o.pools = p;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The conversion of an offer's pools, applied to the agent's total and told to the
+    /// allocator; returns the offer's new pools (None, and nothing changed, when the offer does
+    /// not hold `r` where it is taken from).
+    fn convert_offer(
+        &mut self,
+        o: &Offer,
+        r: &Resources,
+        unreserve: bool,
+        ctx: &Ctx<Event>,
+    ) -> Option<Pools> {
+        let new_pools = converted(&o.pools, o.role, r, unreserve)?;
         let old_total = self.agents[o.agent.idx()].total.clone();
         let new_total =
             converted(&old_total, o.role, r, unreserve).expect("an offer is part of the total");
-        *self.offer_pools_mut(id).expect("present") = new_pools.clone();
         self.convert_total(o.agent, o.role, r, unreserve, &old_total, new_total, ctx);
         // The framework's allocation changes kind, not amount: recovered as it was, allocated as
         // it is now, which is how the allocator's quota and sorter accounting learn of it.
         let (now, seq) = (ctx.now(), ctx.seq());
         let (fw, role, agent) = (o.fw, o.role, o.agent);
-        self.notify(
-            now,
-            seq,
+        for change in [
             Change::Recovered {
                 fw,
                 role,
                 agent,
                 pools: &o.pools,
             },
-        );
-        self.notify(
-            now,
-            seq,
             Change::Allocated {
                 fw,
                 role,
                 agent,
                 pools: &new_pools,
             },
-        );
-        true
+        ] {
+            self.notify(now, seq, change);
+        }
+        Some(new_pools)
     }
 
     /// RESERVE / UNRESERVE by the operator on agent `a`'s free resources (Mesos
@@ -168,22 +202,18 @@ impl Master {
         self.set_free_membership(a);
         if active {
             let (now, seq) = (ctx.now(), ctx.seq());
-            self.notify(
-                now,
-                seq,
+            for change in [
                 Change::AgentRemoved {
                     agent: a,
                     total: old_total,
                 },
-            );
-            self.notify(
-                now,
-                seq,
                 Change::AgentAdded {
                     agent: a,
                     total: &new_total,
                 },
-            );
+            ] {
+                self.notify(now, seq, change);
+            }
         }
         self.version += 1;
     }
