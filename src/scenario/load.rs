@@ -5,7 +5,7 @@ use super::events::{event_time, script_action};
 use super::raw::*;
 use super::sweep::expand_sweep;
 use super::*;
-use crate::cluster::resources::{MinAllocatable, Resources};
+use crate::cluster::resources::{FairnessExclusion, MinAllocatable, Resources, RES_NAMES};
 use crate::error::{line_of, nearest, Error, Result};
 use crate::sim::time::secs_to_us;
 use std::path::Path;
@@ -401,6 +401,15 @@ pub(super) fn master_layer(
     }
     if let Some(list) = &raw.min_allocatable {
         m.min_allocatable = min_allocatable_list(ctx, line, "min_allocatable", list)?;
+    }
+    if let Some(names) = &raw.fair_sharing_excluded_resource_names {
+        m.fair_exclusion = FairnessExclusion::from_names(names).map_err(|n| {
+            ctx.err(
+                line,
+                "fair_sharing_excluded_resource_names",
+                unknown_name("resource", &n, &RES_NAMES),
+            )
+        })?;
     }
     Ok(m)
 }

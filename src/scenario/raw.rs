@@ -172,7 +172,7 @@ pub struct ClusterRaw {
 /// The keys of `[master]`, `[framework_defaults]`, `[cluster]`, `[workload]`, `[faults]` and
 /// `[locality]`, to tell a user where a key written in the wrong table belongs (a test keeps
 /// them in step with the structs).
-pub const MASTER_KEYS: [&str; 9] = [
+pub const MASTER_KEYS: [&str; 10] = [
     "allocation_interval_s",
     "refuse_s",
     "offer_timeout_s",
@@ -182,6 +182,7 @@ pub const MASTER_KEYS: [&str; 9] = [
     "agent_ping_timeout_s",
     "max_agent_ping_timeouts",
     "offer_mode",
+    "fair_sharing_excluded_resource_names",
 ];
 pub const FRAMEWORK_DEFAULTS_KEYS: [&str; 11] = [
     "scheduler",
@@ -213,6 +214,7 @@ pub struct MasterRaw {
     pub agent_ping_timeout_s: Option<f64>,
     pub max_agent_ping_timeouts: Option<u32>,
     pub offer_mode: Option<String>,
+    pub fair_sharing_excluded_resource_names: Option<Vec<String>>,
 }
 
 /// `[faults]`: random agent failures (both keys in seconds; no key, no failures).

@@ -569,3 +569,26 @@ fn reserve_events_reject_bad_roles_amounts_and_names() {
         assert_all(&scenario_err_at_run(&format!("{head}{body}")), needles);
     }
 }
+
+/// `fair_sharing_excluded_resource_names` takes resource names of offersim's own (a typo would
+/// silently exclude nothing, as Mesos's flag does): an unknown name or a value of the wrong type
+/// is exit 2 at its line.
+#[test]
+fn fair_sharing_excluded_resource_names_are_checked() {
+    assert_all(
+        &scenario_err("name = \"x\"\n[master]\nfair_sharing_excluded_resource_names = [\"gpu\"]\n"),
+        &[
+            "s.toml:3",
+            "fair_sharing_excluded_resource_names",
+            "did you mean \"gpus\"",
+            "cpus, mem_mb, disk_mb, gpus",
+        ],
+    );
+    assert_all(
+        &scenario_err(
+            "name = \"x\"\n[[policy]]\nname = \"p\"\n[policy.master]\n\
+             fair_sharing_excluded_resource_names = \"gpus\"\n",
+        ),
+        &["s.toml:5", "fair_sharing_excluded_resource_names"],
+    );
+}

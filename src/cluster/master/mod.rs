@@ -102,6 +102,8 @@ impl Master {
         seed: u64,
         planned_frameworks: usize,
     ) -> Master {
+        let mut allocator = allocator;
+        allocator.set_fairness_exclusion(cfg.fair_exclusion);
         let mut m = Master {
             cfg,
             agents: Vec::new(),
@@ -166,6 +168,12 @@ impl Master {
     }
     pub fn total(&self) -> &Resources {
         &self.total
+    }
+    /// The total that shares are computed against: `total` without the resources of
+    /// `fair_sharing_excluded_resource_names`, so shares.csv and the fairness metrics agree with
+    /// the DRF sorters.
+    pub fn share_total(&self) -> Resources {
+        self.cfg.fair_exclusion.share_total(&self.total)
     }
     pub fn free_agents(&self) -> &BitSet {
         self.free.set()
@@ -254,7 +262,7 @@ impl Master {
             .find(|r| r.role == role)
             .map(|r| r.allocated)
             .unwrap_or(f.allocated);
-        let share = alloc.dominant_share(&self.total);
+        let share = alloc.dominant_share(&self.share_total());
         obs.observe(
             now,
             Observation::Share {
