@@ -312,6 +312,9 @@ impl Cluster<'_> {
                 resources,
                 *unreserve,
             )?,
+            ScriptAction::UpdateWhitelist { agents } => {
+                self.master.update_whitelist(agents.as_deref());
+            }
         }
         Ok(())
     }

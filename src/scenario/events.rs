@@ -2,7 +2,9 @@
 //! seconds become durations, scheduler names become kinds. Names of agents, frameworks and
 //! roles are resolved when the event runs, against what exists then.
 
-use super::load::{check_role_name, min_allocatable_list, reserved_list, unknown_name, Ctx};
+use super::load::{
+    check_role_name, check_whitelist, min_allocatable_list, reserved_list, unknown_name, Ctx,
+};
 use super::raw::{EventRaw, ResSpec};
 use crate::cluster::resources::{Limits, MinAllocatable, Resources};
 use crate::error::Result;
@@ -114,6 +116,10 @@ pub enum ScriptAction {
         resources: Resources,
         unreserve: bool,
     },
+    /// Replaces the agent whitelist (None: every agent).
+    UpdateWhitelist {
+        agents: Option<Vec<String>>,
+    },
 }
 
 impl ScriptAction {
@@ -141,6 +147,7 @@ impl ScriptAction {
             ScriptAction::Reserve {
                 unreserve: true, ..
             } => "unreserve",
+            ScriptAction::UpdateWhitelist { .. } => "update_whitelist",
         }
     }
 }
@@ -163,7 +170,8 @@ pub(super) fn event_time(e: &EventRaw) -> f64 {
         | EventRaw::DisconnectAgent { at_s, .. }
         | EventRaw::ReconnectAgent { at_s, .. }
         | EventRaw::Reserve { at_s, .. }
-        | EventRaw::Unreserve { at_s, .. } => *at_s,
+        | EventRaw::Unreserve { at_s, .. }
+        | EventRaw::UpdateWhitelist { at_s, .. } => *at_s,
     }
 }
 
@@ -415,6 +423,14 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
             resources,
             ..
         } => reserve_action(ctx, line, agent, role, framework, resources, true)?,
+        EventRaw::UpdateWhitelist { agents, .. } => {
+            if let Some(a) = agents {
+                check_whitelist(ctx, line, "agents", a)?;
+            }
+            ScriptAction::UpdateWhitelist {
+                agents: agents.clone(),
+            }
+        }
     })
 }
 

@@ -402,6 +402,10 @@ pub(super) fn master_layer(
     if let Some(list) = &raw.min_allocatable {
         m.min_allocatable = min_allocatable_list(ctx, line, "min_allocatable", list)?;
     }
+    if let Some(names) = &raw.whitelist {
+        check_whitelist(ctx, line, "whitelist", names)?;
+        m.whitelist = Some(names.clone());
+    }
     if let Some(names) = &raw.fair_sharing_excluded_resource_names {
         m.fair_exclusion = FairnessExclusion::from_names(names).map_err(|n| {
             ctx.err(
@@ -463,6 +467,14 @@ fn framework_defaults(
         executor_start: dur("executor_start_s", d.executor_start_s)?,
         max_attempts: d.max_attempts,
     })
+}
+
+/// A whitelist names agents (Mesos: hostnames, one a line); an empty name cannot be an agent's.
+pub(super) fn check_whitelist(ctx: &Ctx, line: usize, field: &str, names: &[String]) -> Result<()> {
+    if names.iter().any(|n| n.trim().is_empty()) {
+        return Err(ctx.err(line, field, "expected agent names, got an empty name"));
+    }
+    Ok(())
 }
 
 /// A `min_allocatable` list: each entry is one alternative minimum.

@@ -66,6 +66,8 @@ pub struct MasterConfig {
     pub offer_mode: OfferMode,
     /// Mesos's `--fair_sharing_excluded_resource_names` (none by default).
     pub fair_exclusion: FairnessExclusion,
+    /// Mesos's `--whitelist`: the names of the agents that may be offered (None: all).
+    pub whitelist: Option<Vec<String>>,
 }
 
 impl Default for MasterConfig {
@@ -81,6 +83,7 @@ impl Default for MasterConfig {
             max_agent_ping_timeouts: 5,
             offer_mode: OfferMode::PerAgent,
             fair_exclusion: FairnessExclusion::NONE,
+            whitelist: None,
         }
     }
 }

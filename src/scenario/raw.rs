@@ -172,7 +172,7 @@ pub struct ClusterRaw {
 /// The keys of `[master]`, `[framework_defaults]`, `[cluster]`, `[workload]`, `[faults]` and
 /// `[locality]`, to tell a user where a key written in the wrong table belongs (a test keeps
 /// them in step with the structs).
-pub const MASTER_KEYS: [&str; 10] = [
+pub const MASTER_KEYS: [&str; 11] = [
     "allocation_interval_s",
     "refuse_s",
     "offer_timeout_s",
@@ -183,6 +183,7 @@ pub const MASTER_KEYS: [&str; 10] = [
     "max_agent_ping_timeouts",
     "offer_mode",
     "fair_sharing_excluded_resource_names",
+    "whitelist",
 ];
 pub const FRAMEWORK_DEFAULTS_KEYS: [&str; 11] = [
     "scheduler",
@@ -215,6 +216,7 @@ pub struct MasterRaw {
     pub max_agent_ping_timeouts: Option<u32>,
     pub offer_mode: Option<String>,
     pub fair_sharing_excluded_resource_names: Option<Vec<String>>,
+    pub whitelist: Option<Vec<String>>,
 }
 
 /// `[faults]`: random agent failures (both keys in seconds; no key, no failures).
@@ -411,6 +413,11 @@ pub enum EventRaw {
         role: String,
         framework: Option<String>,
         resources: ResSpec,
+    },
+    /// Replaces the agent whitelist (no `agents`: every agent may be offered again).
+    UpdateWhitelist {
+        at_s: f64,
+        agents: Option<Vec<String>>,
     },
 }
 

@@ -592,3 +592,28 @@ fn fair_sharing_excluded_resource_names_are_checked() {
         &["s.toml:5", "fair_sharing_excluded_resource_names"],
     );
 }
+
+/// A whitelist is a list of agent names, in `[master]` and in `update_whitelist` alike.
+#[test]
+fn whitelists_are_lists_of_agent_names() {
+    assert_all(
+        &scenario_err("name = \"x\"\n[master]\nwhitelist = \"a1\"\n"),
+        &["s.toml:3", "whitelist"],
+    );
+    assert_all(
+        &scenario_err("name = \"x\"\n[master]\nwhitelist = [\"a1\", \" \"]\n"),
+        &["s.toml:3", "master.whitelist", "empty name"],
+    );
+    assert_all(
+        &scenario_err(
+            "name = \"x\"\n[[events]]\nat_s = 1\naction = \"update_whitelist\"\nagents = [\"\"]\n",
+        ),
+        &["s.toml:", "agents", "empty name"],
+    );
+    assert_all(
+        &scenario_err(
+            "name = \"x\"\n[[events]]\nat_s = 1\naction = \"update_whitelist\"\nagent = [\"a1\"]\n",
+        ),
+        &["s.toml:", "agent", "agents"],
+    );
+}

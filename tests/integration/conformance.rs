@@ -293,6 +293,7 @@ behaviour!(
     offer_mode_cell,
     offer_mode_per_agent,
     fairness_exclusion,
+    whitelist,
 );
 
 /// Dynamic reservations (`reserve` / `unreserve` events), restated from Mesos's tests or derived
