@@ -18,6 +18,9 @@ pub mod fixture;
 pub(crate) mod hierarchical;
 pub(crate) mod static_part;
 
+#[cfg(test)]
+mod capability_tests;
+
 use crate::cluster::agent::{Agent, AgentId, Pools, RoleId};
 use crate::cluster::framework::Framework;
 use crate::cluster::ids::{FrameworkId, TaskKey};

@@ -617,3 +617,73 @@ fn whitelists_are_lists_of_agent_names() {
         &["s.toml:", "agent", "agents"],
     );
 }
+
+/// `update_agent` totals and capabilities, `add_agent` and framework capabilities: amounts are
+/// checked as any amounts, capability names against their lists, and a new total that cannot
+/// hold the agent's reservations is refused when the event runs, each at the key's line.
+#[test]
+fn agent_updates_and_capabilities_are_checked() {
+    let head = "name = \"x\"\n[[events]]\nat_s = 0\naction = \"add_agent\"\nname = \"a1\"\n\
+                cpus = 2\nmem_mb = 1024\nreserved = { role = \"r\", cpus = 1 }\n\
+                [[events]]\nat_s = 1\n";
+    let load_cases: &[(&str, &[&str])] = &[
+        (
+            "action = \"update_agent\"\nagent = \"a1\"\ncpus = -1\n",
+            &["s.toml:13: field `events.cpus`"],
+        ),
+        (
+            "action = \"update_agent\"\nagent = \"a1\"\nmem_mb = nan\n",
+            &["s.toml:13: field `events.mem_mb`"],
+        ),
+        (
+            "action = \"update_agent\"\nagent = \"a1\"\ncapabilities = [\"multirole\"]\n",
+            &[
+                "s.toml:13: field `events.capabilities`",
+                "unknown agent capability \"multirole\"",
+                "did you mean \"multi_role\"?",
+            ],
+        ),
+        (
+            "action = \"add_agent\"\nname = \"a2\"\ncpus = 1\nmem_mb = 1\n\
+             capabilities = [\"gpu\"]\n",
+            &["s.toml:15: field `events.capabilities`", "agent capability"],
+        ),
+        (
+            "action = \"add_framework\"\nname = \"f\"\ncapabilities = [\"multi_rol\"]\n",
+            &[
+                "s.toml:13: field `events.capabilities`",
+                "did you mean \"multi_role\"?",
+            ],
+        ),
+    ];
+    for (body, needles) in load_cases {
+        assert_all(&scenario_err(&format!("{head}{body}")), needles);
+    }
+    // The framework table takes the same names.
+    assert_all(
+        &scenario_err(
+            "name = \"x\"\n[[frameworks]]\nname = \"f\"\ncapabilities = [\"revocable\"]\n",
+        ),
+        &[
+            "s.toml:4",
+            "capabilities",
+            "unknown capability \"revocable\"",
+        ],
+    );
+    // 1 cpu of a1 is reserved for r: a total of 0.5 cpus cannot hold it.
+    assert_all(
+        &scenario_err_at_run(&format!(
+            "{head}action = \"update_agent\"\nagent = \"a1\"\ncpus = 0.5\n"
+        )),
+        &[
+            "s.toml:13: field `events.cpus`",
+            "does not hold the agent's reservations",
+        ],
+    );
+    assert_all(
+        &scenario_err_at_run(&format!(
+            "{head}action = \"update_agent\"\nagent = \"a9\"\ncpus = 4\n"
+        )),
+        &["s.toml:12: field `events.agent`", "did you mean \"a1\"?"],
+    );
+}
