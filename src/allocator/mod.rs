@@ -170,7 +170,7 @@ impl<'a> View<'a> {
         if self.frameworks[fw.idx()].multi_role && !caps.multi_role {
             return false;
         }
-        !(self.roles[role.idx()].parent.is_some() && !caps.hierarchical_role)
+        caps.hierarchical_role || self.roles[role.idx()].parent.is_none()
     }
 
     /// Removes from `out` the agents of `limited` (agents lacking some capability) that
