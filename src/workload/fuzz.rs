@@ -136,7 +136,7 @@ pub fn import_bytes(format: &str, data: &[u8]) -> Option<u64> {
     let params = Params::default();
     let summary = run(&Request {
         format,
-        inputs: &[input.clone()],
+        inputs: std::slice::from_ref(&input),
         out: &out,
         machines_out: with_machines.then_some(machines.as_path()),
         params: &params,
