@@ -901,6 +901,7 @@ fn load_str_in(path: &Path, dir: &Path, src: &str) -> Result<Scenario> {
 
     // Events.
     let mut events = Vec::new();
+    let mut derived = Vec::new();
     let mut last = SimTime::ZERO;
     for e in raw.events.iter().flatten() {
         let line = line_of(src, e.span().start);
@@ -919,7 +920,9 @@ fn load_str_in(path: &Path, dir: &Path, src: &str) -> Result<Scenario> {
         last = at;
         let action = script_action(&ctx, line, ev)?;
         events.push(ScriptedEvent { at, line, action });
+        maintenance_phases(&mut derived, events.last().expect("pushed"));
     }
+    merge_derived(&mut events, derived);
 
     let locality = match &raw.locality {
         None => Locality {
@@ -1258,4 +1261,41 @@ mod tests {
         assert_eq!(s.agents[0].name, "a1");
         assert_eq!(s.agents[5].rack.as_deref(), Some("r2"));
     }
+}
+
+/// A `schedule_maintenance` event brings two more: the window's start (DOWN) and end (UP),
+/// on the event's own line so that their errors point at it.
+fn maintenance_phases(derived: &mut Vec<ScriptedEvent>, e: &ScriptedEvent) {
+    if let ScriptAction::ScheduleMaintenance {
+        target,
+        start,
+        duration,
+    } = &e.action
+    {
+        derived.push(ScriptedEvent {
+            at: *start,
+            line: e.line,
+            action: ScriptAction::MaintenanceDown {
+                target: target.clone(),
+            },
+        });
+        derived.push(ScriptedEvent {
+            at: *start + *duration,
+            line: e.line,
+            action: ScriptAction::MaintenanceUp {
+                target: target.clone(),
+            },
+        });
+    }
+}
+
+/// Puts the derived events among the file's, in time order; at one instant the file's
+/// events come first, then the derived ones in the order of their `schedule_maintenance`
+/// lines (a stable sort: ties by insertion order).
+fn merge_derived(events: &mut Vec<ScriptedEvent>, derived: Vec<ScriptedEvent>) {
+    if derived.is_empty() {
+        return;
+    }
+    events.extend(derived);
+    events.sort_by_key(|e| e.at);
 }

@@ -7,6 +7,7 @@
 //! - `roles.rs`: the role table.
 //! - `offers.rs`: the offer table, batches, rescinds, declines and filters.
 //! - `whitelist.rs`: the agent whitelist (which agents a run may offer).
+//! - `maintenance.rs`: maintenance windows and inverse offers.
 //!
 //! The master never touches tasks or pending work: the dispatcher (`cluster/mod.rs`) asks the
 //! task life cycle and the framework side for what they own.
@@ -32,6 +33,7 @@ macro_rules! view {
 
 mod agents;
 mod free;
+mod maintenance;
 mod offers;
 mod reserve;
 mod roles;
@@ -97,6 +99,8 @@ pub(crate) struct Master {
     /// Names of the agents that may be offered (None: all), `[master] whitelist` then
     /// `update_whitelist` events.
     whitelist: Option<std::collections::BTreeSet<String>>,
+    /// Maintenance windows (`schedule_maintenance` events) and their inverse offers.
+    maintenance: maintenance::Maintenance,
 }
 
 impl Master {
@@ -112,6 +116,7 @@ impl Master {
         let whitelist = cfg.whitelist.as_ref().map(|w| w.iter().cloned().collect());
         let mut m = Master {
             whitelist,
+            maintenance: maintenance::Maintenance::default(),
             cfg,
             agents: Vec::new(),
             agent_by_name: BTreeMap::new(),
@@ -211,6 +216,10 @@ impl Master {
     /// Reports every offer to the observer one by one (offer rows are written).
     pub fn report_offer_rows(&mut self, on: bool) {
         self.offer_rows = on;
+    }
+    /// Allocation runs so far (a run that found nothing to do counts too).
+    pub fn runs(&self) -> u64 {
+        self.runs
     }
     pub fn allocator(&self) -> &dyn Allocator {
         self.allocator.as_ref()
