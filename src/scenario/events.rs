@@ -6,6 +6,7 @@ use super::load::{
     check_role_name, check_whitelist, min_allocatable_list, reserved_list, unknown_name, Ctx,
 };
 use super::raw::{EventRaw, ResSpec};
+use super::ScriptedEvent;
 use crate::cluster::resources::{Limits, MinAllocatable, Resources};
 use crate::error::Result;
 use crate::scheduler::SchedulerKind;
@@ -538,4 +539,41 @@ fn reserve_action(
         resources: r,
         unreserve,
     })
+}
+
+/// A `schedule_maintenance` event brings two more: the window's start (DOWN) and end (UP),
+/// on the event's own line so that their errors point at it.
+pub(super) fn maintenance_phases(derived: &mut Vec<ScriptedEvent>, e: &ScriptedEvent) {
+    if let ScriptAction::ScheduleMaintenance {
+        target,
+        start,
+        duration,
+    } = &e.action
+    {
+        derived.push(ScriptedEvent {
+            at: *start,
+            line: e.line,
+            action: ScriptAction::MaintenanceDown {
+                target: target.clone(),
+            },
+        });
+        derived.push(ScriptedEvent {
+            at: *start + *duration,
+            line: e.line,
+            action: ScriptAction::MaintenanceUp {
+                target: target.clone(),
+            },
+        });
+    }
+}
+
+/// Puts the derived events among the file's, in time order; at one instant the file's
+/// events come first, then the derived ones in the order of their `schedule_maintenance`
+/// lines (a stable sort: ties by insertion order).
+pub(super) fn merge_derived(events: &mut Vec<ScriptedEvent>, derived: Vec<ScriptedEvent>) {
+    if derived.is_empty() {
+        return;
+    }
+    events.extend(derived);
+    events.sort_by_key(|e| e.at);
 }

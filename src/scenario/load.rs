@@ -1,7 +1,7 @@
 //! Loading a scenario: TOML into the raw shapes, then validation and layering into the typed
 //! configuration. Errors name the file, the line and the field, and say what was expected.
 
-use super::events::{event_time, script_action};
+use super::events::{event_time, maintenance_phases, merge_derived, script_action};
 use super::raw::*;
 use super::sweep::expand_sweep;
 use super::*;
@@ -1261,41 +1261,4 @@ mod tests {
         assert_eq!(s.agents[0].name, "a1");
         assert_eq!(s.agents[5].rack.as_deref(), Some("r2"));
     }
-}
-
-/// A `schedule_maintenance` event brings two more: the window's start (DOWN) and end (UP),
-/// on the event's own line so that their errors point at it.
-fn maintenance_phases(derived: &mut Vec<ScriptedEvent>, e: &ScriptedEvent) {
-    if let ScriptAction::ScheduleMaintenance {
-        target,
-        start,
-        duration,
-    } = &e.action
-    {
-        derived.push(ScriptedEvent {
-            at: *start,
-            line: e.line,
-            action: ScriptAction::MaintenanceDown {
-                target: target.clone(),
-            },
-        });
-        derived.push(ScriptedEvent {
-            at: *start + *duration,
-            line: e.line,
-            action: ScriptAction::MaintenanceUp {
-                target: target.clone(),
-            },
-        });
-    }
-}
-
-/// Puts the derived events among the file's, in time order; at one instant the file's
-/// events come first, then the derived ones in the order of their `schedule_maintenance`
-/// lines (a stable sort: ties by insertion order).
-fn merge_derived(events: &mut Vec<ScriptedEvent>, derived: Vec<ScriptedEvent>) {
-    if derived.is_empty() {
-        return;
-    }
-    events.extend(derived);
-    events.sort_by_key(|e| e.at);
 }
