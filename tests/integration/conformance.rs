@@ -393,6 +393,10 @@ mod maintenance {
     fn maintenance_unknown_framework() {
         scenario("maintenance_unknown_framework");
     }
+    #[test]
+    fn maintenance_replaced() {
+        scenario("maintenance_replaced");
+    }
 
     /// A scenario without maintenance writes no inverse_offers.csv.
     #[test]
