@@ -36,6 +36,8 @@ pub(crate) enum Down {
     Failed,
     /// Removed after missing its pings; only `reconnect_agent` brings it back.
     Unreachable,
+    /// DOWN for a maintenance window; the window's end brings it back.
+    Maintenance,
 }
 
 /// Fault bookkeeping of one agent.

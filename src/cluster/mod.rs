@@ -23,6 +23,7 @@ pub mod frameworks;
 pub mod ids;
 mod inputs;
 mod invariants;
+mod maintenance;
 pub mod master;
 pub mod placement;
 pub mod resources;
@@ -72,6 +73,10 @@ pub(crate) struct Cluster<'o> {
     shares: Vec<FairShare>,
     /// The framework side was told that the trace's rows ran out.
     rows_ended: bool,
+    /// A maintenance window was scheduled: the next inverse-offer pass must run.
+    inverse_due: bool,
+    /// The master's run count at the last inverse-offer pass.
+    inverse_runs: u64,
 }
 
 impl<'o> Cluster<'o> {
@@ -117,6 +122,8 @@ impl<'o> Cluster<'o> {
             seen_versions: (u64::MAX, u64::MAX),
             shares: Vec::new(),
             rows_ended: false,
+            inverse_due: false,
+            inverse_runs: 0,
         })
     }
 
@@ -786,6 +793,7 @@ impl Model for Cluster<'_> {
     }
 
     fn after_step(&mut self, ctx: &Ctx<Event>, step: Step<Event>) -> Result<()> {
+        self.inverse_pass(ctx.now(), step);
         if self.check_invariants {
             self.check(ctx)
                 .map_err(|msg| invariants::violation(ctx.now(), step_kind(step), msg))?;

@@ -18,7 +18,7 @@ fn did_you_mean<'a>(name: &str, names: impl Iterator<Item = &'a str>) -> String 
 
 impl Cluster<'_> {
     /// An error about `field` of event `e`, at the key's own line.
-    fn script_err(&self, e: &ScriptedEvent, field: &str, msg: String) -> Error {
+    pub(super) fn script_err(&self, e: &ScriptedEvent, field: &str, msg: String) -> Error {
         let (line, path) = crate::scenario::locate_key(&self.scenario.path, e.line, field);
         Error::input(self.scenario.path.display().to_string(), line, path, msg)
     }
@@ -46,7 +46,12 @@ impl Cluster<'_> {
         }
     }
 
-    fn agent_named(&self, ctx: &Ctx<Event>, e: &ScriptedEvent, name: &str) -> Result<AgentId> {
+    pub(super) fn agent_named(
+        &self,
+        ctx: &Ctx<Event>,
+        e: &ScriptedEvent,
+        name: &str,
+    ) -> Result<AgentId> {
         self.master.agent_named(name).ok_or_else(|| {
             let names = self.master.agents().iter().map(|a| a.name.as_str());
             self.script_err(
@@ -324,6 +329,13 @@ impl Cluster<'_> {
             ScriptAction::UpdateWhitelist { agents } => {
                 self.master.update_whitelist(agents.as_deref());
             }
+            ScriptAction::ScheduleMaintenance {
+                target,
+                start,
+                duration,
+            } => self.schedule_maintenance(ctx, e, target, *start, *duration)?,
+            ScriptAction::MaintenanceDown { target } => self.maintenance_down(ctx, e, target)?,
+            ScriptAction::MaintenanceUp { target } => self.maintenance_up(ctx, e, target)?,
         }
         Ok(())
     }

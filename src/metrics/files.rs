@@ -101,6 +101,8 @@ pub struct RunFiles {
     pub jobs: Writer,
     pub shares: Writer,
     pub offers: Option<Writer>,
+    /// Write inverse_offers.csv at the end (the scenario schedules maintenance).
+    pub inverse_offers: bool,
 }
 
 impl RunFiles {
@@ -116,6 +118,7 @@ impl RunFiles {
             } else {
                 None
             },
+            inverse_offers: false,
         })
     }
 

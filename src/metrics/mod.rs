@@ -4,6 +4,7 @@
 
 pub(crate) mod bins;
 pub mod files;
+pub mod inverse;
 pub mod observe;
 pub(crate) mod per_run;
 pub(crate) mod recorder;

@@ -119,6 +119,19 @@ pub enum Observation<'a> {
         framework: &'a str,
         end: Option<SimTime>,
     },
+    /// An inverse offer for a maintenance window (numbered from 0 in the order made).
+    InverseOfferMade {
+        id: u64,
+        framework: &'a str,
+        agent: &'a str,
+        start: SimTime,
+        duration: SimDuration,
+    },
+    /// An outstanding inverse offer was rescinded (its window started or was replaced, or its
+    /// framework left).
+    InverseOfferRescinded {
+        id: u64,
+    },
     /// At the end of a run: the time a framework spent deciding.
     SchedulerBusy {
         framework: &'a str,

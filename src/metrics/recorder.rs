@@ -126,6 +126,8 @@ pub struct Recorder {
     last_start: std::collections::HashMap<String, i64>,
     /// Locality and JCT by job size, written to bins.csv at the end of the run.
     pub bins: super::bins::BinStats,
+    /// The run's inverse offers (inverse_offers.csv).
+    pub inverse: super::inverse::InverseLog,
     /// `tasks_finished`, published for the progress display of a run in flight.
     finished_live: Arc<AtomicU64>,
 }
@@ -516,6 +518,10 @@ impl Recorder {
         self.flush_shares();
         if let Some(f) = self.files.as_mut() {
             let r = f.flush().and_then(|_| write_bins(&f.dir, &self.bins));
+            let r = r.and_then(|_| match f.inverse_offers {
+                true => self.inverse.write(&f.dir),
+                false => Ok(()),
+            });
             self.keep(r);
         }
         self.files = None;
@@ -620,6 +626,16 @@ impl Observer for Recorder {
                 framework,
                 end,
             } => self.job_row(job, framework, end),
+            Observation::InverseOfferMade {
+                id,
+                framework,
+                agent,
+                start,
+                duration,
+            } => self
+                .inverse
+                .made(now, id, framework, agent, start, duration),
+            Observation::InverseOfferRescinded { id } => self.inverse.rescinded(now, id),
             Observation::SchedulerBusy {
                 framework,
                 busy,

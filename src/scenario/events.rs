@@ -8,10 +8,11 @@ use super::load::{
 };
 use super::raw::{EventRaw, ResSpec};
 use crate::cluster::agent::AgentCapabilities;
+use super::ScriptedEvent;
 use crate::cluster::resources::{Limits, MinAllocatable, Resources};
 use crate::error::Result;
 use crate::scheduler::SchedulerKind;
-use crate::sim::SimDuration;
+use crate::sim::{SimDuration, SimTime};
 use std::collections::BTreeMap;
 
 /// Resources an agent brings in already allocated to a framework (`used` on `add_agent`).
@@ -150,6 +151,28 @@ pub enum ScriptAction {
     UpdateWhitelist {
         agents: Option<Vec<String>>,
     },
+    /// Gives the agents of `target` an unavailability (Mesos `updateUnavailability`): inverse
+    /// offers from now on, DOWN at `start`, UP again at `start + duration`.
+    ScheduleMaintenance {
+        target: MaintenanceTarget,
+        start: SimTime,
+        duration: SimDuration,
+    },
+    /// Derived from `schedule_maintenance` (never written in a file): its window starts now.
+    MaintenanceDown {
+        target: MaintenanceTarget,
+    },
+    /// Derived from `schedule_maintenance`: its window ends now.
+    MaintenanceUp {
+        target: MaintenanceTarget,
+    },
+}
+
+/// The agents a maintenance window covers, resolved when each of its events runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MaintenanceTarget {
+    Agent(String),
+    Rack(String),
 }
 
 impl ScriptAction {
@@ -178,6 +201,9 @@ impl ScriptAction {
                 unreserve: true, ..
             } => "unreserve",
             ScriptAction::UpdateWhitelist { .. } => "update_whitelist",
+            ScriptAction::ScheduleMaintenance { .. }
+            | ScriptAction::MaintenanceDown { .. }
+            | ScriptAction::MaintenanceUp { .. } => "schedule_maintenance",
         }
     }
 }
@@ -201,7 +227,8 @@ pub(super) fn event_time(e: &EventRaw) -> f64 {
         | EventRaw::ReconnectAgent { at_s, .. }
         | EventRaw::Reserve { at_s, .. }
         | EventRaw::Unreserve { at_s, .. }
-        | EventRaw::UpdateWhitelist { at_s, .. } => *at_s,
+        | EventRaw::UpdateWhitelist { at_s, .. }
+        | EventRaw::ScheduleMaintenance { at_s, .. } => *at_s,
     }
 }
 
@@ -492,6 +519,51 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
                 agents: agents.clone(),
             }
         }
+        EventRaw::ScheduleMaintenance {
+            at_s,
+            agent,
+            rack,
+            start_s,
+            duration_s,
+        } => {
+            let target = match (agent, rack) {
+                (Some(a), None) if !a.trim().is_empty() => MaintenanceTarget::Agent(a.clone()),
+                (None, Some(r)) if !r.trim().is_empty() => MaintenanceTarget::Rack(r.clone()),
+                (Some(_), Some(_)) => {
+                    return Err(ctx.err(line, "rack", "expected `agent` or `rack`, not both"))
+                }
+                (Some(_), None) => {
+                    return Err(ctx.err(line, "agent", "expected an agent name, got \"\""))
+                }
+                (None, Some(_)) => {
+                    return Err(ctx.err(line, "rack", "expected a rack name, got \"\""))
+                }
+                (None, None) => {
+                    return Err(ctx.err(
+                        line,
+                        "agent",
+                        "expected `agent = \"..\"` or `rack = \"..\"` (the agents to drain)",
+                    ))
+                }
+            };
+            let start = ctx.time(line, "start_s", *start_s)?;
+            if *start_s < *at_s {
+                return Err(ctx.err(
+                    line,
+                    "start_s",
+                    format!(
+                        "expected a window that starts at or after the event ({at_s} s), got \
+                         {start_s} s"
+                    ),
+                ));
+            }
+            ctx.positive(line, "duration_s", *duration_s)?;
+            ScriptAction::ScheduleMaintenance {
+                target,
+                start,
+                duration: SimDuration::from_secs_f64(*duration_s),
+            }
+        }
     })
 }
 
@@ -528,4 +600,41 @@ fn reserve_action(
         resources: r,
         unreserve,
     })
+}
+
+/// A `schedule_maintenance` event brings two more: the window's start (DOWN) and end (UP),
+/// on the event's own line so that their errors point at it.
+pub(super) fn maintenance_phases(derived: &mut Vec<ScriptedEvent>, e: &ScriptedEvent) {
+    if let ScriptAction::ScheduleMaintenance {
+        target,
+        start,
+        duration,
+    } = &e.action
+    {
+        derived.push(ScriptedEvent {
+            at: *start,
+            line: e.line,
+            action: ScriptAction::MaintenanceDown {
+                target: target.clone(),
+            },
+        });
+        derived.push(ScriptedEvent {
+            at: *start + *duration,
+            line: e.line,
+            action: ScriptAction::MaintenanceUp {
+                target: target.clone(),
+            },
+        });
+    }
+}
+
+/// Puts the derived events among the file's, in time order; at one instant the file's
+/// events come first, then the derived ones in the order of their `schedule_maintenance`
+/// lines (a stable sort: ties by insertion order).
+pub(super) fn merge_derived(events: &mut Vec<ScriptedEvent>, derived: Vec<ScriptedEvent>) {
+    if derived.is_empty() {
+        return;
+    }
+    events.extend(derived);
+    events.sort_by_key(|e| e.at);
 }

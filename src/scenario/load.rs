@@ -1,7 +1,7 @@
 //! Loading a scenario: TOML into the raw shapes, then validation and layering into the typed
 //! configuration. Errors name the file, the line and the field, and say what was expected.
 
-use super::events::{event_time, script_action};
+use super::events::{event_time, maintenance_phases, merge_derived, script_action};
 use super::raw::*;
 use super::sweep::expand_sweep;
 use super::*;
@@ -931,6 +931,7 @@ fn load_str_in(path: &Path, dir: &Path, src: &str) -> Result<Scenario> {
 
     // Events.
     let mut events = Vec::new();
+    let mut derived = Vec::new();
     let mut last = SimTime::ZERO;
     for e in raw.events.iter().flatten() {
         let line = line_of(src, e.span().start);
@@ -949,7 +950,9 @@ fn load_str_in(path: &Path, dir: &Path, src: &str) -> Result<Scenario> {
         last = at;
         let action = script_action(&ctx, line, ev)?;
         events.push(ScriptedEvent { at, line, action });
+        maintenance_phases(&mut derived, events.last().expect("pushed"));
     }
+    merge_derived(&mut events, derived);
 
     let locality = match &raw.locality {
         None => Locality {

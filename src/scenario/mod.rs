@@ -15,7 +15,7 @@ mod load;
 mod raw;
 mod sweep;
 
-pub use events::{DeclinePart, ScriptAction, TotalUpdate, UsedSpec};
+pub use events::{DeclinePart, MaintenanceTarget, ScriptAction, TotalUpdate, UsedSpec};
 pub use load::{load, load_in, load_policy_file, load_str, read_text};
 
 /// Where `field` of the table at `line` of the scenario file `path` is written, and its full
@@ -314,6 +314,12 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// It schedules maintenance (and so writes inverse_offers.csv).
+    pub fn uses_maintenance(&self) -> bool {
+        self.events
+            .iter()
+            .any(|e| matches!(e.action, ScriptAction::ScheduleMaintenance { .. }))
+    }
     /// The framework table of that name, if the scenario lists one.
     pub fn framework(&self, name: &str) -> Option<&FrameworkSpec> {
         self.frameworks.iter().find(|f| f.name == name)

@@ -428,6 +428,15 @@ pub enum EventRaw {
         at_s: f64,
         agents: Option<Vec<String>>,
     },
+    /// A maintenance window on one agent or on every agent of a rack (Mesos's maintenance
+    /// schedule: an unavailability from `start_s` for `duration_s`).
+    ScheduleMaintenance {
+        at_s: f64,
+        agent: Option<String>,
+        rack: Option<String>,
+        start_s: f64,
+        duration_s: f64,
+    },
 }
 
 #[derive(Deserialize, Debug, Clone, PartialEq)]

@@ -686,4 +686,68 @@ fn agent_updates_and_capabilities_are_checked() {
         )),
         &["s.toml:12: field `events.agent`", "did you mean \"a1\"?"],
     );
+/// `schedule_maintenance`: one of `agent` / `rack`, a window that starts at or after the event
+/// and lasts some time; an agent or rack that does not exist when the event runs is named.
+#[test]
+fn maintenance_windows_are_checked() {
+    let ev = |keys: &str| {
+        format!("name = \"x\"\n[[events]]\nat_s = 10\naction = \"schedule_maintenance\"\n{keys}")
+    };
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "start_s = 20\nduration_s = 5\n",
+            &["s.toml:", "agent", "expected `agent"],
+        ),
+        (
+            "agent = \"a1\"\nrack = \"r1\"\nstart_s = 20\nduration_s = 5\n",
+            &["s.toml:6", "events.rack", "not both"],
+        ),
+        (
+            "agent = \" \"\nstart_s = 20\nduration_s = 5\n",
+            &["s.toml:5", "events.agent", "agent name"],
+        ),
+        (
+            "rack = \"\"\nstart_s = 20\nduration_s = 5\n",
+            &["s.toml:5", "events.rack", "rack name"],
+        ),
+        (
+            "agent = \"a1\"\nstart_s = 5\nduration_s = 5\n",
+            &[
+                "s.toml:6",
+                "events.start_s",
+                "at or after the event (10 s), got 5 s",
+            ],
+        ),
+        (
+            "agent = \"a1\"\nstart_s = -1\nduration_s = 5\n",
+            &["s.toml:6", "events.start_s", ">= 0"],
+        ),
+        (
+            "agent = \"a1\"\nstart_s = 20\nduration_s = 0\n",
+            &["s.toml:7", "events.duration_s", "> 0"],
+        ),
+        (
+            "agent = \"a1\"\nstart_s = 20\nduration_s = nan\n",
+            &["s.toml:7", "events.duration_s", "finite"],
+        ),
+        ("agent = \"a1\"\nduration_s = 5\n", &["s.toml:", "start_s"]),
+        ("agent = \"a1\"\nstart_s = 20\n", &["s.toml:", "duration_s"]),
+        (
+            "agent = \"a1\"\nstart_s = 20\nduration_s = 5\nend_s = 30\n",
+            &["s.toml:", "end_s"],
+        ),
+    ];
+    for (keys, needles) in cases {
+        assert_all(&scenario_err(&ev(keys)), needles);
+    }
+    let cluster = "name = \"x\"\n[cluster]\nracks = 1\nagents_per_rack = 2\nagent = { cpus = 1, mem_mb = 1 }\n\
+                   [[events]]\nat_s = 1\naction = \"schedule_maintenance\"\n";
+    let m = scenario_err_at_run(&format!(
+        "{cluster}agent = \"ghost\"\nstart_s = 2\nduration_s = 1\n"
+    ));
+    assert_all(&m, &["s.toml:9: field `events.agent`", "\"ghost\""]);
+    let m = scenario_err_at_run(&format!(
+        "{cluster}rack = \"r9\"\nstart_s = 2\nduration_s = 1\n"
+    ));
+    assert_all(&m, &["s.toml:9: field `events.rack`", "\"r9\""]);
 }

@@ -369,3 +369,46 @@ fn fairness_exclusion_decides_who_gets_a4() {
     let e = compare(&want, &got).unwrap_err();
     assert!(e.contains("t=2.5 f3") && e.contains("t=2.5 f2"), "{e}");
 }
+
+/// Maintenance windows and inverse offers, restated from Mesos's tests: the offers as in
+/// `check`, and inverse_offers.csv row for row against `<stem>.inverse.expected.csv`.
+mod maintenance {
+    use super::*;
+
+    fn scenario(stem: &str) {
+        let dir = repo().join("tests/scenarios");
+        let out = tmp(&format!("conf-{stem}"));
+        run_into(&dir.join(format!("{stem}.toml")), &out);
+        let got = rows(&out.join("offers.csv"));
+        let want = rows(&dir.join(format!("{stem}.expected.csv")));
+        if let Err(m) = compare(&want, &got) {
+            panic!("{stem}: {m}");
+        }
+        let got = read_csv(&out.join("inverse_offers.csv"));
+        let want = read_csv(&dir.join(format!("{stem}.inverse.expected.csv")));
+        assert_eq!(want, got, "{stem}: inverse_offers.csv");
+    }
+
+    #[test]
+    fn maintenance_inverse_offers() {
+        scenario("maintenance_inverse_offers");
+    }
+    #[test]
+    fn maintenance_unknown_framework() {
+        scenario("maintenance_unknown_framework");
+    }
+    #[test]
+    fn maintenance_replaced() {
+        scenario("maintenance_replaced");
+    }
+
+    /// A scenario without maintenance writes no inverse_offers.csv.
+    #[test]
+    fn no_maintenance_no_file() {
+        let dir = repo().join("tests/scenarios");
+        let out = tmp("conf-no-maintenance");
+        run_into(&dir.join("whitelist.toml"), &out);
+        assert!(out.join("offers.csv").exists());
+        assert!(!out.join("inverse_offers.csv").exists());
+    }
+}

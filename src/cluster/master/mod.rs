@@ -8,6 +8,7 @@
 //! - `offers.rs`: the offer table, batches, rescinds, declines and filters.
 //! - `whitelist.rs`: the agent whitelist (which agents a run may offer).
 //! - `update.rs`: agent updates (new totals, what an agent owes, capabilities).
+//! - `maintenance.rs`: maintenance windows and inverse offers.
 //!
 //! The master never touches tasks or pending work: the dispatcher (`cluster/mod.rs`) asks the
 //! task life cycle and the framework side for what they own.
@@ -33,6 +34,7 @@ macro_rules! view {
 
 mod agents;
 mod free;
+mod maintenance;
 mod offers;
 mod reserve;
 mod roles;
@@ -99,6 +101,8 @@ pub(crate) struct Master {
     /// Names of the agents that may be offered (None: all), `[master] whitelist` then
     /// `update_whitelist` events.
     whitelist: Option<std::collections::BTreeSet<String>>,
+    /// Maintenance windows (`schedule_maintenance` events) and their inverse offers.
+    maintenance: maintenance::Maintenance,
 }
 
 impl Master {
@@ -114,6 +118,7 @@ impl Master {
         let whitelist = cfg.whitelist.as_ref().map(|w| w.iter().cloned().collect());
         let mut m = Master {
             whitelist,
+            maintenance: maintenance::Maintenance::default(),
             cfg,
             agents: Vec::new(),
             agent_by_name: BTreeMap::new(),
@@ -213,6 +218,10 @@ impl Master {
     /// Reports every offer to the observer one by one (offer rows are written).
     pub fn report_offer_rows(&mut self, on: bool) {
         self.offer_rows = on;
+    }
+    /// Allocation runs so far (a run that found nothing to do counts too).
+    pub fn runs(&self) -> u64 {
+        self.runs
     }
     pub fn allocator(&self) -> &dyn Allocator {
         self.allocator.as_ref()
