@@ -360,6 +360,12 @@ behaviour!(restated:
     deactivate_and_reactivate_framework,
     multi_quota_absent_frameworks,
     multi_quota_with_frameworks,
+    quota_against_starvation,
+    suppress_and_revive_offers,
+    revive_offers,
+    suppress_and_revive_offers_with_multi_role,
+    disproportionate_quota_vs_allocation,
+    offer_ancestor_reservations_to_descendant_child,
 );
 
 /// The exclusion is what decides fairness_exclusion: the same events without
