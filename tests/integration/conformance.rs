@@ -366,6 +366,9 @@ behaviour!(restated:
     suppress_and_revive_offers_with_multi_role,
     disproportionate_quota_vs_allocation,
     offer_ancestor_reservations_to_descendant_child,
+    quota_with_ancestor_reservations,
+    quota_with_nested_role_reservation,
+    quota_with_nested_role_allocation,
 );
 
 /// The exclusion is what decides fairness_exclusion: the same events without
