@@ -369,6 +369,7 @@ behaviour!(restated:
     quota_with_ancestor_reservations,
     quota_with_nested_role_reservation,
     quota_with_nested_role_allocation,
+    quota_provides_limit,
 );
 
 /// The exclusion is what decides fairness_exclusion: the same events without
