@@ -370,6 +370,10 @@ behaviour!(restated:
     quota_with_nested_role_reservation,
     quota_with_nested_role_allocation,
     quota_provides_limit,
+    small_offer_filter_timeout,
+    framework_min_allocatable,
+    quota_absent_framework_whole_agent,
+    reservation_within_quota,
 );
 
 /// The exclusion is what decides fairness_exclusion: the same events without
