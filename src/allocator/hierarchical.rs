@@ -868,6 +868,22 @@ impl Hierarchical {
             if now - since < after {
                 continue;
             }
+            // A task that no agent could hold even with every task on it gone (it is larger
+            // than any agent's unreserved resources plus those reserved within r's subtree)
+            // gains nothing from preemption: preempting for it would kill and resubmit victims
+            // every `after` seconds for ever (issue 19, found by the property tests).
+            let fits_somewhere = v.agents.iter().any(|a| {
+                let mut usable = a.total.unres;
+                for (role, res) in &a.total.res {
+                    if v.roles[role.idx()].top == r {
+                        usable += *res;
+                    }
+                }
+                a.active && !a.disconnected && usable.contains(&need)
+            });
+            if !fits_somewhere {
+                continue;
+            }
             // Victims: tasks of the lowest-priority role below r, latest launched first
             // (earlier choices of this tick are gone already).
             let mut victims: Vec<(i64, SimTime, TaskKey, Resources)> = pv

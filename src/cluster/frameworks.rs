@@ -794,7 +794,13 @@ impl FrameworkSide {
             who: scheduler.name().to_string(),
             msg,
         };
-        let mut need = offer.executor;
+        // The executor is needed only with a task to run: a decision that launches nothing
+        // (declines the whole offer) fits any offer, even one too small for the executor.
+        let mut need = if d.launch.is_empty() {
+            Resources::ZERO
+        } else {
+            offer.executor
+        };
         let mut seen = BTreeSet::new();
         for l in &d.launch {
             let g = self

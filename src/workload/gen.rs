@@ -123,6 +123,11 @@ fn keys_of(kind: Kind) -> Vec<&'static str> {
 }
 
 impl Params {
+    /// The most tasks one generated job can have (for the fuzz loop's bound on a case's size).
+    pub fn largest_job(&self) -> u32 {
+        self.tasks.max(self.tasks_max).max(self.max_tasks)
+    }
+
     /// The shape of every generated task.
     pub fn shape(&self) -> Resources {
         self.shape

@@ -490,3 +490,36 @@ fn merge_refuses_a_shard_without_digests() {
     assert_eq!(o.status.code(), Some(2), "{e}");
     assert!(e.contains("shard.csv") && e.contains("run it again"), "{e}");
 }
+
+/// A framework with an executor that declines an offer too small for the executor (memory
+/// only: another framework's task holds the cpu) is not an invalid decision: before the fix
+/// the master counted the executor against every decision, launches or none, and the run
+/// failed with exit code 3 (found by the property tests).
+#[test]
+fn declining_an_offer_too_small_for_the_executor_is_fine() {
+    let d = tmp("executor-decline");
+    write(
+        &d.join("t.csv"),
+        "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\nj0,f1,0,1,1,128,11\nj1,f0,0,1,0.5,128,1\n",
+    );
+    let s = d.join("s.toml");
+    write(
+        &s,
+        "name = \"p\"\n[[policy]]\nname = \"p\"\nallocator = \"drf\"\n[workload]\ntrace = \"t.csv\"\n\
+         [[cluster.agents]]\nname = \"a0\"\ncpus = 1\nmem_mb = 2048\n\
+         [[frameworks]]\nname = \"f0\"\nexecutor = { cpus = 0.5, mem_mb = 256 }\n\
+         [[frameworks]]\nname = \"f1\"\n",
+    );
+    let o = run_into(&s, &d.join("out"));
+    let cols = offersim::metrics::files::SUMMARY_COLS;
+    let get = |name: &str| o.fields[cols.iter().position(|c| *c == name).unwrap() - 3].clone();
+    assert_eq!(
+        get("tasks_finished"),
+        "2",
+        "both tasks run, f0's after f1's"
+    );
+    assert!(
+        get("offers_declined").parse::<u64>().unwrap() >= 1,
+        "f0 declined the memory-only offer"
+    );
+}

@@ -3,6 +3,7 @@
 
 mod badinput;
 mod browser;
+mod claims;
 mod cli;
 mod common;
 mod conformance;

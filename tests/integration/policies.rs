@@ -153,3 +153,31 @@ fn a_plugin_source_gives_each_grid_item_its_plugins_and_may_stop_the_plan() {
     assert!(matches!(e, offersim::Error::Interrupted), "{e}");
     assert!(!stopped.join("summary.csv").exists());
 }
+
+/// A high-priority task that no agent can hold (4.5 cpus wanted; the only agent has 5, one of
+/// them reserved for the low role) is not a reason to preempt: before the fix the priority
+/// allocator killed and resubmitted the low role's tasks every `preempt_after_s` for ever (the
+/// property tests found it: an endless run).
+#[test]
+fn priority_preemption_skips_a_task_no_agent_can_hold() {
+    let d = tmp("preempt-unplaceable");
+    write(
+        &d.join("t.csv"),
+        "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\nlo1,lo,0,4,1,512,50\nhi1,hi,5,1,4.5,512,20\n",
+    );
+    let s = d.join("s.toml");
+    write(
+        &s,
+        "name = \"p\"\nend_s = 200\n[[policy]]\nname = \"prio\"\nallocator = \"priority\"\n\
+         preempt_after_s = 5\n[workload]\ntrace = \"t.csv\"\n[[cluster.agents]]\nname = \"a0\"\n\
+         cpus = 5\nmem_mb = 4096\nreserved = [{ role = \"lo\", cpus = 1, mem_mb = 512 }]\n\
+         [[frameworks]]\nname = \"lo\"\nroles = [\"lo\"]\n[[frameworks]]\nname = \"hi\"\n\
+         roles = [\"hi\"]\n[roles.hi]\npriority = 10\n",
+    );
+    let o = run_into(&s, &d.join("out"));
+    let cols = offersim::metrics::files::SUMMARY_COLS;
+    let get = |name: &str| o.fields[cols.iter().position(|c| *c == name).unwrap() - 3].clone();
+    assert_eq!(get("tasks_preempted"), "0");
+    assert_eq!(get("tasks_finished"), "4", "lo's tasks run to their end");
+    assert_eq!(get("tasks_unscheduled"), "1", "hi's task never fits");
+}
