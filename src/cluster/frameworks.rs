@@ -820,16 +820,7 @@ impl FrameworkSide {
         }
         for l in &d.launch {
             let g = &mut self.groups[l.group];
-            g.inflight += 1;
-            if let Some(p) = g.requeued.iter().position(|&t| t == l.task) {
-                g.requeued.swap_remove(p);
-            } else {
-                // Skipping ahead leaves the skipped tasks pending.
-                for t in g.next..l.task {
-                    g.requeued.push(t);
-                }
-                g.next = l.task + 1;
-            }
+            g.take_pending(l.task);
             if g.pending() == 0 {
                 let seq = g.seq;
                 self.sides[fw.idx()].pending.remove(&seq);

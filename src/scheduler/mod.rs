@@ -16,6 +16,8 @@
 //! decision they would have got.
 
 pub(crate) mod delay;
+#[doc(hidden)]
+pub mod fixture;
 pub(crate) mod greedy;
 pub(crate) mod hold;
 pub(crate) mod index;
