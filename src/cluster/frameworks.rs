@@ -152,6 +152,10 @@ impl FrameworkSide {
     pub fn cfg(&self, fw: FrameworkId) -> &FrameworkConfig {
         &self.sides[fw.idx()].cfg
     }
+    /// The name of the framework's scheduler (errors about its decisions name it).
+    pub fn scheduler_name(&self, fw: FrameworkId) -> &str {
+        self.sides[fw.idx()].scheduler.name()
+    }
     pub fn name(&self, fw: FrameworkId) -> &str {
         &self.sides[fw.idx()].cfg.name
     }
@@ -771,10 +775,10 @@ impl FrameworkSide {
         let mut d = Decision::default();
         self.with_scheduler(fw, master, now, |s, work| s.on_offer(&offer, work, &mut d));
         if d.hold {
-            if !d.launch.is_empty() {
+            if !d.launch.is_empty() || d.reserve.is_some() {
                 return Err(Error::Decision {
                     who: self.sides[fw.idx()].scheduler.name().to_string(),
-                    msg: "a held offer cannot also launch tasks".into(),
+                    msg: "a held offer cannot also launch tasks or reserve".into(),
                 });
             }
             return Ok(None);

@@ -242,6 +242,10 @@ pub struct Decision {
     pub launch: Vec<Launch>,
     /// Filter for the unused part; None = the framework's default.
     pub refuse: Option<SimDuration>,
+    /// RESERVE this much of the offer's unreserved resources for the offer's role before the
+    /// launches (Mesos's RESERVE offer operation in an ACCEPT); the master checks that the offer
+    /// holds it. Not with `hold`.
+    pub reserve: Option<crate::cluster::resources::Resources>,
 }
 
 impl Decision {
@@ -249,6 +253,7 @@ impl Decision {
         self.hold = false;
         self.launch.clear();
         self.refuse = None;
+        self.reserve = None;
     }
 }
 

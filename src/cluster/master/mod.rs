@@ -33,6 +33,7 @@ macro_rules! view {
 mod agents;
 mod free;
 mod offers;
+mod reserve;
 mod roles;
 mod whitelist;
 
