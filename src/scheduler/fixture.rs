@@ -107,6 +107,7 @@ impl BatchFixture {
             jobs: &self.jobs,
             min_allocatable: &self.min,
             placement: &self.placement,
+            stamp: None,
         }
     }
 
