@@ -105,6 +105,8 @@ pub(crate) struct FrameworkSide {
     ledger: Ledger,
     /// Bumped whenever pending work changes (an input of the fairness metrics).
     version: u64,
+    /// Bumped whenever the block placement is rebuilt.
+    placement_epoch: u64,
     /// For errors about trace rows.
     workload_file: String,
 }
@@ -126,6 +128,7 @@ impl FrameworkSide {
             factory,
             ledger: Ledger::default(),
             version: 0,
+            placement_epoch: 0,
             workload_file,
         }
     }
@@ -221,6 +224,7 @@ impl FrameworkSide {
     fn refresh_placement(&mut self, agents: &[Agent]) {
         if self.placement_dirty {
             self.placement.refresh(agents);
+            self.placement_epoch += 1;
             self.placement_dirty = false;
         }
     }
@@ -231,6 +235,7 @@ impl FrameworkSide {
     /// Rebuilds the placement now (an agent came back as itself).
     pub fn refresh_placement_now(&mut self, agents: &[Agent]) {
         self.placement.refresh(agents);
+        self.placement_epoch += 1;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -732,6 +737,7 @@ impl FrameworkSide {
             jobs: &self.jobs,
             min_allocatable: master.min_allocatable_of(fw),
             placement: &self.placement,
+            stamp: Some((self.version, self.placement_epoch)),
         };
         f(side.scheduler.as_mut(), &work)
     }
@@ -830,16 +836,7 @@ impl FrameworkSide {
         }
         for l in &d.launch {
             let g = &mut self.groups[l.group];
-            g.inflight += 1;
-            if let Some(p) = g.requeued.iter().position(|&t| t == l.task) {
-                g.requeued.swap_remove(p);
-            } else {
-                // Skipping ahead leaves the skipped tasks pending.
-                for t in g.next..l.task {
-                    g.requeued.push(t);
-                }
-                g.next = l.task + 1;
-            }
+            g.take_pending(l.task);
             if g.pending() == 0 {
                 let seq = g.seq;
                 self.sides[fw.idx()].pending.remove(&seq);

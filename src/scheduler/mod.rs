@@ -16,6 +16,8 @@
 //! decision they would have got.
 
 pub(crate) mod delay;
+#[doc(hidden)]
+pub mod fixture;
 pub(crate) mod greedy;
 pub(crate) mod hold;
 pub(crate) mod index;
@@ -143,6 +145,9 @@ pub struct WorkView<'a> {
     /// The minimum an offer remainder must hold to be worth scanning further.
     pub(crate) min_allocatable: &'a MinAllocatable,
     pub(crate) placement: &'a Placement,
+    /// Identifies the pending work and the block placement: two views with the same stamp at
+    /// the same `now` show the same work (None: unknown, nothing may be reused).
+    pub(crate) stamp: Option<(u64, u64)>,
 }
 
 impl<'a> WorkView<'a> {
