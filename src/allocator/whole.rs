@@ -425,6 +425,7 @@ mod tests {
             c.frameworks.push(Framework {
                 name: format!("fw{f}"),
                 gpu_capable: rng.gen_bool(0.5),
+                multi_role: fr.len() > 1,
                 roles: fr
                     .iter()
                     .map(|&r| FwRole {
