@@ -7,8 +7,8 @@ use super::load::{
     min_allocatable_list, reserved_list, unknown_name, Ctx,
 };
 use super::raw::{EventRaw, ResSpec};
-use crate::cluster::agent::AgentCapabilities;
 use super::ScriptedEvent;
+use crate::cluster::agent::AgentCapabilities;
 use crate::cluster::resources::{Limits, MinAllocatable, Resources};
 use crate::error::Result;
 use crate::scheduler::SchedulerKind;

@@ -686,6 +686,8 @@ fn agent_updates_and_capabilities_are_checked() {
         )),
         &["s.toml:12: field `events.agent`", "did you mean \"a1\"?"],
     );
+}
+
 /// `schedule_maintenance`: one of `agent` / `rack`, a window that starts at or after the event
 /// and lasts some time; an agent or rack that does not exist when the event runs is named.
 #[test]
