@@ -3,6 +3,7 @@
 //! the columns its `[check] tolerance` loosens. Exit 0 when it matches, 1 on a regression, 2 on
 //! bad input (including a missing baseline). `--update` rewrites the whole results folder.
 
+use super::say::sayln;
 use crate::experiment::{self, PlanOptions};
 use crate::report::compare::Difference;
 use std::path::{Path, PathBuf};
@@ -103,12 +104,12 @@ pub fn main(a: CheckArgs) -> anyhow::Result<i32> {
             p.out_flag = "--baseline".into();
         }
         experiment::run_plan(&p, &watch)?;
-        println!("baseline updated: {}", p.out.display());
+        sayln!("baseline updated: {}", p.out.display());
         return Ok(0);
     }
     let report = experiment::check(&mut p, &baseline, &watch)?;
     if report.diffs.is_empty() {
-        println!(
+        sayln!(
             "check passed: {} ({} runs) matches {}",
             file,
             report.runs,
@@ -116,8 +117,8 @@ pub fn main(a: CheckArgs) -> anyhow::Result<i32> {
         );
         return Ok(0);
     }
-    print!("{}", render(&report.diffs));
-    println!(
+    super::say::say(format_args!("{}", render(&report.diffs)));
+    sayln!(
         "check FAILED: {} difference(s) from {}.\nIf the change is intended, update the \
          baseline with `offersim check {file} --update` and commit it.",
         report.diffs.len(),

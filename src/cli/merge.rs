@@ -1,6 +1,7 @@
 //! `offersim merge DIR... --out DIR`: joins the results folders of `offersim run --shard I/N`
 //! (the work is `experiment::merge`).
 
+use super::say::sayln;
 use anyhow::Context;
 use std::path::PathBuf;
 
@@ -17,6 +18,6 @@ pub struct MergeArgs {
 pub fn main(a: MergeArgs) -> anyhow::Result<i32> {
     crate::experiment::merge(&a.dirs, &a.out)
         .with_context(|| format!("merging into {}", a.out.display()))?;
-    println!("merged {} shards into {}", a.dirs.len(), a.out.display());
+    sayln!("merged {} shards into {}", a.dirs.len(), a.out.display());
     Ok(0)
 }

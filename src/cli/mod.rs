@@ -8,6 +8,7 @@ pub mod merge;
 pub mod plot;
 mod progress;
 pub mod run;
+mod say;
 
 use clap::{Parser, Subcommand};
 

@@ -2,6 +2,7 @@
 //! CSV files alone (after editing them, or with a newer offersim), without running anything;
 //! only in a folder offersim wrote, and only over its own files.
 
+use super::say::sayln;
 use anyhow::Context;
 use std::path::PathBuf;
 
@@ -14,6 +15,6 @@ pub struct PlotArgs {
 pub fn main(a: PlotArgs) -> anyhow::Result<i32> {
     crate::experiment::owned::redraw(&a.dir, |d| crate::report::finish(d).map(|_| ()))
         .with_context(|| format!("plotting {}", a.dir.display()))?;
-    println!("report: {}", a.dir.join("report.html").display());
+    sayln!("report: {}", a.dir.join("report.html").display());
     Ok(0)
 }

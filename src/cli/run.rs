@@ -1,6 +1,7 @@
 //! `offersim run SCENARIO`: turns the flags into a plan, runs it into the results folder
 //! (`experiment::run_plan`), and prints the comparison table.
 
+use super::say::sayln;
 use crate::experiment::{self, Outputs, PlanOptions};
 use anyhow::Context;
 use std::path::PathBuf;
@@ -78,9 +79,9 @@ pub fn main(a: RunArgs) -> anyhow::Result<i32> {
         .iter()
         .map(|o| (o.policy.clone(), o.summary_row()))
         .collect();
-    println!("{}", crate::report::table::render(&rows));
-    println!("results: {}", p.out.display());
-    println!("open {}", p.out.join("report.html").display());
+    sayln!("{}", crate::report::table::render(&rows));
+    sayln!("results: {}", p.out.display());
+    sayln!("open {}", p.out.join("report.html").display());
     if !p.warnings.is_empty() {
         // Said before the run too; repeated so that it is not lost above the progress lines.
         eprintln!(

@@ -315,3 +315,25 @@ fn progress_shows_on_a_terminal_for_any_jobs_and_nowhere_else() {
         "{err}"
     );
 }
+
+/// `offersim run ... | head` closes the pipe before the summary is printed: the run still
+/// succeeds, writes its results, and says nothing of a panic.
+#[test]
+fn a_closed_stdout_pipe_is_not_a_failure() {
+    let dir = tmp("closed-pipe");
+    let trace = "job_id,framework,submit_s,tasks,cpus,mem_mb,duration_s\nj1,f,0,2,1,128,5\nj2,f,1,1,1,128,5\n";
+    let s = scenario_with_trace(&dir, trace);
+    let out = dir.join("out");
+    let mut child = offersim_cmd(&["run", s.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the run prints anything.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "stderr: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.join("summary.csv").exists());
+}
