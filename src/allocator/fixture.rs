@@ -61,6 +61,7 @@ impl Fixture {
                 planned_frameworks: 0,
                 offer_mode: Default::default(),
                 free: None,
+                blocked_exact: false,
             };
             fx.alloc.notify(
                 &v,
@@ -86,6 +87,7 @@ impl Fixture {
                 removed: false,
                 filters: Default::default(),
                 bulk_filters: Vec::new(),
+                index: Default::default(),
                 allocated: Resources::ZERO,
                 outstanding_offers: 0,
             });
@@ -100,6 +102,7 @@ impl Fixture {
                 planned_frameworks: 0,
                 offer_mode: Default::default(),
                 free: None,
+                blocked_exact: false,
             };
             fx.alloc.notify(
                 &v,
@@ -127,6 +130,7 @@ impl Fixture {
                 planned_frameworks: 0,
                 offer_mode: Default::default(),
                 free: None,
+                blocked_exact: false,
             };
             fx.alloc.notify(
                 &v,
@@ -158,6 +162,7 @@ impl Fixture {
             planned_frameworks: 0,
             offer_mode: Default::default(),
             free: None,
+            blocked_exact: false,
         };
         let mut shuffle_rng = indexed_stream(1, Purpose::AgentShuffle, k);
         let mut other_rng = indexed_stream(1, Purpose::RandomSorter, k);

@@ -180,6 +180,7 @@ impl Master {
             ag.active = true;
             ag.free = ag.total.clone();
         }
+        self.offers.note_changed(a);
         let total = self.agents[a.idx()].total.clone();
         self.total += total.total();
         for (r, amt) in &total.res {
