@@ -82,9 +82,11 @@ impl FilterIndex {
 
     /// Recomputes `agent`'s bits from the filter map at (now, seq); `usable(role)` is what the
     /// role may use of the agent's free resources now (it differs per role on reserved agents).
+    /// Filters found expired are dropped, as a sweep would (they can never block again), so
+    /// the agent costs nothing more once its last filter is gone.
     pub fn recheck(
         &mut self,
-        filters: &Filters,
+        filters: &mut Filters,
         agent: AgentId,
         now: SimTime,
         seq: u64,
@@ -94,21 +96,27 @@ impl FilterIndex {
             if !r.has.contains(agent.raw()) {
                 continue;
             }
-            match filters.get(&(r.role, agent)) {
-                None => {
-                    r.has.remove(agent.raw());
-                    r.blocked.remove(agent.raw());
-                }
-                Some(v) => {
-                    let offer = usable(r.role);
-                    if v.iter()
-                        .any(|f| f.live(now, seq) && f.refused.contains(&offer))
-                    {
-                        r.blocked.insert(agent.raw());
-                    } else {
-                        r.blocked.remove(agent.raw());
-                    }
-                }
+            let key = (r.role, agent);
+            let Some(v) = filters.get_mut(&key) else {
+                r.has.remove(agent.raw());
+                r.blocked.remove(agent.raw());
+                continue;
+            };
+            // Newest first, as `Framework::per_agent_filtered`: the newest filter is the one
+            // most likely in force, and the lists of repeatedly declined agents are long.
+            let offer = usable(r.role);
+            if v.iter()
+                .rev()
+                .any(|f| f.live(now, seq) && f.refused.contains(&offer))
+            {
+                r.blocked.insert(agent.raw());
+                continue;
+            }
+            r.blocked.remove(agent.raw());
+            v.retain(|f| f.live(now, seq));
+            if v.is_empty() {
+                filters.remove(&key);
+                r.has.remove(agent.raw());
             }
         }
     }

@@ -29,8 +29,7 @@ use crate::sim::engine::Ctx;
 use crate::sim::permutation::KeyedOrder;
 use crate::sim::{SimDuration, SimTime};
 use slab::Slab;
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 
 /// Filters last at most a year, as in Mesos.
 const MAX_FILTER: SimDuration = SimDuration::from_secs(365 * 24 * 3600);
@@ -156,10 +155,14 @@ pub(super) struct Offers {
     /// `Master::refresh_blocked` (in the order they changed, each once; `changed_set` dedups).
     changed: Vec<AgentId>,
     changed_set: BitSet,
-    /// Per-agent filters' expiries, (expires, seq, agent), earliest first: a refresh rechecks
-    /// the agents whose filters expired since, in event order. Entries of filters dropped
-    /// early stay until their time (a recheck then finds nothing) or until a sweep rebuilds it.
-    expiry: BinaryHeap<Reverse<(SimTime, u64, u32)>>,
+    /// Per-agent filters' expiries: the agents of the filters expiring at each (expires, seq),
+    /// earliest first (filters installed together share one entry, and there are few such
+    /// keys). A refresh rechecks the agents whose filters expired since, in event order.
+    /// Agents of filters dropped early stay until their time (a recheck then finds nothing)
+    /// or until a sweep rebuilds it.
+    expiry: BTreeMap<(SimTime, u64), Vec<u32>>,
+    /// Agents in `expiry`, counted with repeats.
+    expiry_len: usize,
 }
 
 impl Offers {
@@ -257,7 +260,11 @@ impl Offers {
     ) {
         f.index.note_filter(role, agent);
         self.note_changed(agent);
-        self.expiry.push(Reverse((expires, seq, agent.raw())));
+        self.expiry
+            .entry((expires, seq))
+            .or_default()
+            .push(agent.raw());
+        self.expiry_len += 1;
     }
 
     /// Whether every framework's blocked-agent index is exact at (now, seq): nothing changed
@@ -266,8 +273,8 @@ impl Offers {
         self.changed.is_empty()
             && self
                 .expiry
-                .peek()
-                .is_none_or(|Reverse((e, s, _))| (*e, *s) > (now, seq))
+                .first_key_value()
+                .is_none_or(|(&k, _)| k > (now, seq))
     }
 
     /// Installs a filter on (role, agent) for `dur` (at least the allocation interval, at most a
@@ -1067,14 +1074,19 @@ impl Master {
         o.filters_installed = 0;
         // The expiry heap keeps entries of filters dropped early (revives, removed agents):
         // rebuilt from the live filters when those outnumber them, so memory follows them too.
-        if o.expiry.len() as u64 > 2 * live + 4096 {
+        if o.expiry_len as u64 > 2 * live + 4096 {
             o.expiry.clear();
-            // Map order only decides where entries sit in the heap, never the order equal
-            // entries come out (they are the same tuple).
+            o.expiry_len = 0;
+            // Map order only decides the order of agents within one key, which a refresh
+            // only collects into a set.
             for f in self.frameworks.iter() {
                 for (&(_, a), v) in f.filters.iter() {
                     for x in v {
-                        o.expiry.push(Reverse((x.expires, x.seq, a.raw())));
+                        o.expiry
+                            .entry((x.expires, x.seq))
+                            .or_default()
+                            .push(a.raw());
+                        o.expiry_len += 1;
                     }
                 }
             }
@@ -1093,12 +1105,16 @@ impl Master {
     /// the frameworks that have filters on it. The cost follows the changes, not the agents.
     pub(super) fn refresh_blocked(&mut self, now: SimTime, seq: u64) {
         let o = &mut self.offers;
-        while let Some(&Reverse((e, s, a))) = o.expiry.peek() {
-            if (e, s) > (now, seq) {
-                break;
+        while o
+            .expiry
+            .first_key_value()
+            .is_some_and(|(&k, _)| k <= (now, seq))
+        {
+            let (_, agents) = o.expiry.pop_first().expect("present");
+            o.expiry_len -= agents.len();
+            for a in agents {
+                o.note_changed(AgentId::new(a));
             }
-            o.expiry.pop();
-            o.note_changed(AgentId::new(a));
         }
         let mut changed = std::mem::take(&mut o.changed);
         for &a in &changed {
@@ -1106,7 +1122,7 @@ impl Master {
             let free = &self.agents[a.idx()].free;
             for f in self.frameworks.iter_mut() {
                 if f.index.any_has(a) {
-                    f.index.recheck(&f.filters, a, now, seq, |r| {
+                    f.index.recheck(&mut f.filters, a, now, seq, |r| {
                         crate::allocator::usable_by(&self.roles, free, r)
                     });
                 }
