@@ -7,7 +7,7 @@
 //! Order at every level: lower share, then lower allocation count, then path; paths are unique,
 //! so the order is total.
 
-use crate::cluster::resources::Resources;
+use crate::cluster::resources::{FairnessExclusion, Resources};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -73,6 +73,8 @@ pub struct DrfSorter {
     generation: u64,
     /// Names are taken whole, not split into a role path (framework sorters).
     flat_names: bool,
+    /// Resources left out of every share (`DRFSorter::initialize(fairnessExcludeResourceNames)`).
+    exclusion: FairnessExclusion,
 }
 
 const ROOT: usize = 0;
@@ -103,6 +105,7 @@ impl DrfSorter {
             internal_nodes: 0,
             generation: 0,
             flat_names: false,
+            exclusion: FairnessExclusion::NONE,
         }
     }
 
@@ -137,7 +140,16 @@ impl DrfSorter {
     }
 
     fn compute_share(&self, idx: usize) -> f64 {
-        self.nodes[idx].alloc.dominant_share(&self.total) / self.weight_of(idx)
+        let total = self.exclusion.share_total(&self.total);
+        self.nodes[idx].alloc.dominant_share(&total) / self.weight_of(idx)
+    }
+
+    /// Leaves the excluded resources out of every share from now on, as Mesos's
+    /// `Sorter::initialize` does (it is called once, before any client is added).
+    pub fn set_exclusion(&mut self, exclusion: FairnessExclusion) {
+        self.exclusion = exclusion;
+        self.stale_shares = true;
+        self.order_dirty = true;
     }
 
     fn mark_dirty(&mut self, p: usize) {

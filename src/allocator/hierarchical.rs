@@ -8,7 +8,7 @@ use super::drf::DrfSorter;
 use super::{Allocator, Change, Grant, OfferMode, PreemptView, Run, View};
 use crate::cluster::agent::{AgentId, Pools, RoleId};
 use crate::cluster::ids::{FrameworkId, TaskKey};
-use crate::cluster::resources::Resources;
+use crate::cluster::resources::{FairnessExclusion, Resources};
 use crate::sim::bitset::BitSet;
 use crate::sim::{SimDuration, SimTime};
 use rand::seq::SliceRandom;
@@ -51,6 +51,8 @@ pub struct Hierarchical {
     preempt_after: Option<SimDuration>,
     /// When each waiting top-level role last launched a task or started waiting.
     role_progress: BTreeMap<RoleId, SimTime>,
+    /// `[master] fair_sharing_excluded_resource_names`, given to every sorter it creates.
+    exclusion: FairnessExclusion,
 }
 
 impl Hierarchical {
@@ -72,6 +74,7 @@ impl Hierarchical {
             consumed: Vec::new(),
             preempt_after: None,
             role_progress: BTreeMap::new(),
+            exclusion: FairnessExclusion::NONE,
         }
     }
 
@@ -89,6 +92,7 @@ impl Hierarchical {
         }
         if self.fws[r].is_none() {
             let mut s = DrfSorter::new_flat();
+            s.set_exclusion(self.exclusion);
             s.set_total(self.total);
             self.fws[r] = Some(s);
         }
@@ -533,6 +537,16 @@ impl Allocator for Hierarchical {
 
     fn framework_share(&self, fw: &str, role: &str) -> Option<f64> {
         self.share_of(fw, role)
+    }
+
+    fn set_fairness_exclusion(&mut self, exclusion: FairnessExclusion) {
+        // The random order keeps no shares (Mesos's `RandomSorter::initialize` ignores the
+        // names); setting it anyway is harmless because that order never reads them.
+        self.exclusion = exclusion;
+        self.roles.set_exclusion(exclusion);
+        for s in self.fws.iter_mut().flatten() {
+            s.set_exclusion(exclusion);
+        }
     }
 }
 

@@ -534,6 +534,10 @@ pub trait Allocator {
     fn framework_share(&self, _fw: &str, _role: &str) -> Option<f64> {
         None
     }
+    /// `[master] fair_sharing_excluded_resource_names`, given once before anything is added
+    /// (Mesos's `initialize`). Allocators that keep no shares ignore it.
+    fn set_fairness_exclusion(&mut self, _exclusion: crate::cluster::resources::FairnessExclusion) {
+    }
 }
 
 /// Builds a built-in allocator by kind; `preempt_after` turns on the `priority` allocator's

@@ -114,7 +114,7 @@ impl Cluster<'_> {
             for r in &f.roles {
                 let role = &m.role(r.role).name;
                 if let Some(belief) = m.allocator().framework_share(&f.name, role) {
-                    let truth = r.allocated.dominant_share(m.total());
+                    let truth = r.allocated.dominant_share(&m.share_total());
                     if (belief - truth).abs() > 1e-9 {
                         return Err(format!(
                             "sorter share of {} in role {role} is {belief} but its allocation gives {truth}",

@@ -669,7 +669,7 @@ impl<'o> Cluster<'o> {
             return;
         }
         self.seen_versions = v;
-        let total = *self.master.total();
+        let total = self.master.share_total();
         // Rewritten in place: the names stay allocated while the frameworks stay the same.
         let mut k = 0;
         for (i, f) in self.master.frameworks().iter().enumerate() {

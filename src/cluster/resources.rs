@@ -115,6 +115,48 @@ impl Resources {
     }
 }
 
+/// Mesos's `--fair_sharing_excluded_resource_names`: resources that do not count in DRF shares
+/// (`DRFSorter::calculateShare` skips them), so that one GPU task does not make a role's
+/// dominant share 1 on a cluster with few GPUs. Offers, quota and filters still carry them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FairnessExclusion(pub [bool; NRES]);
+
+impl FairnessExclusion {
+    /// No resource excluded (Mesos's default).
+    pub const NONE: FairnessExclusion = FairnessExclusion([false; NRES]);
+
+    /// The exclusion of the named resources (names of `RES_NAMES`); the first unknown name is
+    /// the error.
+    pub fn from_names<S: AsRef<str>>(names: &[S]) -> Result<FairnessExclusion, String> {
+        let mut x = FairnessExclusion::NONE;
+        for n in names {
+            let n = n.as_ref();
+            match RES_NAMES.iter().position(|&r| r == n) {
+                Some(i) => x.0[i] = true,
+                None => return Err(n.to_string()),
+            }
+        }
+        Ok(x)
+    }
+
+    pub fn is_none(&self) -> bool {
+        *self == FairnessExclusion::NONE
+    }
+
+    /// `total` with the excluded resources at zero: a share computed against it skips them,
+    /// because `dominant_share` only looks at resources with a positive total.
+    #[inline]
+    pub fn share_total(&self, total: &Resources) -> Resources {
+        let mut r = *total;
+        for i in 0..NRES {
+            if self.0[i] {
+                r.0[i] = 0;
+            }
+        }
+        r
+    }
+}
+
 /// Formats a milli-unit amount with no trailing zeros.
 pub fn fmt_milli(v: i64) -> String {
     let neg = v < 0;
@@ -272,6 +314,22 @@ mod tests {
         assert_eq!(r.get(CPUS), 1.0 + 0.118);
         assert_ne!(r.get(CPUS), 1.118);
         assert_eq!(Resources([1500, 0, 0, 0]).get(CPUS), 1.5);
+    }
+
+    #[test]
+    fn fairness_exclusion_drops_excluded_resources_from_shares() {
+        let total = Resources::new(10.0, 1000.0, 0.0, 1.0);
+        let a = Resources::new(2.0, 100.0, 0.0, 1.0);
+        assert_eq!(a.dominant_share(&total), 1.0);
+        let x = FairnessExclusion::from_names(&["gpus"]).unwrap();
+        assert_eq!(a.dominant_share(&x.share_total(&total)), 0.2);
+        assert_eq!(
+            FairnessExclusion::from_names(&["gpu"]),
+            Err("gpu".to_string())
+        );
+        assert!(FairnessExclusion::from_names::<&str>(&[])
+            .unwrap()
+            .is_none());
     }
 
     #[test]

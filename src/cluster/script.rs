@@ -297,6 +297,9 @@ impl Cluster<'_> {
                     self.rejoin_agent(ctx, a)?;
                 }
             }
+            ScriptAction::UpdateWhitelist { agents } => {
+                self.master.update_whitelist(agents.as_deref());
+            }
         }
         Ok(())
     }

@@ -2,7 +2,9 @@
 //! seconds become durations, scheduler names become kinds. Names of agents, frameworks and
 //! roles are resolved when the event runs, against what exists then.
 
-use super::load::{check_role_name, min_allocatable_list, reserved_list, unknown_name, Ctx};
+use super::load::{
+    check_role_name, check_whitelist, min_allocatable_list, reserved_list, unknown_name, Ctx,
+};
 use super::raw::{EventRaw, ResSpec};
 use crate::cluster::resources::{Limits, MinAllocatable, Resources};
 use crate::error::Result;
@@ -104,6 +106,10 @@ pub enum ScriptAction {
     ReconnectAgent {
         agent: String,
     },
+    /// Replaces the agent whitelist (None: every agent).
+    UpdateWhitelist {
+        agents: Option<Vec<String>>,
+    },
 }
 
 impl ScriptAction {
@@ -125,6 +131,7 @@ impl ScriptAction {
             ScriptAction::ReregisterFramework { .. } => "reregister_framework",
             ScriptAction::DisconnectAgent { .. } => "disconnect_agent",
             ScriptAction::ReconnectAgent { .. } => "reconnect_agent",
+            ScriptAction::UpdateWhitelist { .. } => "update_whitelist",
         }
     }
 }
@@ -145,7 +152,8 @@ pub(super) fn event_time(e: &EventRaw) -> f64 {
         | EventRaw::FailFramework { at_s, .. }
         | EventRaw::ReregisterFramework { at_s, .. }
         | EventRaw::DisconnectAgent { at_s, .. }
-        | EventRaw::ReconnectAgent { at_s, .. } => *at_s,
+        | EventRaw::ReconnectAgent { at_s, .. }
+        | EventRaw::UpdateWhitelist { at_s, .. } => *at_s,
     }
 }
 
@@ -383,5 +391,13 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
         EventRaw::ReconnectAgent { agent, .. } => ScriptAction::ReconnectAgent {
             agent: agent.clone(),
         },
+        EventRaw::UpdateWhitelist { agents, .. } => {
+            if let Some(a) = agents {
+                check_whitelist(ctx, line, "agents", a)?;
+            }
+            ScriptAction::UpdateWhitelist {
+                agents: agents.clone(),
+            }
+        }
     })
 }

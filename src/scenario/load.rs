@@ -5,7 +5,7 @@ use super::events::{event_time, script_action};
 use super::raw::*;
 use super::sweep::expand_sweep;
 use super::*;
-use crate::cluster::resources::{MinAllocatable, Resources};
+use crate::cluster::resources::{FairnessExclusion, MinAllocatable, Resources, RES_NAMES};
 use crate::error::{line_of, nearest, Error, Result};
 use crate::sim::time::secs_to_us;
 use std::path::Path;
@@ -402,6 +402,19 @@ pub(super) fn master_layer(
     if let Some(list) = &raw.min_allocatable {
         m.min_allocatable = min_allocatable_list(ctx, line, "min_allocatable", list)?;
     }
+    if let Some(names) = &raw.whitelist {
+        check_whitelist(ctx, line, "whitelist", names)?;
+        m.whitelist = Some(names.clone());
+    }
+    if let Some(names) = &raw.fair_sharing_excluded_resource_names {
+        m.fair_exclusion = FairnessExclusion::from_names(names).map_err(|n| {
+            ctx.err(
+                line,
+                "fair_sharing_excluded_resource_names",
+                unknown_name("resource", &n, &RES_NAMES),
+            )
+        })?;
+    }
     Ok(m)
 }
 
@@ -454,6 +467,14 @@ fn framework_defaults(
         executor_start: dur("executor_start_s", d.executor_start_s)?,
         max_attempts: d.max_attempts,
     })
+}
+
+/// A whitelist names agents (Mesos: hostnames, one a line); an empty name cannot be an agent's.
+pub(super) fn check_whitelist(ctx: &Ctx, line: usize, field: &str, names: &[String]) -> Result<()> {
+    if names.iter().any(|n| n.trim().is_empty()) {
+        return Err(ctx.err(line, field, "expected agent names, got an empty name"));
+    }
+    Ok(())
 }
 
 /// A `min_allocatable` list: each entry is one alternative minimum.

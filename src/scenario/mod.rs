@@ -27,7 +27,7 @@ pub(crate) fn locate_key(path: &std::path::Path, line: usize, field: &str) -> (u
 pub use sweep::{SWEEP_FRAMEWORK_KEYS, SWEEP_MASTER_KEYS};
 
 use crate::allocator::{AllocatorKind, OfferMode};
-use crate::cluster::resources::{Limits, MinAllocatable, Resources};
+use crate::cluster::resources::{FairnessExclusion, Limits, MinAllocatable, Resources};
 use crate::scheduler::{JobOrder, SchedulerKind, SchedulerSpec};
 use crate::sim::{SimDuration, SimTime};
 use std::collections::BTreeMap;
@@ -64,6 +64,10 @@ pub struct MasterConfig {
     /// `agent_ping_timeout * max_agent_ping_timeouts`.
     pub max_agent_ping_timeouts: u32,
     pub offer_mode: OfferMode,
+    /// Mesos's `--fair_sharing_excluded_resource_names` (none by default).
+    pub fair_exclusion: FairnessExclusion,
+    /// Mesos's `--whitelist`: the names of the agents that may be offered (None: all).
+    pub whitelist: Option<Vec<String>>,
 }
 
 impl Default for MasterConfig {
@@ -78,6 +82,8 @@ impl Default for MasterConfig {
             agent_ping_timeout: SimDuration::from_secs(15),
             max_agent_ping_timeouts: 5,
             offer_mode: OfferMode::PerAgent,
+            fair_exclusion: FairnessExclusion::NONE,
+            whitelist: None,
         }
     }
 }

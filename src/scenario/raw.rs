@@ -172,7 +172,7 @@ pub struct ClusterRaw {
 /// The keys of `[master]`, `[framework_defaults]`, `[cluster]`, `[workload]`, `[faults]` and
 /// `[locality]`, to tell a user where a key written in the wrong table belongs (a test keeps
 /// them in step with the structs).
-pub const MASTER_KEYS: [&str; 9] = [
+pub const MASTER_KEYS: [&str; 11] = [
     "allocation_interval_s",
     "refuse_s",
     "offer_timeout_s",
@@ -182,6 +182,8 @@ pub const MASTER_KEYS: [&str; 9] = [
     "agent_ping_timeout_s",
     "max_agent_ping_timeouts",
     "offer_mode",
+    "fair_sharing_excluded_resource_names",
+    "whitelist",
 ];
 pub const FRAMEWORK_DEFAULTS_KEYS: [&str; 11] = [
     "scheduler",
@@ -213,6 +215,8 @@ pub struct MasterRaw {
     pub agent_ping_timeout_s: Option<f64>,
     pub max_agent_ping_timeouts: Option<u32>,
     pub offer_mode: Option<String>,
+    pub fair_sharing_excluded_resource_names: Option<Vec<String>>,
+    pub whitelist: Option<Vec<String>>,
 }
 
 /// `[faults]`: random agent failures (both keys in seconds; no key, no failures).
@@ -393,6 +397,11 @@ pub enum EventRaw {
     ReconnectAgent {
         at_s: f64,
         agent: String,
+    },
+    /// Replaces the agent whitelist (no `agents`: every agent may be offered again).
+    UpdateWhitelist {
+        at_s: f64,
+        agents: Option<Vec<String>>,
     },
 }
 

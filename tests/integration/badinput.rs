@@ -508,3 +508,51 @@ fn names_chosen_from_a_list_get_a_suggestion() {
     let m = run_machines("m-col", "name,rack,cpus,mem,disk_mb\nm1,r1,2,1024,1\n").unwrap_err();
     assert_all(&m, &["m.csv:1", "did you mean `mem_mb`?"]);
 }
+
+/// `fair_sharing_excluded_resource_names` takes resource names of offersim's own (a typo would
+/// silently exclude nothing, as Mesos's flag does): an unknown name or a value of the wrong type
+/// is exit 2 at its line.
+#[test]
+fn fair_sharing_excluded_resource_names_are_checked() {
+    assert_all(
+        &scenario_err("name = \"x\"\n[master]\nfair_sharing_excluded_resource_names = [\"gpu\"]\n"),
+        &[
+            "s.toml:3",
+            "fair_sharing_excluded_resource_names",
+            "did you mean \"gpus\"",
+            "cpus, mem_mb, disk_mb, gpus",
+        ],
+    );
+    assert_all(
+        &scenario_err(
+            "name = \"x\"\n[[policy]]\nname = \"p\"\n[policy.master]\n\
+             fair_sharing_excluded_resource_names = \"gpus\"\n",
+        ),
+        &["s.toml:5", "fair_sharing_excluded_resource_names"],
+    );
+}
+
+/// A whitelist is a list of agent names, in `[master]` and in `update_whitelist` alike.
+#[test]
+fn whitelists_are_lists_of_agent_names() {
+    assert_all(
+        &scenario_err("name = \"x\"\n[master]\nwhitelist = \"a1\"\n"),
+        &["s.toml:3", "whitelist"],
+    );
+    assert_all(
+        &scenario_err("name = \"x\"\n[master]\nwhitelist = [\"a1\", \" \"]\n"),
+        &["s.toml:3", "master.whitelist", "empty name"],
+    );
+    assert_all(
+        &scenario_err(
+            "name = \"x\"\n[[events]]\nat_s = 1\naction = \"update_whitelist\"\nagents = [\"\"]\n",
+        ),
+        &["s.toml:", "agents", "empty name"],
+    );
+    assert_all(
+        &scenario_err(
+            "name = \"x\"\n[[events]]\nat_s = 1\naction = \"update_whitelist\"\nagent = [\"a1\"]\n",
+        ),
+        &["s.toml:", "agent", "agents"],
+    );
+}

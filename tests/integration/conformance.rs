@@ -292,4 +292,25 @@ behaviour!(
     recover_resources_partial,
     offer_mode_cell,
     offer_mode_per_agent,
+    fairness_exclusion,
+    whitelist,
 );
+
+/// The exclusion is what decides fairness_exclusion: the same events without
+/// `fair_sharing_excluded_resource_names` count role1's GPU (share 1), so a4 goes to role2's f2
+/// and the expected offers no longer match; the rest of the run is unchanged.
+#[test]
+fn fairness_exclusion_decides_who_gets_a4() {
+    let dir = repo().join("tests/scenarios");
+    let src = std::fs::read_to_string(dir.join("fairness_exclusion.toml")).unwrap();
+    let key = "fair_sharing_excluded_resource_names = [\"gpus\"]\n";
+    assert!(src.contains(key));
+    let out = tmp("conf-no-exclusion");
+    let path = out.join("no_exclusion.toml");
+    std::fs::write(&path, src.replace(key, "")).unwrap();
+    run_into(&path, &out.join("run"));
+    let got = rows(&out.join("run/offers.csv"));
+    let want = rows(&dir.join("fairness_exclusion.expected.csv"));
+    let e = compare(&want, &got).unwrap_err();
+    assert!(e.contains("t=2.5 f3") && e.contains("t=2.5 f2"), "{e}");
+}

@@ -92,3 +92,42 @@ fn gpu_agents_with_no_gpu_capable_framework_are_warned_about() {
     assert!(!err.contains("GPU capability"), "{err}");
     assert_eq!(r[col(&h, "tasks_finished")], "1");
 }
+
+/// `fair_sharing_excluded_resource_names = ["gpus"]` leaves the GPU out of shares.csv as it does
+/// out of the sorters: f1 holds a1 (1 cpu, 512 MB, 1 gpu) of a cluster of 4 cpus, 2048 MB and
+/// 1 gpu, a share of 0.25 without the GPU and 1 with it. The run checks invariants after every
+/// event, so the sorter's share must agree with the recorded one.
+#[test]
+fn excluded_gpus_do_not_count_in_recorded_shares() {
+    let d = tmp("gpu-exclusion-shares");
+    let scenario = |exclude: &str| {
+        format!(
+            "name = \"x\"\nseed = 1\nreplications = 1\nend_s = 2.5\n[master]\n{exclude}\n\
+             [[events]]\nat_s = 0\naction = \"add_agent\"\nname = \"a1\"\ncpus = 1\nmem_mb = 512\ngpus = 1\n\
+             [[events]]\nat_s = 0\naction = \"add_framework\"\nname = \"f1\"\nroles = [\"r1\"]\n\
+             scheduler = \"hold\"\ncapabilities = [\"gpu\"]\n\
+             [[events]]\nat_s = 0.5\naction = \"add_framework\"\nname = \"f2\"\nroles = [\"r2\"]\nscheduler = \"hold\"\n\
+             [[events]]\nat_s = 0.5\naction = \"add_agent\"\nname = \"a2\"\ncpus = 3\nmem_mb = 1536\n\
+             [[events]]\nat_s = 1.5\naction = \"decline\"\nframework = \"f1\"\nagent = \"a1\"\nrefuse_s = 0\n"
+        )
+    };
+    let last_f1_share = |name: &str, exclude: &str| -> f64 {
+        let s = d.join(format!("{name}.toml"));
+        write(&s, &scenario(exclude));
+        run_into(&s, &d.join(name));
+        let shares = read_csv_maps(&d.join(name).join("shares.csv"));
+        let f1: Vec<_> = shares.iter().filter(|r| r["framework"] == "f1").collect();
+        // Offered at 0, declined at 1.5 (share 0), offered again at the tick at 2.
+        assert_eq!(f1.len(), 3, "{shares:?}");
+        assert_eq!(f1[2]["time_s"], "2");
+        f1[2]["dominant_share"].parse().unwrap()
+    };
+    assert_eq!(
+        last_f1_share(
+            "excluded",
+            "fair_sharing_excluded_resource_names = [\"gpus\"]"
+        ),
+        0.25
+    );
+    assert_eq!(last_f1_share("counted", ""), 1.0);
+}

@@ -6,6 +6,7 @@
 //! - `agents.rs`: agents joining and leaving, racks, the free set.
 //! - `roles.rs`: the role table.
 //! - `offers.rs`: the offer table, batches, rescinds, declines and filters.
+//! - `whitelist.rs`: the agent whitelist (which agents a run may offer).
 //!
 //! The master never touches tasks or pending work: the dispatcher (`cluster/mod.rs`) asks the
 //! task life cycle and the framework side for what they own.
@@ -34,6 +35,7 @@ mod agents;
 mod free;
 mod offers;
 mod roles;
+mod whitelist;
 
 pub(crate) use agents::Preallocated;
 pub(crate) use free::FreeIndex;
@@ -92,6 +94,9 @@ pub(crate) struct Master {
     /// Bumped whenever an input of the fairness metrics that the master owns changes
     /// (allocations, totals, weights, subscriptions).
     version: u64,
+    /// Names of the agents that may be offered (None: all), `[master] whitelist` then
+    /// `update_whitelist` events.
+    whitelist: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Master {
@@ -102,7 +107,11 @@ impl Master {
         seed: u64,
         planned_frameworks: usize,
     ) -> Master {
+        let mut allocator = allocator;
+        allocator.set_fairness_exclusion(cfg.fair_exclusion);
+        let whitelist = cfg.whitelist.as_ref().map(|w| w.iter().cloned().collect());
         let mut m = Master {
+            whitelist,
             cfg,
             agents: Vec::new(),
             agent_by_name: BTreeMap::new(),
@@ -166,6 +175,12 @@ impl Master {
     }
     pub fn total(&self) -> &Resources {
         &self.total
+    }
+    /// The total that shares are computed against: `total` without the resources of
+    /// `fair_sharing_excluded_resource_names`, so shares.csv and the fairness metrics agree with
+    /// the DRF sorters.
+    pub fn share_total(&self) -> Resources {
+        self.cfg.fair_exclusion.share_total(&self.total)
     }
     pub fn free_agents(&self) -> &BitSet {
         self.free.set()
@@ -260,7 +275,7 @@ impl Master {
             .find(|r| r.role == role)
             .map(|r| r.allocated)
             .unwrap_or(f.allocated);
-        let share = alloc.dominant_share(&self.total);
+        let share = alloc.dominant_share(&self.share_total());
         obs.observe(
             now,
             Observation::Share {
@@ -301,6 +316,7 @@ impl Master {
         }
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.copy_from(self.free.set());
+        self.keep_whitelisted(&mut candidates);
         let r = self.run_allocation(&candidates, ctx, obs);
         self.candidates = candidates;
         r
@@ -314,7 +330,7 @@ impl Master {
         obs: &mut dyn Observer,
     ) -> Result<()> {
         // A down, disconnected or fully held agent gets no offers.
-        if !self.free.set().contains(a.raw()) {
+        if !self.free.set().contains(a.raw()) || !self.whitelisted(a) {
             return Ok(());
         }
         self.run_allocation(&BitSet::single(a.raw()), ctx, obs)
