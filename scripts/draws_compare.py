@@ -4,7 +4,7 @@ summary figures where they were: for every (scenario, policy, metric), the commi
 mean over its replications) before the change must lie inside the 95 % interval that the new
 code's replications give for a mean of that many replications.
 
-Usage (repository root): scripts/draws_compare.py OLD_COMMIT [REPLICATIONS]
+Usage (repository root): scripts/draws_compare.py OLD_COMMIT [REPLICATIONS [SCENARIO...]]
 It runs every shipped scenario with REPLICATIONS (default 10) replications into /tmp, reads the
 old summary.csv from OLD_COMMIT with git, and prints a Markdown table (one row per scenario) and
 every figure outside its interval. The interval for the old mean of R runs, given N new runs with
@@ -21,7 +21,7 @@ import subprocess
 import sys
 
 SCENARIOS = ["quickstart", "ci-fairness", "delay-model", "drf-paper", "drf-paper-dynamic",
-             "mesos-locality", "mesos-table2", "omega-mesos"]
+             "mesos-locality", "mesos-table2", "omega-mesos", "gpu-fairness"]
 # Identity columns and run-size counters that are not outcomes.
 SKIP = {"policy", "replication", "seed", "jobs", "tasks", "events", "offers", "offers_declined",
         "offers_rescinded"}
@@ -50,11 +50,12 @@ def numbers(rs, col):
 def main():
     old = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    scenarios = sys.argv[3:] or SCENARIOS
     subprocess.run(["cargo", "build", "--release", "--quiet"], check=True)
     print("| scenario | policies | new replications | figures compared | outside the 95 % interval |")
     print("| --- | --- | --- | --- | --- |")
     outside_all = []
-    for s in SCENARIOS:
+    for s in scenarios:
         before = by_policy(rows(subprocess.run(
             ["git", "show", f"{old}:results/{s}/summary.csv"], check=True,
             capture_output=True, text=True).stdout))

@@ -8,7 +8,7 @@ cargo build --release --quiet
 bin=./target/release/offersim
 names=("$@")
 if [ ${#names[@]} = 0 ]; then
-  names=(quickstart ci-fairness delay-model drf-paper drf-paper-dynamic mesos-locality mesos-table2 omega-mesos omega-fig7-small omega-fig7)
+  names=(quickstart ci-fairness delay-model drf-paper drf-paper-dynamic mesos-locality mesos-table2 omega-mesos omega-fig7-small omega-fig7 gpu-fairness)
 fi
 for n in "${names[@]}"; do
   echo "== $n"

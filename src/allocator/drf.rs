@@ -140,8 +140,12 @@ impl DrfSorter {
     }
 
     fn compute_share(&self, idx: usize) -> f64 {
+        self.share_of_alloc(idx, &self.nodes[idx].alloc)
+    }
+
+    fn share_of_alloc(&self, idx: usize, alloc: &Resources) -> f64 {
         let total = self.exclusion.share_total(&self.total);
-        self.nodes[idx].alloc.dominant_share(&total) / self.weight_of(idx)
+        alloc.dominant_share(&total) / self.weight_of(idx)
     }
 
     /// Leaves the excluded resources out of every share from now on, as Mesos's
@@ -150,6 +154,27 @@ impl DrfSorter {
         self.exclusion = exclusion;
         self.stale_shares = true;
         self.order_dirty = true;
+    }
+
+    /// The share the client would have with `extra` more allocated (the whole allocator's
+    /// bound: shares only grow within a run).
+    pub fn share_with(&self, id: ClientId, extra: &Resources) -> f64 {
+        self.share_of_alloc(id, &(self.nodes[id].alloc + *extra))
+    }
+
+    /// The client's share now, as the sort compares it.
+    pub fn share_id(&self, id: ClientId) -> f64 {
+        self.compute_share(id)
+    }
+
+    /// The client's grant count (the sort's second key).
+    pub fn count_id(&self, id: ClientId) -> u64 {
+        self.nodes[id].count
+    }
+
+    /// No client is a parent of another: every client competes directly at the root.
+    pub fn is_flat(&self) -> bool {
+        self.internal_nodes == 0
     }
 
     fn mark_dirty(&mut self, p: usize) {
@@ -543,8 +568,9 @@ impl DrfSorter {
             self.refresh();
             return;
         }
+        // A flat tree's order is the root's children, sorted here; `order` (what `sort` and
+        // `sort_tags` return) is rebuilt only by `refresh`, so the flag stays set for it.
         self.sort_levels();
-        self.order_dirty = false;
     }
 
     /// Clients in order, inactive ones included (skip them with `is_active`); call
@@ -648,6 +674,48 @@ mod tests {
     fn add_active(s: &mut DrfSorter, name: &str) {
         s.add(name);
         s.activate(name);
+    }
+
+    #[test]
+    fn sort_after_ensure_sorted_on_a_flat_sorter_is_not_stale() {
+        // The lazy walk calls ensure_sorted and reads the root's children in place; stage 1 of
+        // a quota run then calls sort_tags, which must see the allocation made in between.
+        let mut s = DrfSorter::new_flat();
+        s.set_total(r(10.0, 100.0));
+        s.add_tagged("a", 0);
+        s.activate("a");
+        s.add_tagged("b", 1);
+        s.activate("b");
+        let mut tags = Vec::new();
+        s.sort_tags(&mut tags);
+        assert_eq!(tags, vec![0, 1]);
+        s.allocated("a", &r(5.0, 0.0));
+        s.ensure_sorted();
+        assert_eq!(
+            s.ordered().iter().map(|&c| s.tag(c)).collect::<Vec<_>>(),
+            vec![1, 0]
+        );
+        s.sort_tags(&mut tags);
+        assert_eq!(tags, vec![1, 0], "sort_tags after ensure_sorted");
+    }
+
+    #[test]
+    fn share_with_bounds_the_share_after_more_grants() {
+        let mut s = DrfSorter::new_flat();
+        s.set_total(r(10.0, 100.0));
+        let a = s.add("a");
+        s.activate("a");
+        s.update_weight("a", 2.0);
+        s.allocated("a", &r(1.0, 10.0));
+        assert_eq!(s.share_id(a), 0.05);
+        assert_eq!(s.share_with(a, &r(1.0, 50.0)), 0.3);
+        s.allocated("a", &r(1.0, 50.0));
+        assert_eq!(s.share_id(a), 0.3);
+        assert_eq!(s.count_id(a), 2);
+        assert!(s.is_flat());
+        let mut h = DrfSorter::new();
+        h.add("x/y");
+        assert!(!h.is_flat());
     }
 
     #[test]

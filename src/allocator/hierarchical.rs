@@ -15,6 +15,9 @@ use rand::seq::SliceRandom;
 use rand::{Rng, RngCore};
 use std::collections::BTreeMap;
 
+#[path = "whole.rs"]
+mod whole;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Order {
     /// Mesos's DRF sorter for roles and for frameworks within a role.
@@ -51,6 +54,8 @@ pub struct Hierarchical {
     preempt_after: Option<SimDuration>,
     /// When each waiting top-level role last launched a task or started waiting.
     role_progress: BTreeMap<RoleId, SimTime>,
+    /// Always walk agent by agent (tests compare the whole-agent runs of `whole.rs` with it).
+    agent_by_agent: bool,
     /// `[master] fair_sharing_excluded_resource_names`, given to every sorter it creates.
     exclusion: FairnessExclusion,
 }
@@ -74,8 +79,40 @@ impl Hierarchical {
             consumed: Vec::new(),
             preempt_after: None,
             role_progress: BTreeMap::new(),
+            agent_by_agent: false,
             exclusion: FairnessExclusion::NONE,
         }
+    }
+
+    /// The same allocator without the whole-agent shortcut: every run walks agent by agent.
+    pub fn agent_by_agent(mut self) -> Hierarchical {
+        self.agent_by_agent = true;
+        self
+    }
+
+    /// Every sorter client's (name, allocation, grant count), role sorter first, then each
+    /// role's framework sorter by role id: what two runs with equal outcomes must agree on.
+    pub fn sorter_state(&self) -> Vec<(String, Resources, u64)> {
+        let mut out: Vec<(String, Resources, u64)> = self
+            .roles
+            .clients()
+            .map(|(n, id)| {
+                (
+                    n.to_string(),
+                    self.roles.allocation_id(id),
+                    self.roles.count_id(id),
+                )
+            })
+            .collect();
+        for (r, s) in self.fws.iter().enumerate() {
+            if let Some(s) = s {
+                out.extend(
+                    s.clients()
+                        .map(|(n, id)| (format!("{r}:{n}"), s.allocation_id(id), s.count_id(id))),
+                );
+            }
+        }
+        out
     }
 
     /// Preempts for a top-level role that waited `after` (the `priority` allocator).
@@ -349,6 +386,11 @@ impl Hierarchical {
     }
 }
 
+/// The members of `set` in the run's keyed order (the order `whole.rs` replays).
+fn keyed_agents(run: &mut Run, set: &BitSet) -> Vec<AgentId> {
+    run.keyed(set).all().into_iter().map(AgentId::new).collect()
+}
+
 /// Mesos random sorter weights: each active leaf's weight relative to its siblings, multiplied
 /// down the tree (a role that is also a parent sits in a `.` leaf of weight 1).
 fn relative_weights(v: &View, roles: &[usize]) -> Vec<f64> {
@@ -512,6 +554,9 @@ impl Allocator for Hierarchical {
             }
             return;
         }
+        if self.order == Order::Drf && !quota_on && self.allocate_whole(v, run, &pairs) {
+            return;
+        }
         // Agents no framework that wants offers could be offered (filtered for all of them,
         // say) cost nothing: they are not walked.
         let mut eligible = BitSet::default();
@@ -521,7 +566,7 @@ impl Allocator for Hierarchical {
         if eligible.is_empty() {
             return;
         }
-        self.agent_order = run.shuffle(&eligible);
+        self.agent_order = keyed_agents(run, &eligible);
         let mut out = std::mem::take(&mut self.grants);
         out.clear();
         self.walk(v, run, &eligible, quota_on, &mut out);
@@ -665,7 +710,7 @@ impl Hierarchical {
                 self.role_list = roles;
                 remaining.insert(agent, free);
             }
-            self.agent_order = run.shuffle(eligible);
+            self.agent_order = keyed_agents(run, eligible);
             let _ = order;
         }
 

@@ -25,6 +25,7 @@ pub use crate::cluster::resources::Limits;
 use crate::cluster::resources::{MinAllocatable, Resources};
 pub use crate::cluster::role::RoleInfo;
 use crate::sim::bitset::BitSet;
+use crate::sim::permutation::KeyedOrder;
 use crate::sim::{SimDuration, SimTime};
 use rand::RngCore;
 use rand_chacha::ChaCha8Rng;
@@ -405,6 +406,13 @@ impl Run<'_> {
             .into_iter()
             .map(AgentId::new)
             .collect()
+    }
+
+    /// The members of `set` in the run's keyed random order (one draw of four keys from the
+    /// run's agent shuffle stream), readable at any position in O(1): the built-in walks use it,
+    /// so a walk that stops early has drawn nothing for the agents it did not reach.
+    pub fn keyed(&mut self, set: &BitSet) -> KeyedOrder {
+        KeyedOrder::from_set(set.clone(), self.shuffle_rng)
     }
 
     /// The run's stream for any other draw (random sorters).

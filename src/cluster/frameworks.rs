@@ -105,6 +105,8 @@ pub(crate) struct FrameworkSide {
     ledger: Ledger,
     /// Bumped whenever pending work changes (an input of the fairness metrics).
     version: u64,
+    /// Bumped whenever the block placement is rebuilt.
+    placement_epoch: u64,
     /// For errors about trace rows.
     workload_file: String,
 }
@@ -126,6 +128,7 @@ impl FrameworkSide {
             factory,
             ledger: Ledger::default(),
             version: 0,
+            placement_epoch: 0,
             workload_file,
         }
     }
@@ -151,6 +154,10 @@ impl FrameworkSide {
     }
     pub fn cfg(&self, fw: FrameworkId) -> &FrameworkConfig {
         &self.sides[fw.idx()].cfg
+    }
+    /// The name of the framework's scheduler (errors about its decisions name it).
+    pub fn scheduler_name(&self, fw: FrameworkId) -> &str {
+        self.sides[fw.idx()].scheduler.name()
     }
     pub fn name(&self, fw: FrameworkId) -> &str {
         &self.sides[fw.idx()].cfg.name
@@ -217,6 +224,7 @@ impl FrameworkSide {
     fn refresh_placement(&mut self, agents: &[Agent]) {
         if self.placement_dirty {
             self.placement.refresh(agents);
+            self.placement_epoch += 1;
             self.placement_dirty = false;
         }
     }
@@ -227,6 +235,7 @@ impl FrameworkSide {
     /// Rebuilds the placement now (an agent came back as itself).
     pub fn refresh_placement_now(&mut self, agents: &[Agent]) {
         self.placement.refresh(agents);
+        self.placement_epoch += 1;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -728,6 +737,7 @@ impl FrameworkSide {
             jobs: &self.jobs,
             min_allocatable: master.min_allocatable_of(fw),
             placement: &self.placement,
+            stamp: Some((self.version, self.placement_epoch)),
         };
         f(side.scheduler.as_mut(), &work)
     }
@@ -771,10 +781,10 @@ impl FrameworkSide {
         let mut d = Decision::default();
         self.with_scheduler(fw, master, now, |s, work| s.on_offer(&offer, work, &mut d));
         if d.hold {
-            if !d.launch.is_empty() {
+            if !d.launch.is_empty() || d.reserve.is_some() {
                 return Err(Error::Decision {
                     who: self.sides[fw.idx()].scheduler.name().to_string(),
-                    msg: "a held offer cannot also launch tasks".into(),
+                    msg: "a held offer cannot also launch tasks or reserve".into(),
                 });
             }
             return Ok(None);
@@ -820,16 +830,7 @@ impl FrameworkSide {
         }
         for l in &d.launch {
             let g = &mut self.groups[l.group];
-            g.inflight += 1;
-            if let Some(p) = g.requeued.iter().position(|&t| t == l.task) {
-                g.requeued.swap_remove(p);
-            } else {
-                // Skipping ahead leaves the skipped tasks pending.
-                for t in g.next..l.task {
-                    g.requeued.push(t);
-                }
-                g.next = l.task + 1;
-            }
+            g.take_pending(l.task);
             if g.pending() == 0 {
                 let seq = g.seq;
                 self.sides[fw.idx()].pending.remove(&seq);

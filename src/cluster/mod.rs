@@ -254,7 +254,7 @@ impl<'o> Cluster<'o> {
         let mut group = master::DeclineGroup::default();
         for (r, d) in deciding.decided {
             self.fws.answered(&d);
-            let plain = d.launch.is_empty() && d.refuse.is_none();
+            let plain = d.launch.is_empty() && d.refuse.is_none() && d.reserve.is_none();
             if let OfferRef::InBulk { bulk, agent, .. } = r {
                 if plain && self.master.bulk_contains(bulk, agent) {
                     group.add_in_bulk(bulk, agent);
@@ -306,10 +306,21 @@ impl<'o> Cluster<'o> {
         &mut self,
         ctx: &mut Ctx<Event>,
         fw: FrameworkId,
-        o: master::Offer,
+        mut o: master::Offer,
         d: &crate::scheduler::Decision,
     ) -> Result<()> {
         let now = ctx.now();
+        if let Some(r) = &d.reserve {
+            if !self.master.reserve_in_taken_offer(&mut o, r, ctx) {
+                return Err(Error::Decision {
+                    who: self.fws.scheduler_name(fw).to_string(),
+                    msg: format!(
+                        "reserves {r} but offer {} holds {} unreserved",
+                        o.id, o.pools.unres
+                    ),
+                });
+            }
+        }
         let mut remaining = o.pools.clone();
         let chain = self.master.role(o.role).chain().to_vec();
         let latency = self.master.cfg().latency;

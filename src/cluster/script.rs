@@ -297,8 +297,98 @@ impl Cluster<'_> {
                     self.rejoin_agent(ctx, a)?;
                 }
             }
+            ScriptAction::Reserve {
+                agent,
+                role,
+                framework,
+                resources,
+                unreserve,
+            } => self.reserve(
+                ctx,
+                e,
+                agent,
+                role,
+                framework.as_deref(),
+                resources,
+                *unreserve,
+            )?,
             ScriptAction::UpdateWhitelist { agents } => {
                 self.master.update_whitelist(agents.as_deref());
+            }
+        }
+        Ok(())
+    }
+
+    /// `reserve` / `unreserve`: on the framework's oldest offer on the agent that holds the
+    /// amount, or, without a framework, by the operator on the agent's free resources.
+    #[allow(clippy::too_many_arguments)]
+    fn reserve(
+        &mut self,
+        ctx: &mut Ctx<Event>,
+        e: &ScriptedEvent,
+        agent: &str,
+        role: &str,
+        framework: Option<&str>,
+        r: &crate::cluster::resources::Resources,
+        unreserve: bool,
+    ) -> Result<()> {
+        let a = self.agent_named(ctx, e, agent)?;
+        if !self.master.agent(a).active {
+            return Err(self.script_err(
+                e,
+                "agent",
+                format!("agent \"{agent}\" is down at {} s", ctx.now()),
+            ));
+        }
+        let what = if unreserve { "unreserve" } else { "reserve" };
+        let role_id = match (unreserve, self.master.role_named(role)) {
+            (_, Some(rid)) => rid,
+            (true, None) => {
+                return Err(self.script_err(e, "role", format!("no role named \"{role}\"")))
+            }
+            (false, None) => self.master.ensure_role(role),
+        };
+        match framework {
+            Some(name) => {
+                let fw = self.fw_named(ctx, e, name)?;
+                let found = self
+                    .master
+                    .offer_for_operation(fw, role_id, a, r, unreserve)
+                    .filter(|&id| self.master.reserve_in_offer(id, r, unreserve, ctx));
+                if found.is_none() {
+                    let from = if unreserve {
+                        format!("reserved for \"{role}\"")
+                    } else {
+                        "unreserved".to_string()
+                    };
+                    return Err(self.script_err(
+                        e,
+                        "resources",
+                        format!(
+                            "no outstanding offer of \"{name}\" in role \"{role}\" on \"{agent}\" \
+                             holds {r} {from} to {what}"
+                        ),
+                    ));
+                }
+            }
+            None => {
+                if !self
+                    .master
+                    .reserve_available(a, role_id, r, unreserve, ctx, self.obs)?
+                {
+                    return Err(self.script_err(
+                        e,
+                        "resources",
+                        format!(
+                            "agent \"{agent}\" has not {r} {} free to {what} (tasks use it)",
+                            if unreserve {
+                                "reserved for the role"
+                            } else {
+                                "unreserved"
+                            }
+                        ),
+                    ));
+                }
             }
         }
         Ok(())

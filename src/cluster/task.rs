@@ -120,6 +120,20 @@ pub struct Group {
 }
 
 impl Group {
+    /// A decision launches pending task `task`: it is in flight until the answer arrives.
+    pub fn take_pending(&mut self, task: u32) {
+        self.inflight += 1;
+        if let Some(p) = self.requeued.iter().position(|&t| t == task) {
+            self.requeued.swap_remove(p);
+        } else {
+            // Skipping ahead leaves the skipped tasks pending.
+            for t in self.next..task {
+                self.requeued.push(t);
+            }
+            self.next = task + 1;
+        }
+    }
+
     pub fn pending(&self) -> u32 {
         self.count - self.next + self.requeued.len() as u32
     }

@@ -106,6 +106,16 @@ pub enum ScriptAction {
     ReconnectAgent {
         agent: String,
     },
+    /// `reserve` (`unreserve: false`) or `unreserve`: a dynamic reservation made or undone on
+    /// the framework's oldest offer on the agent (Mesos `updateAllocation`), or, without a
+    /// framework, by the operator on the agent's free resources (Mesos `updateAvailable`).
+    Reserve {
+        agent: String,
+        role: String,
+        framework: Option<String>,
+        resources: Resources,
+        unreserve: bool,
+    },
     /// Replaces the agent whitelist (None: every agent).
     UpdateWhitelist {
         agents: Option<Vec<String>>,
@@ -131,6 +141,12 @@ impl ScriptAction {
             ScriptAction::ReregisterFramework { .. } => "reregister_framework",
             ScriptAction::DisconnectAgent { .. } => "disconnect_agent",
             ScriptAction::ReconnectAgent { .. } => "reconnect_agent",
+            ScriptAction::Reserve {
+                unreserve: false, ..
+            } => "reserve",
+            ScriptAction::Reserve {
+                unreserve: true, ..
+            } => "unreserve",
             ScriptAction::UpdateWhitelist { .. } => "update_whitelist",
         }
     }
@@ -153,6 +169,8 @@ pub(super) fn event_time(e: &EventRaw) -> f64 {
         | EventRaw::ReregisterFramework { at_s, .. }
         | EventRaw::DisconnectAgent { at_s, .. }
         | EventRaw::ReconnectAgent { at_s, .. }
+        | EventRaw::Reserve { at_s, .. }
+        | EventRaw::Unreserve { at_s, .. }
         | EventRaw::UpdateWhitelist { at_s, .. } => *at_s,
     }
 }
@@ -391,6 +409,20 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
         EventRaw::ReconnectAgent { agent, .. } => ScriptAction::ReconnectAgent {
             agent: agent.clone(),
         },
+        EventRaw::Reserve {
+            agent,
+            role,
+            framework,
+            resources,
+            ..
+        } => reserve_action(ctx, line, agent, role, framework, resources, false)?,
+        EventRaw::Unreserve {
+            agent,
+            role,
+            framework,
+            resources,
+            ..
+        } => reserve_action(ctx, line, agent, role, framework, resources, true)?,
         EventRaw::UpdateWhitelist { agents, .. } => {
             if let Some(a) = agents {
                 check_whitelist(ctx, line, "agents", a)?;
@@ -399,5 +431,40 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
                 agents: agents.clone(),
             }
         }
+    })
+}
+
+/// Checks a `reserve` / `unreserve` event: a role name and a non-empty amount.
+fn reserve_action(
+    ctx: &Ctx,
+    line: usize,
+    agent: &str,
+    role: &str,
+    framework: &Option<String>,
+    resources: &ResSpec,
+    unreserve: bool,
+) -> Result<ScriptAction> {
+    check_role_name(ctx, line, "role", role)?;
+    if role == "*" {
+        return Err(ctx.err(
+            line,
+            "role",
+            "resources are reserved for a named role, not `*`",
+        ));
+    }
+    let r = ctx.res(line, "resources", resources)?;
+    if r.is_zero() {
+        return Err(ctx.err(
+            line,
+            "resources",
+            "a reservation needs a positive amount of some resource",
+        ));
+    }
+    Ok(ScriptAction::Reserve {
+        agent: agent.to_string(),
+        role: role.to_string(),
+        framework: framework.clone(),
+        resources: r,
+        unreserve,
     })
 }

@@ -398,6 +398,22 @@ pub enum EventRaw {
         at_s: f64,
         agent: String,
     },
+    /// A dynamic reservation (Mesos RESERVE): of a framework's offer, or by the operator.
+    Reserve {
+        at_s: f64,
+        agent: String,
+        role: String,
+        framework: Option<String>,
+        resources: ResSpec,
+    },
+    /// Undoes a dynamic reservation (Mesos UNRESERVE).
+    Unreserve {
+        at_s: f64,
+        agent: String,
+        role: String,
+        framework: Option<String>,
+        resources: ResSpec,
+    },
     /// Replaces the agent whitelist (no `agents`: every agent may be offered again).
     UpdateWhitelist {
         at_s: f64,

@@ -339,6 +339,7 @@ mod tests {
             jobs: &w.jobs,
             min_allocatable: &w.min,
             placement: &w.placement,
+            stamp: None,
         };
         let o = OfferView {
             id: OfferId(1),

@@ -8,6 +8,7 @@ use super::{Decision, JobOrder, Launch, OfferView, Wanted, WorkView};
 use crate::cluster::agent::{AgentId, RackId};
 use crate::cluster::ids::{GroupKey, JobKey};
 use crate::cluster::task::Locality;
+use crate::sim::SimTime;
 use std::collections::BTreeMap;
 
 /// How far from its data a job may launch a task now; ordered from nearest to farthest.
@@ -194,6 +195,9 @@ pub struct Filler {
     jobs: Vec<JobEntry>,
     /// Counts decisions, to tell this decision's launches from earlier ones.
     epoch: u64,
+    /// The last answer of `wanted`, with the work stamp and time it was given for: within one
+    /// instant, job levels change only through launches, which change the stamp.
+    wanted_cache: Option<((u64, u64), SimTime, bool, Wanted)>,
 }
 
 impl Filler {
@@ -203,6 +207,7 @@ impl Filler {
             idx: BTreeMap::new(),
             jobs: Vec::new(),
             epoch: 0,
+            wanted_cache: None,
         }
     }
 
@@ -377,6 +382,23 @@ impl Filler {
     /// job allowed anywhere. An offer elsewhere launches nothing; it only marks as skipped the
     /// jobs with a task that fits it, which the next offer that fits a pending task redoes.
     pub fn wanted(&mut self, work: &WorkView, gate: &mut dyn Gate, out: &mut Wanted) -> bool {
+        // The framework side asks before every offer it may skip to; between launches the
+        // answer is the same (a job's clock moves only at the first offer of an instant, which
+        // comes before any question of that instant).
+        if let (Some(stamp), Some((s, t, some, w))) = (work.stamp, &self.wanted_cache) {
+            if *s == stamp && *t == work.now {
+                out.clone_from(w);
+                return *some;
+            }
+        }
+        let some = self.wanted_uncached(work, gate, out);
+        if let Some(stamp) = work.stamp {
+            self.wanted_cache = Some((stamp, work.now, some, out.clone()));
+        }
+        some
+    }
+
+    fn wanted_uncached(&mut self, work: &WorkView, gate: &mut dyn Gate, out: &mut Wanted) -> bool {
         self.epoch += 1;
         for &g in work.pending.values() {
             let grp = &work.groups[g];

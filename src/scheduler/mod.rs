@@ -16,6 +16,8 @@
 //! decision they would have got.
 
 pub(crate) mod delay;
+#[doc(hidden)]
+pub mod fixture;
 pub(crate) mod greedy;
 pub(crate) mod hold;
 pub(crate) mod index;
@@ -143,6 +145,9 @@ pub struct WorkView<'a> {
     /// The minimum an offer remainder must hold to be worth scanning further.
     pub(crate) min_allocatable: &'a MinAllocatable,
     pub(crate) placement: &'a Placement,
+    /// Identifies the pending work and the block placement: two views with the same stamp at
+    /// the same `now` show the same work (None: unknown, nothing may be reused).
+    pub(crate) stamp: Option<(u64, u64)>,
 }
 
 impl<'a> WorkView<'a> {
@@ -240,6 +245,10 @@ pub struct Decision {
     pub launch: Vec<Launch>,
     /// Filter for the unused part; None = the framework's default.
     pub refuse: Option<SimDuration>,
+    /// RESERVE this much of the offer's unreserved resources for the offer's role before the
+    /// launches (Mesos's RESERVE offer operation in an ACCEPT); the master checks that the offer
+    /// holds it. Not with `hold`.
+    pub reserve: Option<crate::cluster::resources::Resources>,
 }
 
 impl Decision {
@@ -247,6 +256,7 @@ impl Decision {
         self.hold = false;
         self.launch.clear();
         self.refuse = None;
+        self.reserve = None;
     }
 }
 

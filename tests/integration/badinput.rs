@@ -509,6 +509,67 @@ fn names_chosen_from_a_list_get_a_suggestion() {
     assert_all(&m, &["m.csv:1", "did you mean `mem_mb`?"]);
 }
 
+/// `reserve` / `unreserve`: the role, the amount and the names it refers to are checked, each
+/// error naming the key's line.
+#[test]
+fn reserve_events_reject_bad_roles_amounts_and_names() {
+    let head = "name = \"x\"\n[cluster]\nracks = 1\nagents_per_rack = 1\n\
+                agent = { cpus = 2, mem_mb = 1024 }\n[[events]]\nat_s = 0\n";
+    let load_cases: &[(&str, &[&str])] = &[
+        (
+            "action = \"reserve\"\nagent = \"a1\"\nrole = \"*\"\nresources = { cpus = 1 }\n",
+            &["s.toml:10: field `events.role`", "named role"],
+        ),
+        (
+            "action = \"reserve\"\nagent = \"a1\"\nrole = \"r\"\nresources = { mem_mb = 0 }\n",
+            &["s.toml:11: field `events.resources`", "positive amount"],
+        ),
+        (
+            "action = \"unreserve\"\nagent = \"a1\"\nrole = \"r\"\nresources = { cpus = -1 }\n",
+            &["s.toml:11: field `events.resources.cpus`"],
+        ),
+        (
+            "action = \"reserve\"\nagent = \"a1\"\nrole = \"r\"\n",
+            &["s.toml", "resources"],
+        ),
+    ];
+    for (body, needles) in load_cases {
+        assert_all(&scenario_err(&format!("{head}{body}")), needles);
+    }
+    let run_cases: &[(&str, &[&str])] = &[
+        (
+            "action = \"reserve\"\nagent = \"a2\"\nrole = \"r\"\nresources = { cpus = 1 }\n",
+            &["s.toml:9: field `events.agent`", "did you mean \"a1\"?"],
+        ),
+        (
+            "action = \"reserve\"\nagent = \"a1\"\nrole = \"r\"\nresources = { cpus = 3 }\n",
+            &["s.toml:11: field `events.resources`", "has not"],
+        ),
+        (
+            "action = \"unreserve\"\nagent = \"a1\"\nrole = \"nobody\"\nresources = { cpus = 1 }\n",
+            &["s.toml:10: field `events.role`", "no role named \"nobody\""],
+        ),
+        (
+            "action = \"add_framework\"\nname = \"f\"\nscheduler = \"hold\"\n\
+             [[events]]\nat_s = 0.5\naction = \"reserve\"\nframework = \"f\"\nagent = \"a1\"\n\
+             role = \"*\"\nresources = { cpus = 1 }\n",
+            &["s.toml:16: field `events.role`", "named role"],
+        ),
+        (
+            "action = \"add_framework\"\nname = \"f\"\nroles = [\"r\"]\nscheduler = \"hold\"\n\
+             [[events]]\nat_s = 0.5\naction = \"unreserve\"\nframework = \"f\"\nagent = \"a1\"\n\
+             role = \"r\"\nresources = { cpus = 1 }\n",
+            &[
+                "s.toml:18: field `events.resources`",
+                "no outstanding offer of \"f\"",
+            ],
+        ),
+    ];
+    for (body, needles) in run_cases {
+        assert_all(&scenario_err_at_run(&format!("{head}{body}")), needles);
+    }
+}
+
 /// `fair_sharing_excluded_resource_names` takes resource names of offersim's own (a typo would
 /// silently exclude nothing, as Mesos's flag does): an unknown name or a value of the wrong type
 /// is exit 2 at its line.

@@ -296,6 +296,57 @@ behaviour!(
     whitelist,
 );
 
+/// Dynamic reservations (`reserve` / `unreserve` events), restated from Mesos's tests or derived
+/// by hand in each file's comment: kept apart from `behaviour!` so each list grows on its own.
+mod reservations {
+    use super::*;
+
+    fn scenario(stem: &str) {
+        check(&repo().join("tests/scenarios"), stem);
+    }
+
+    #[test]
+    fn update_available_success() {
+        scenario("update_available_success");
+    }
+    #[test]
+    fn quota_accounting_reserve_allocated() {
+        scenario("quota_accounting_reserve_allocated");
+    }
+    #[test]
+    fn quota_accounting_unreserve_allocated() {
+        scenario("quota_accounting_unreserve_allocated");
+    }
+    #[test]
+    fn reserve_filters() {
+        scenario("reserve_filters");
+    }
+    #[test]
+    fn reserve_operator_rescinds() {
+        scenario("reserve_operator_rescinds");
+    }
+    #[test]
+    fn quota_set_aside_reserved_resources() {
+        scenario("quota_set_aside_reserved_resources");
+    }
+    #[test]
+    fn reservation_unallocated() {
+        scenario("reservation_unallocated");
+    }
+    #[test]
+    fn reservation_allocated() {
+        scenario("reservation_allocated");
+    }
+    #[test]
+    fn non_quota_role_reservation_with_quota_role() {
+        scenario("non_quota_role_reservation_with_quota_role");
+    }
+    #[test]
+    fn quota_headroom_when_reservations_exceed_quota() {
+        scenario("quota_headroom_when_reservations_exceed_quota");
+    }
+}
+
 /// The exclusion is what decides fairness_exclusion: the same events without
 /// `fair_sharing_excluded_resource_names` count role1's GPU (share 1), so a4 goes to role2's f2
 /// and the expected offers no longer match; the rest of the run is unchanged.

@@ -24,6 +24,7 @@ mod props;
 mod report;
 mod reproductions;
 mod rerun;
+mod reserve_decision;
 mod safety;
 mod scale;
 mod skipping;

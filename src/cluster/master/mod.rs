@@ -34,6 +34,7 @@ macro_rules! view {
 mod agents;
 mod free;
 mod offers;
+mod reserve;
 mod roles;
 mod whitelist;
 

@@ -737,6 +737,21 @@ impl Master {
         id
     }
 
+    /// Moves agent `a`'s offers out of every bulk into the one-by-one table (an offer
+    /// operation on the agent names one offer).
+    pub(super) fn materialize_agent(&mut self, a: AgentId) {
+        for k in self.offers.bulk_keys() {
+            if self.bulk_contains(k, a) {
+                self.materialize(k, a);
+            }
+        }
+    }
+
+    /// A one-by-one offer's pools, for an offer operation to convert in place (`reserve.rs`).
+    pub(super) fn offer_pools_mut(&mut self, id: OfferId) -> Option<&mut Pools> {
+        self.offers.table.get_mut(&id).map(|o| &mut o.pools)
+    }
+
     /// Whether agent `a`'s offer is still in bulk `k`.
     pub fn bulk_contains(&self, k: BulkKey, a: AgentId) -> bool {
         self.offers.bulk(k).is_some_and(|b| b.contains(a))
