@@ -1075,15 +1075,25 @@ impl Master {
             return;
         }
         let mut live = 0u64;
+        let mut dropped: Vec<AgentId> = Vec::new();
         for f in self.frameworks.iter_mut() {
-            f.filters.retain(|_, v| {
+            f.filters.retain(|&(_, a), v| {
+                let before = v.len();
                 v.retain(|x| x.live(now, seq));
+                if v.len() != before {
+                    dropped.push(a);
+                }
                 live += v.len() as u64;
                 !v.is_empty()
             });
             f.bulk_filters
                 .retain(|b| b.live(now, seq) && !b.agents.is_empty());
             live += f.bulk_filters.len() as u64;
+        }
+        // An agent whose filters expired since the last refresh may still be blocked in an
+        // index, and the expiry map rebuilt below no longer names it: recheck it then.
+        for a in dropped {
+            o.note_changed(a);
         }
         o.filters_live_after_sweep = live;
         o.filters_installed = 0;
