@@ -61,6 +61,7 @@ impl Fixture {
                 planned_frameworks: 0,
                 offer_mode: Default::default(),
                 free: None,
+                blocked_exact: false,
             };
             fx.alloc.notify(
                 &v,
@@ -87,6 +88,7 @@ impl Fixture {
                 removed: false,
                 filters: Default::default(),
                 bulk_filters: Vec::new(),
+                index: Default::default(),
                 allocated: Resources::ZERO,
                 outstanding_offers: 0,
             });
@@ -101,6 +103,7 @@ impl Fixture {
                 planned_frameworks: 0,
                 offer_mode: Default::default(),
                 free: None,
+                blocked_exact: false,
             };
             fx.alloc.notify(
                 &v,
@@ -128,6 +131,7 @@ impl Fixture {
                 planned_frameworks: 0,
                 offer_mode: Default::default(),
                 free: None,
+                blocked_exact: false,
             };
             fx.alloc.notify(
                 &v,
@@ -159,6 +163,7 @@ impl Fixture {
             planned_frameworks: 0,
             offer_mode: Default::default(),
             free: None,
+            blocked_exact: false,
         };
         let mut shuffle_rng = indexed_stream(1, Purpose::AgentShuffle, k);
         let mut other_rng = indexed_stream(1, Purpose::RandomSorter, k);

@@ -93,6 +93,21 @@ pub struct View<'a> {
     pub(crate) offer_mode: OfferMode,
     /// The master's index of free agents (None in fixtures: every agent is then looked at).
     pub(crate) free: Option<&'a crate::cluster::master::FreeIndex>,
+    /// Every framework's blocked-agent index is exact at (now, seq): nothing changed since the
+    /// master's last refresh and no filter expired since (false in fixtures).
+    pub(crate) blocked_exact: bool,
+}
+
+/// What `role` may use of `free`: unreserved plus reservations of the role or an ancestor.
+pub(crate) fn usable_by(roles: &[RoleInfo], free: &Pools, role: RoleId) -> Pools {
+    let mut p = Pools::unreserved(free.unres);
+    for &r in &roles[role.idx()].chain {
+        let x = free.reserved_for(r);
+        if !x.is_zero() {
+            p.add_reserved(r, x);
+        }
+    }
+    p
 }
 
 impl<'a> View<'a> {
@@ -133,14 +148,7 @@ impl<'a> View<'a> {
 
     /// What of `free` the role may use: unreserved plus reservations of the role or an ancestor.
     pub fn usable_by(&self, free: &Pools, role: RoleId) -> Pools {
-        let mut p = Pools::unreserved(free.unres);
-        for &r in &self.roles[role.idx()].chain {
-            let x = free.reserved_for(r);
-            if !x.is_zero() {
-                p.add_reserved(r, x);
-            }
-        }
-        p
+        usable_by(self.roles, free, role)
     }
 
     /// Whether `offer` is worth offering to the framework's `role_idx`-th role
@@ -156,8 +164,29 @@ impl<'a> View<'a> {
     /// Whether a decline filter of `fw` blocks `offer` on (role, agent) now, or the agent's
     /// capabilities rule the (framework, role) out (Mesos's `isFiltered` does both).
     pub fn filtered(&self, fw: FrameworkId, role: RoleId, agent: AgentId, offer: &Pools) -> bool {
-        !self.agent_capable(fw, role, agent)
-            || self.frameworks[fw.idx()].is_filtered(role, agent, offer, self.now, self.seq)
+        if !self.agent_capable(fw, role, agent) {
+            return true;
+        }
+        let f = &self.frameworks[fw.idx()];
+        if !self.blocked_exact {
+            return f.is_filtered(role, agent, offer, self.now, self.seq);
+        }
+        // The index knows which (role, agent) have per-agent filters at all, and which of them
+        // block everything the role may use there now, hence (subset rule) any part of it.
+        let answer = f.bulk_filtered(role, agent, self.now, self.seq)
+            || (f.index.has(role, agent)
+                && ((f.index.is_blocked(role, agent)
+                    && self
+                        .usable_by(&self.agents[agent.idx()].free, role)
+                        .contains(offer))
+                    || f.per_agent_filtered((role, agent), offer, (self.now, self.seq))));
+        debug_assert_eq!(
+            answer,
+            f.is_filtered(role, agent, offer, self.now, self.seq),
+            "filter index of {} on agent {agent}",
+            f.name
+        );
+        answer
     }
 
     /// The agent capabilities rule (Mesos's `isFiltered`, "implicitly filtering"): an agent
@@ -277,12 +306,40 @@ impl<'a> View<'a> {
                 out.subtract(&b.agents);
             }
         }
-        // Per-agent filters, and agents with reservations (the role may use less than their
-        // free resources): checked one by one. The loop over the filter map only removes
-        // members, so its order does not matter.
-        if f.filters.is_empty() && ix.reserved().is_empty() {
+        if f.filters.is_empty() {
             return out;
         }
+        if !self.blocked_exact {
+            return self.filter_one_by_one(ix, fw, role, out);
+        }
+        // Per-agent filters: the framework's index of the agents they block now, as a set.
+        #[cfg(debug_assertions)]
+        let before = out.clone();
+        if let Some(b) = f.index.blocked(role) {
+            out.subtract(b);
+        }
+        #[cfg(debug_assertions)]
+        assert_eq!(
+            out,
+            self.filter_one_by_one(ix, fw, role, before),
+            "filter index of {} disagrees with its filters",
+            f.name
+        );
+        out
+    }
+
+    /// The per-agent filter step of [`View::eligible_fast`] filter by filter: removes from
+    /// `out` the agents a per-agent filter of `fw`'s `role` blocks now (what the index answers
+    /// as a set; debug builds compare the two on every call). The loop over the filter map only
+    /// removes members, so its order does not matter.
+    fn filter_one_by_one(
+        &self,
+        ix: &crate::cluster::master::FreeIndex,
+        fw: FrameworkId,
+        role: RoleId,
+        mut out: BitSet,
+    ) -> BitSet {
+        let f = &self.frameworks[fw.idx()];
         let mut check = out.and(ix.reserved());
         if f.filters.len() < out.len() {
             for &(r, a) in f.filters.keys() {
@@ -299,7 +356,7 @@ impl<'a> View<'a> {
         }
         for a in check.iter().map(AgentId::new) {
             let offer = self.usable_by(&self.agents[a.idx()].free, role);
-            if self.filtered(fw, role, a, &offer) {
+            if f.is_filtered(role, a, &offer, self.now, self.seq) {
                 out.remove(a.raw());
             }
         }

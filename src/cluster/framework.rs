@@ -2,6 +2,7 @@
 //! (What the framework itself wants to run lives on the framework side, `frameworks.rs`.)
 
 use super::agent::{AgentId, Pools, RoleId};
+use super::filter_index::FilterIndex;
 use super::resources::{MinAllocatable, Resources};
 use crate::sim::bitset::BitSet;
 use crate::sim::SimTime;
@@ -87,6 +88,8 @@ pub struct Framework {
     pub(crate) multi_role: bool,
     pub(crate) filters: Filters,
     pub(crate) bulk_filters: Vec<BulkFilter>,
+    /// The agents `filters` block now, per role (exact after `Master::refresh_blocked`).
+    pub(crate) index: FilterIndex,
     pub(crate) allocated: Resources,
     pub(crate) outstanding_offers: u32,
 }
@@ -141,17 +144,29 @@ impl Framework {
         now: SimTime,
         seq: u64,
     ) -> bool {
-        if self
-            .bulk_filters
+        self.bulk_filtered(role, agent, now, seq)
+            || self.per_agent_filtered((role, agent), offer, (now, seq))
+    }
+
+    /// Whether a live bulk record of `role` covers `agent` (it blocks any offer there).
+    pub fn bulk_filtered(&self, role: RoleId, agent: AgentId, now: SimTime, seq: u64) -> bool {
+        self.bulk_filters
             .iter()
             .any(|b| b.role == role && b.agents.contains(agent.raw()) && b.live(now, seq))
-        {
-            return true;
-        }
+    }
+
+    /// Whether a live per-agent filter on `key` (role, agent) refused a superset of `offer` at
+    /// (now, seq).
+    pub fn per_agent_filtered(
+        &self,
+        key: (RoleId, AgentId),
+        offer: &Pools,
+        (now, seq): (SimTime, u64),
+    ) -> bool {
         if self.filters.is_empty() {
             return false;
         }
-        match self.filters.get(&(role, agent)) {
+        match self.filters.get(&key) {
             // Newest first: a repeated decline of an agent appends to its list, and the newest
             // filter is the one most likely still in force.
             Some(v) => v

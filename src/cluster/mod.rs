@@ -18,6 +18,7 @@
 pub mod agent;
 pub mod event;
 pub mod faults;
+pub mod filter_index;
 pub mod framework;
 pub mod frameworks;
 pub mod ids;

@@ -181,6 +181,7 @@ impl Master {
             ag.free = ag.total.clone();
             ag.owed = Resources::ZERO;
         }
+        self.offers.note_changed(a);
         let total = self.agents[a.idx()].total.clone();
         self.total += total.total();
         for (r, amt) in &total.res {

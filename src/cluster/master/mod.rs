@@ -28,6 +28,7 @@ macro_rules! view {
             planned_frameworks: $m.planned_frameworks,
             offer_mode: $m.cfg.offer_mode,
             free: Some(&$m.free),
+            blocked_exact: $m.offers.blocked_exact($now, $seq),
         }
     };
 }
@@ -197,6 +198,10 @@ impl Master {
     /// outside tests may bypass the master's bookkeeping.
     #[cfg(test)]
     pub(crate) fn agents_mut_for_tests(&mut self) -> &mut [Agent] {
+        // The caller may change any agent's free resources behind the master's back.
+        for a in 0..self.agents.len() {
+            self.offers.note_changed(AgentId::new(a as u32));
+        }
         &mut self.agents
     }
     #[cfg(test)]
@@ -259,6 +264,8 @@ impl Master {
     // ------------------------------------------------------------------------------------------
 
     fn set_free_membership(&mut self, a: AgentId) {
+        // Its free resources (or whether it is up) may have changed: its filters are rechecked.
+        self.offers.note_changed(a);
         let ag = &self.agents[a.idx()];
         let held = self.offers.held().contains(a.raw());
         let member = ag.active && !ag.free.is_empty() && !ag.disconnected && !held;
@@ -351,6 +358,7 @@ impl Master {
             return Ok(());
         }
         self.runs += 1;
+        self.refresh_blocked(ctx.now(), ctx.seq());
         let first = self.offers.next_id();
         let mut grants = std::mem::take(&mut self.grants);
         grants.clear();
@@ -566,6 +574,7 @@ impl Master {
         tasks: &super::tasks::TaskLife,
     ) -> Vec<super::ids::TaskKey> {
         let mut out = Vec::new();
+        self.refresh_blocked(ctx.now(), ctx.seq());
         let pv = PreemptView {
             base: view!(self, ctx.now(), ctx.seq()),
             work,
@@ -719,6 +728,7 @@ impl Master {
             removed: false,
             filters: Default::default(),
             bulk_filters: Vec::new(),
+            index: Default::default(),
             allocated: Resources::ZERO,
             outstanding_offers: 0,
         });

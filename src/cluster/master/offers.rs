@@ -151,6 +151,18 @@ pub(super) struct Offers {
     bulk_filtered: BitSet,
     filters_installed: u64,
     filters_live_after_sweep: u64,
+    /// Agents whose free resources or per-agent filters changed since the last
+    /// `Master::refresh_blocked` (in the order they changed, each once; `changed_set` dedups).
+    changed: Vec<AgentId>,
+    changed_set: BitSet,
+    /// Per-agent filters' expiries: the agents of the filters expiring at each (expires, seq),
+    /// earliest first (filters installed together share one entry, and there are few such
+    /// keys). A refresh rechecks the agents whose filters expired since, in event order.
+    /// Agents of filters dropped early stay until their time (a recheck then finds nothing)
+    /// or until a sweep rebuilds it.
+    expiry: BTreeMap<(SimTime, u64), Vec<u32>>,
+    /// Agents in `expiry`, counted with repeats.
+    expiry_len: usize,
 }
 
 impl Offers {
@@ -228,6 +240,43 @@ impl Offers {
         }
     }
 
+    /// Agent `a`'s free resources or per-agent filters changed: the next refresh rechecks it.
+    #[inline]
+    pub fn note_changed(&mut self, a: AgentId) {
+        if !self.changed_set.contains(a.raw()) {
+            self.changed_set.insert(a.raw());
+            self.changed.push(a);
+        }
+    }
+
+    /// A per-agent filter of `f`'s `role` on `agent` expiring at (expires, seq) was installed.
+    fn note_filter(
+        &mut self,
+        f: &mut Framework,
+        role: RoleId,
+        agent: AgentId,
+        expires: SimTime,
+        seq: u64,
+    ) {
+        f.index.note_filter(role, agent);
+        self.note_changed(agent);
+        self.expiry
+            .entry((expires, seq))
+            .or_default()
+            .push(agent.raw());
+        self.expiry_len += 1;
+    }
+
+    /// Whether every framework's blocked-agent index is exact at (now, seq): nothing changed
+    /// since the last refresh and no filter expired since.
+    pub fn blocked_exact(&self, now: SimTime, seq: u64) -> bool {
+        self.changed.is_empty()
+            && self
+                .expiry
+                .first_key_value()
+                .is_none_or(|(&k, _)| k > (now, seq))
+    }
+
     /// Installs a filter on (role, agent) for `dur` (at least the allocation interval, at most a
     /// year); `seq` is the sequence number its expiry would have had as an event.
     #[allow(clippy::too_many_arguments)]
@@ -251,6 +300,7 @@ impl Offers {
             seq,
         });
         self.filters_installed += 1;
+        self.note_filter(f, role, agent, expires, seq);
     }
 }
 
@@ -822,6 +872,7 @@ impl Master {
                     expires,
                     seq,
                 });
+                self.offers.note_filter(f, role, a, expires, seq);
             }
         }
     }
@@ -857,6 +908,8 @@ impl Master {
                     seq,
                 });
                 self.offers.filters_installed += 1;
+                self.offers
+                    .note_filter(&mut self.frameworks[fw.idx()], role, a, expires, seq);
             }
             return;
         }
@@ -1022,9 +1075,14 @@ impl Master {
             return;
         }
         let mut live = 0u64;
+        let mut dropped: Vec<AgentId> = Vec::new();
         for f in self.frameworks.iter_mut() {
-            f.filters.retain(|_, v| {
+            f.filters.retain(|&(_, a), v| {
+                let before = v.len();
                 v.retain(|x| x.live(now, seq));
+                if v.len() != before {
+                    dropped.push(a);
+                }
                 live += v.len() as u64;
                 !v.is_empty()
             });
@@ -1032,8 +1090,32 @@ impl Master {
                 .retain(|b| b.live(now, seq) && !b.agents.is_empty());
             live += f.bulk_filters.len() as u64;
         }
+        // An agent whose filters expired since the last refresh may still be blocked in an
+        // index, and the expiry map rebuilt below no longer names it: recheck it then.
+        for a in dropped {
+            o.note_changed(a);
+        }
         o.filters_live_after_sweep = live;
         o.filters_installed = 0;
+        // The expiry heap keeps entries of filters dropped early (revives, removed agents):
+        // rebuilt from the live filters when those outnumber them, so memory follows them too.
+        if o.expiry_len as u64 > 2 * live + 4096 {
+            o.expiry.clear();
+            o.expiry_len = 0;
+            // Map order only decides the order of agents within one key, which a refresh
+            // only collects into a set.
+            for f in self.frameworks.iter() {
+                for (&(_, a), v) in f.filters.iter() {
+                    for x in v {
+                        o.expiry
+                            .entry((x.expires, x.seq))
+                            .or_default()
+                            .push(a.raw());
+                        o.expiry_len += 1;
+                    }
+                }
+            }
+        }
         // Rebuild the union of the records still alive.
         o.bulk_filtered.clear();
         for f in self.frameworks.iter() {
@@ -1043,6 +1125,38 @@ impl Master {
         }
     }
 
+    /// Makes every framework's blocked-agent index exact at (now, seq): the agents whose
+    /// per-agent filters expired since are rechecked with those logged as changed, each for
+    /// the frameworks that have filters on it. The cost follows the changes, not the agents.
+    pub(super) fn refresh_blocked(&mut self, now: SimTime, seq: u64) {
+        let o = &mut self.offers;
+        while o
+            .expiry
+            .first_key_value()
+            .is_some_and(|(&k, _)| k <= (now, seq))
+        {
+            let (_, agents) = o.expiry.pop_first().expect("present");
+            o.expiry_len -= agents.len();
+            for a in agents {
+                o.note_changed(AgentId::new(a));
+            }
+        }
+        let mut changed = std::mem::take(&mut o.changed);
+        for &a in &changed {
+            o.changed_set.remove(a.raw());
+            let free = &self.agents[a.idx()].free;
+            for f in self.frameworks.iter_mut() {
+                if f.index.any_has(a) {
+                    f.index.recheck(&mut f.filters, a, now, seq, |r| {
+                        crate::allocator::usable_by(&self.roles, free, r)
+                    });
+                }
+            }
+        }
+        changed.clear();
+        self.offers.changed = changed;
+    }
+
     /// Drops a framework's filters for `roles` (all its roles when None).
     pub fn clear_filters(&mut self, fw: FrameworkId, roles: Option<&[RoleId]>) {
         let f = &mut self.frameworks[fw.idx()];
@@ -1050,10 +1164,12 @@ impl Master {
             Some(rs) if !f.roles.iter().all(|r| rs.contains(&r.role)) => {
                 f.filters.retain(|(r, _), _| !rs.contains(r));
                 f.bulk_filters.retain(|b| !rs.contains(&b.role));
+                f.index.clear_roles(Some(rs));
             }
             _ => {
                 f.filters.clear();
                 f.bulk_filters.clear();
+                f.index.clear_roles(None);
             }
         }
     }
@@ -1063,6 +1179,7 @@ impl Master {
         self.offers.bulk_filtered.remove(agent.raw());
         for f in self.frameworks.iter_mut() {
             f.filters.retain(|(_, a), _| *a != agent);
+            f.index.clear_agent(agent);
             for b in f.bulk_filters.iter_mut() {
                 b.agents.remove(agent.raw());
             }
@@ -1312,6 +1429,66 @@ mod tests {
             m.materialize_all_bulks();
             assert_eq!(m.offers().count(), expect_at_6);
         }
+    }
+
+    /// The blocked-agent index follows what changes: a filter blocks its agent while what the
+    /// agent has free is within what was refused, stops when the agent gets more back, and
+    /// stops at its expiry in event order; a revive empties it.
+    #[test]
+    fn the_blocked_index_follows_free_resources_expiry_and_revive() {
+        let (mut m, mut ctx, mut log, agents, f) = cluster(2);
+        m.allocate_all(&mut ctx, &mut log).unwrap();
+        let k = bulk_of(&m);
+        let ids: Vec<OfferId> = m
+            .materialize_bulk(k)
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect();
+        let id_of = |m: &Master, a: AgentId| {
+            ids.iter()
+                .copied()
+                .find(|&id| m.offer(id).unwrap().agent == a)
+                .unwrap()
+        };
+        let (on_a0, on_a1) = (id_of(&m, agents[0]), id_of(&m, agents[1]));
+        let five = SimDuration::from_secs(5);
+        let one = Pools::unreserved(cpus_mem(1.0, 0.0));
+        // a0: 1 cpu declined (3 stay offered), a1 declined whole.
+        m.decline(on_a0, Some(one), five, &mut ctx, &mut log);
+        m.decline(on_a1, None, five, &mut ctx, &mut log);
+        // f's blocked agents after a refresh at (t, seq).
+        fn blocked(m: &mut Master, t: f64, seq: u64) -> Vec<AgentId> {
+            let now = SimTime::from_secs_f64(t);
+            m.refresh_blocked(now, seq);
+            assert!(m.offers.blocked_exact(now, seq));
+            let f = &m.frameworks[0];
+            let b = f.index.blocked(f.roles[0].role).cloned();
+            b.unwrap_or_default().iter().map(AgentId::new).collect()
+        }
+        assert!(!m.offers.blocked_exact(SimTime::from_secs_f64(1.0), 0));
+        assert_eq!(
+            blocked(&mut m, 1.0, 0),
+            agents,
+            "1 cpu free on a0: within what it refused"
+        );
+        // a0 gets its other 3 cpus back: more than it refused, so no longer blocked.
+        m.rescind(on_a0, &mut ctx, &mut log).unwrap();
+        assert!(!m.offers.blocked_exact(SimTime::from_secs_f64(1.0), 0));
+        assert_eq!(blocked(&mut m, 1.0, 0), [agents[1]]);
+        // a1's filter expires at 5 s, after the events its expiry would have preceded.
+        let role = m.fw_roles(f)[0];
+        let expiry_seq = m.framework(f).filters[&(role, agents[1])][0].seq;
+        assert_eq!(blocked(&mut m, 5.0, expiry_seq - 1), [agents[1]]);
+        assert!(blocked(&mut m, 5.0, expiry_seq).is_empty());
+        // A revive drops the filters and what they blocked.
+        let (mut m, mut ctx, mut log, agents, f) = cluster(1);
+        m.allocate_all(&mut ctx, &mut log).unwrap();
+        let k = bulk_of(&m);
+        let (_, id) = m.materialize_bulk(k)[0];
+        m.decline(id, None, five, &mut ctx, &mut log);
+        assert_eq!(blocked(&mut m, 1.0, 0), agents);
+        m.clear_filters(f, None);
+        assert!(blocked(&mut m, 1.0, 0).is_empty());
     }
 
     #[test]
