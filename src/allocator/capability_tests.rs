@@ -28,6 +28,7 @@ fn framework(name: &str, roles: &[u32], multi_role: bool) -> Framework {
         gpu_capable: false,
         multi_role,
         filters: Default::default(),
+        index: Default::default(),
         bulk_filters: Vec::new(),
         allocated: Resources::ZERO,
         outstanding_offers: 0,
@@ -101,6 +102,7 @@ fn fast_and_scan_paths_apply_the_capability_rule_alike() {
             planned_frameworks: 0,
             offer_mode: Default::default(),
             free,
+            blocked_exact: false,
         }
     }
     let fast = view(&agents, &frameworks, &roles, &min, Some(&ix));

@@ -349,6 +349,7 @@ mod tests {
                 planned_frameworks: 0,
                 offer_mode: Default::default(),
                 free: None,
+                blocked_exact: false,
             }
         };
     }
@@ -438,6 +439,7 @@ mod tests {
                 active: true,
                 removed: false,
                 filters: Default::default(),
+                index: Default::default(),
                 bulk_filters: Vec::new(),
                 allocated: Resources::ZERO,
                 outstanding_offers: 0,
