@@ -79,6 +79,7 @@ pub fn lint(s: &Scenario) -> Result<Lint> {
         .map(|f| f.name.clone())
         .collect();
     gpu_warning(s, &totals, &gpu, &mut out.warnings);
+    whitelist_warnings(s, &file, &mut out.warnings);
     let fit = if totals.is_empty() {
         Fit::default()
     } else {
@@ -249,6 +250,39 @@ pub fn lint(s: &Scenario) -> Result<Lint> {
 
 /// Agents with GPUs are offered only to frameworks with the GPU capability (as in Mesos): with
 /// none, those agents are never offered, and a cluster of GPU agents makes no offer at all.
+/// Whitelisted names (the scenario's and each policy's `[master] whitelist`, `update_whitelist`
+/// events) that no agent of the cluster or of an `add_agent` event has: such a name lets nothing
+/// through, so it is probably a typo.
+fn whitelist_warnings(s: &Scenario, file: &str, out: &mut Vec<String>) {
+    let mut agents: BTreeSet<&str> = s.agents.iter().map(|a| a.name.as_str()).collect();
+    for e in &s.events {
+        if let ScriptAction::AddAgent { name, .. } = &e.action {
+            agents.insert(name);
+        }
+    }
+    let mut listed: BTreeSet<&str> = BTreeSet::new();
+    let masters = std::iter::once(&s.master).chain(s.policies.iter().map(|p| &p.master));
+    for names in masters.filter_map(|m| m.whitelist.as_ref()) {
+        listed.extend(names.iter().map(String::as_str));
+    }
+    for e in &s.events {
+        if let ScriptAction::UpdateWhitelist {
+            agents: Some(names),
+        } = &e.action
+        {
+            listed.extend(names.iter().map(String::as_str));
+        }
+    }
+    for name in listed {
+        if !agents.contains(name) {
+            out.push(format!(
+                "{file}: the whitelist names agent `{name}`, which the scenario never has{}",
+                did_you_mean(name, agents.iter().copied())
+            ));
+        }
+    }
+}
+
 fn gpu_warning(s: &Scenario, totals: &[Resources], gpu: &BTreeSet<String>, out: &mut Vec<String>) {
     let with_gpus = totals
         .iter()
