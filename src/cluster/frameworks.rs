@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::metrics::observe::{Observation, Observer};
 use crate::scenario::FrameworkConfig;
 use crate::scheduler::{Decision, OfferView, Scheduler, SchedulerKind, Wanted, WorkView};
+use crate::sim::bitset::BitSet;
 use crate::sim::engine::Ctx;
 use crate::sim::{SimDuration, SimTime};
 use crate::workload::TraceRow;
@@ -69,6 +70,8 @@ struct Walk {
     /// The last offer skipped since then that fits a pending task.
     last_skipped_fit: Option<(OfferRef, OfferView)>,
     wanted: Wanted,
+    /// `wanted.agents` as a set, for the one-by-one walk's membership questions.
+    wanted_agents: BitSet,
 }
 
 /// Every submitted task is in exactly one of these states or pending, deciding or live.
@@ -530,7 +533,14 @@ impl FrameworkSide {
             .map(|&r| self.placement.agents_in(r).len())
             .sum();
         walk.wanted = wanted;
-        some && (walk.wanted.agents.len() + rack_agents) * 4 <= left
+        let some = some && (walk.wanted.agents.len() + rack_agents) * 4 <= left;
+        if some {
+            walk.wanted_agents.clear();
+            for &a in &walk.wanted.agents {
+                walk.wanted_agents.insert(a.idx() as u32);
+            }
+        }
+        some
     }
 
     /// Shows the offer to the scheduler; keeps its decision (None: held).
@@ -586,11 +596,12 @@ impl FrameworkSide {
             }
             let next = if self.wants_some(fw, master, now, walk, ids.len() - i) {
                 let placement = &self.placement;
-                let wanted = &walk.wanted;
+                let (agents, racks) = (&walk.wanted_agents, &walk.wanted.racks);
                 (i..ids.len()).find(|&j| {
-                    master
-                        .offer(ids[j])
-                        .is_some_and(|o| wanted.has(o.agent, placement.rack_of(o.agent)))
+                    master.offer(ids[j]).is_some_and(|o| {
+                        agents.contains(o.agent.idx() as u32)
+                            || racks.binary_search(&placement.rack_of(o.agent)).is_ok()
+                    })
                 })
             } else {
                 Some(i)

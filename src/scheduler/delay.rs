@@ -14,7 +14,6 @@ use super::{Decision, JobOrder, OfferView, Scheduler, Wanted, WorkView};
 use crate::cluster::ids::JobKey;
 use crate::cluster::task::Locality;
 use crate::sim::{SimDuration, SimTime};
-use std::collections::BTreeMap;
 
 /// One job's delay-scheduling state (level_j, wait_j, skipped_j of the paper).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,18 +71,19 @@ impl JobWait {
 struct Waits {
     node_wait_us: i64,
     rack_wait_us: i64,
-    /// By job slot.
-    jobs: BTreeMap<u32, JobWait>,
+    /// By job slot (slots are dense: a vector, not a map, on the hot path).
+    jobs: Vec<Option<JobWait>>,
     /// Slots of the jobs skipped since the last heartbeat (a heartbeat visits only these).
     skipped: Vec<u32>,
 }
 
 impl Waits {
     fn state(&mut self, job: JobKey) -> &mut JobWait {
-        let s = self
-            .jobs
-            .entry(job.slot())
-            .or_insert_with(|| JobWait::new(job));
+        let slot = job.slot() as usize;
+        if self.jobs.len() <= slot {
+            self.jobs.resize(slot + 1, None);
+        }
+        let s = self.jobs[slot].get_or_insert_with(|| JobWait::new(job));
         if s.job != job {
             *s = JobWait::new(job);
         }
@@ -121,7 +121,7 @@ impl Delay {
             waits: Waits {
                 node_wait_us: node_wait.us(),
                 rack_wait_us: rack_wait.us(),
-                jobs: BTreeMap::new(),
+                jobs: Vec::new(),
                 skipped: Vec::new(),
             },
             last_offer: None,
@@ -133,9 +133,10 @@ impl Delay {
     pub fn job_state(&self, job: JobKey) -> Option<JobWait> {
         self.waits
             .jobs
-            .get(&job.slot())
-            .filter(|w| w.job == job)
+            .get(job.slot() as usize)
             .copied()
+            .flatten()
+            .filter(|w| w.job == job)
     }
 }
 
@@ -156,7 +157,7 @@ impl Scheduler for Delay {
         // Only skipped jobs' clocks move. The order does not matter: each job's update is its
         // own.
         for slot in std::mem::take(&mut self.waits.skipped) {
-            if let Some(s) = self.waits.jobs.get_mut(&slot) {
+            if let Some(Some(s)) = self.waits.jobs.get_mut(slot as usize) {
                 s.heartbeat(dt);
             }
         }
@@ -175,7 +176,9 @@ impl Scheduler for Delay {
     }
 
     fn on_job_end(&mut self, job: JobKey) {
-        self.waits.jobs.remove(&job.slot());
+        if let Some(s) = self.waits.jobs.get_mut(job.slot() as usize) {
+            *s = None;
+        }
     }
 }
 

@@ -9,7 +9,6 @@ use crate::cluster::agent::{AgentId, RackId};
 use crate::cluster::ids::{GroupKey, JobKey};
 use crate::cluster::task::Locality;
 use crate::sim::SimTime;
-use std::collections::BTreeMap;
 
 /// How far from its data a job may launch a task now; ordered from nearest to farthest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -190,9 +189,17 @@ enum Pick {
 /// Fills offers for one framework; keeps the per-group indexes between offers.
 pub struct Filler {
     order: JobOrder,
-    /// Group indexes by group slot.
-    idx: BTreeMap<u32, GroupIdx>,
+    /// Group indexes by group slot (slots are dense: a vector, not a map, on the hot path).
+    idx: Vec<Option<GroupIdx>>,
     jobs: Vec<JobEntry>,
+    /// Emptied group lists of earlier job lists, reused so that building a job list per offer
+    /// allocates nothing.
+    spare: Vec<Vec<GroupKey>>,
+    /// By job slot: the `epoch` in which the job got its entry in `jobs`, and the entry.
+    job_at: Vec<(u64, u32)>,
+    /// By agent index: the `epoch` in which `wanted` last listed the agent (deduplicates
+    /// without sorting every replica holder of every pending task).
+    agent_mark: Vec<u64>,
     /// Counts decisions, to tell this decision's launches from earlier ones.
     epoch: u64,
     /// The last answer of `wanted`, with the work stamp and time it was given for: within one
@@ -204,8 +211,11 @@ impl Filler {
     pub fn new(order: JobOrder) -> Filler {
         Filler {
             order,
-            idx: BTreeMap::new(),
+            idx: Vec::new(),
             jobs: Vec::new(),
+            spare: Vec::new(),
+            job_at: Vec::new(),
+            agent_mark: Vec::new(),
             epoch: 0,
             wanted_cache: None,
         }
@@ -214,22 +224,26 @@ impl Filler {
     /// The index of group `g`, rebuilt when it is new, its slot was reused, or tasks came
     /// back to pending (lost, or their offer vanished) since it was built.
     fn ensure<'a>(
-        idx: &'a mut BTreeMap<u32, GroupIdx>,
+        idx: &'a mut Vec<Option<GroupIdx>>,
         epoch: u64,
         work: &WorkView,
         g: GroupKey,
     ) -> &'a mut GroupIdx {
         let grp = &work.groups[g];
-        let fresh = idx.get(&g.slot()).is_some_and(|x| {
+        let slot = g.slot() as usize;
+        if idx.len() <= slot {
+            idx.resize_with(slot + 1, || None);
+        }
+        let fresh = idx[slot].as_ref().is_some_and(|x| {
             let now = if x.epoch == epoch { x.taken_now } else { 0 };
             x.key == g && x.untaken + now == grp.pending()
         });
         if !fresh {
             let mut gi = GroupIdx::build(work, g);
             gi.epoch = epoch;
-            idx.insert(g.slot(), gi);
+            idx[slot] = Some(gi);
         }
-        let gi = idx.get_mut(&g.slot()).expect("just ensured");
+        let gi = idx[slot].as_mut().expect("just ensured");
         if gi.epoch != epoch {
             gi.epoch = epoch;
             gi.taken_now = 0;
@@ -237,33 +251,32 @@ impl Filler {
         gi
     }
 
+    /// The index of a group `ensure`d in this epoch.
+    fn at(idx: &mut [Option<GroupIdx>], g: GroupKey) -> &mut GroupIdx {
+        idx[g.slot() as usize].as_mut().expect("ensured")
+    }
+
+    /// The task job `groups` launches on `offer` at `level`, if any. Every group was
+    /// `ensure`d in this epoch when the job list was built.
     fn pick(
-        idx: &mut BTreeMap<u32, GroupIdx>,
-        epoch: u64,
+        idx: &mut [Option<GroupIdx>],
         offer: &OfferView,
-        work: &WorkView,
         groups: &[GroupKey],
         level: Level,
         fits: &dyn Fn(GroupKey) -> bool,
     ) -> Pick {
         let mut held = false;
         for &g in groups {
-            if !fits(g) {
-                continue;
-            }
-            let gi = Self::ensure(idx, epoch, work, g);
-            if gi.has_prefs {
+            let gi = Self::at(idx, g);
+            if gi.has_prefs && fits(g) {
                 if let Some(t) = gi.node(offer.agent) {
                     return Pick::Task(g, t);
                 }
             }
         }
         for &g in groups {
-            if !fits(g) {
-                continue;
-            }
-            let gi = Self::ensure(idx, epoch, work, g);
-            if gi.has_prefs {
+            let gi = Self::at(idx, g);
+            if gi.has_prefs && fits(g) {
                 if let Some(t) = gi.rack(offer.rack) {
                     if level >= Level::Rack {
                         return Pick::Task(g, t);
@@ -276,7 +289,7 @@ impl Filler {
             if !fits(g) {
                 continue;
             }
-            let gi = Self::ensure(idx, epoch, work, g);
+            let gi = Self::at(idx, g);
             if let Some(t) = gi.any() {
                 if !gi.has_prefs || level == Level::Any {
                     return Pick::Task(g, t);
@@ -301,26 +314,35 @@ impl Filler {
         gate: &mut dyn Gate,
         out: &mut Decision,
     ) {
-        self.jobs.clear();
+        for mut j in self.jobs.drain(..) {
+            j.groups.clear();
+            self.spare.push(j.groups);
+        }
         self.epoch += 1;
         // Most declined offers fit no pending task at all (a leftover of memory, say): find that
         // out without building the job list.
         if !work.fits_some(offer) {
             return;
         }
-        let mut pos: BTreeMap<u64, usize> = BTreeMap::new();
         for &g in work.pending.values() {
             let job = work.groups[g].job;
-            let j = &work.jobs[job];
-            match pos.get(&j.seq) {
-                Some(&i) => self.jobs[i].groups.push(g),
-                None => {
-                    pos.insert(j.seq, self.jobs.len());
+            let slot = job.slot() as usize;
+            if self.job_at.len() <= slot {
+                self.job_at.resize(slot + 1, (0, 0));
+            }
+            Self::ensure(&mut self.idx, self.epoch, work, g);
+            match self.job_at[slot] {
+                (e, i) if e == self.epoch => self.jobs[i as usize].groups.push(g),
+                _ => {
+                    self.job_at[slot] = (self.epoch, self.jobs.len() as u32);
+                    let j = &work.jobs[job];
+                    let mut groups = self.spare.pop().unwrap_or_default();
+                    groups.push(g);
                     self.jobs.push(JobEntry {
                         job,
                         seq: j.seq,
                         running: j.running,
-                        groups: vec![g],
+                        groups,
                     });
                 }
             }
@@ -339,25 +361,17 @@ impl Filler {
             for j in self.jobs.iter_mut() {
                 let level = gate.allowed(j.job);
                 let fits = |g: GroupKey| left.contains(&(work.groups[g].shape + exec));
-                match Self::pick(
-                    &mut self.idx,
-                    self.epoch,
-                    offer,
-                    work,
-                    &j.groups,
-                    level,
-                    &fits,
-                ) {
+                match Self::pick(&mut self.idx, offer, &j.groups, level, &fits) {
                     Pick::Task(g, t) => {
                         let shape = work.groups[g].shape;
                         take(&mut left, &mut exec, &shape);
                         out.launch.push(Launch { group: g, task: t });
-                        let gi = self.idx.get_mut(&g.slot()).expect("picked from it");
+                        let gi = Self::at(&mut self.idx, g);
                         gi.taken[t as usize] = true;
                         gi.untaken -= 1;
                         gi.taken_now += 1;
                         if gi.untaken == 0 {
-                            self.idx.remove(&g.slot());
+                            self.idx[g.slot() as usize] = None;
                             j.groups.retain(|&x| x != g);
                         }
                         j.running += 1;
@@ -369,7 +383,14 @@ impl Filler {
                     Pick::Nothing => {}
                 }
             }
-            self.jobs.retain(|j| !j.groups.is_empty());
+            let spare = &mut self.spare;
+            self.jobs.retain_mut(|j| {
+                if j.groups.is_empty() {
+                    spare.push(std::mem::take(&mut j.groups));
+                    return false;
+                }
+                true
+            });
             if !launched {
                 break;
             }
@@ -400,6 +421,8 @@ impl Filler {
 
     fn wanted_uncached(&mut self, work: &WorkView, gate: &mut dyn Gate, out: &mut Wanted) -> bool {
         self.epoch += 1;
+        let epoch = self.epoch;
+        let marks = &mut self.agent_mark;
         for &g in work.pending.values() {
             let grp = &work.groups[g];
             if grp.prefs.is_none() {
@@ -409,14 +432,21 @@ impl Filler {
             if level == Level::Any {
                 return false;
             }
-            let gi = Self::ensure(&mut self.idx, self.epoch, work, g);
-            gi.by_node.live(&gi.taken, |a| out.agents.push(a));
+            let gi = Self::ensure(&mut self.idx, epoch, work, g);
+            gi.by_node.live(&gi.taken, |a| {
+                let i = a.idx();
+                if marks.len() <= i {
+                    marks.resize(i + 1, 0);
+                }
+                if marks[i] != epoch {
+                    marks[i] = epoch;
+                    out.agents.push(a);
+                }
+            });
             if level >= Level::Rack {
                 gi.by_rack.live(&gi.taken, |r| out.racks.push(r));
             }
         }
-        out.agents.sort_unstable();
-        out.agents.dedup();
         out.racks.sort_unstable();
         out.racks.dedup();
         true

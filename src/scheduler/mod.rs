@@ -116,7 +116,9 @@ pub struct JobInfo {
 }
 
 /// The offers of a batch a scheduler still wants to see (see [`Scheduler::wanted`]): those on
-/// these agents, or on any agent of these racks. Both sorted, without duplicates.
+/// these agents, or on any agent of these racks. `agents` without duplicates, in any order (a
+/// scheduler may list thousands of replica holders; sorting them would cost more than the
+/// framework side's lookup); `racks` sorted, without duplicates.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Wanted {
     pub agents: Vec<AgentId>,
@@ -129,9 +131,10 @@ impl Wanted {
         self.racks.clear();
     }
 
-    /// Whether an offer on `agent` (in `rack`) is wanted.
+    /// Whether an offer on `agent` (in `rack`) is wanted (linear in `agents`: for one
+    /// question; the framework side indexes `agents` once per answer instead).
     pub fn has(&self, agent: AgentId, rack: RackId) -> bool {
-        self.agents.binary_search(&agent).is_ok() || self.racks.binary_search(&rack).is_ok()
+        self.agents.contains(&agent) || self.racks.binary_search(&rack).is_ok()
     }
 }
 
