@@ -533,14 +533,7 @@ impl FrameworkSide {
             .map(|&r| self.placement.agents_in(r).len())
             .sum();
         walk.wanted = wanted;
-        let some = some && (walk.wanted.agents.len() + rack_agents) * 4 <= left;
-        if some {
-            walk.wanted_agents.clear();
-            for &a in &walk.wanted.agents {
-                walk.wanted_agents.insert(a.idx() as u32);
-            }
-        }
-        some
+        some && (walk.wanted.agents.len() + rack_agents) * 4 <= left
     }
 
     /// Shows the offer to the scheduler; keeps its decision (None: held).
@@ -595,6 +588,11 @@ impl FrameworkSide {
                 return Ok(());
             }
             let next = if self.wants_some(fw, master, now, walk, ids.len() - i) {
+                // Indexed here, not in `wants_some`: the bulk walk only iterates the list.
+                walk.wanted_agents.clear();
+                for &a in &walk.wanted.agents {
+                    walk.wanted_agents.insert(a.idx() as u32);
+                }
                 let placement = &self.placement;
                 let (agents, racks) = (&walk.wanted_agents, &walk.wanted.racks);
                 (i..ids.len()).find(|&j| {
