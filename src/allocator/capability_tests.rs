@@ -1,39 +1,13 @@
 //! The agent-capability rule checked on both eligibility paths: the free index's fast path
 //! and the agent-by-agent scan must rule out exactly the same agents.
 
-use super::View;
+use super::test_support::{framework, view};
 use crate::cluster::agent::{Agent, AgentCapabilities, AgentId, Pools, RackId, RoleId};
-use crate::cluster::framework::{Framework, FwRole};
 use crate::cluster::ids::FrameworkId;
 use crate::cluster::master::FreeIndex;
 use crate::cluster::resources::{MinAllocatable, Resources};
 use crate::cluster::role::RoleInfo;
 use crate::sim::bitset::BitSet;
-use crate::sim::SimTime;
-
-fn framework(name: &str, roles: &[u32], multi_role: bool) -> Framework {
-    Framework {
-        name: name.into(),
-        roles: roles
-            .iter()
-            .map(|&r| FwRole {
-                role: RoleId::new(r),
-                suppressed: false,
-                min_allocatable: None,
-                allocated: Resources::ZERO,
-            })
-            .collect(),
-        active: true,
-        removed: false,
-        gpu_capable: false,
-        multi_role,
-        filters: Default::default(),
-        index: Default::default(),
-        bulk_filters: Vec::new(),
-        allocated: Resources::ZERO,
-        outstanding_offers: 0,
-    }
-}
 
 #[test]
 fn fast_and_scan_paths_apply_the_capability_rule_alike() {
@@ -84,27 +58,6 @@ fn fast_and_scan_paths_apply_the_capability_rule_alike() {
         framework("both", &[0, 2], true),
     ];
     let min = MinAllocatable::default();
-    fn view<'a>(
-        agents: &'a [Agent],
-        frameworks: &'a [Framework],
-        roles: &'a [RoleInfo],
-        min: &'a MinAllocatable,
-        free: Option<&'a FreeIndex>,
-    ) -> View<'a> {
-        View {
-            now: SimTime::ZERO,
-            seq: 0,
-            agents,
-            frameworks,
-            roles,
-            min_allocatable: min,
-            total: Resources::ZERO,
-            planned_frameworks: 0,
-            offer_mode: Default::default(),
-            free,
-            blocked_exact: false,
-        }
-    }
     let fast = view(&agents, &frameworks, &roles, &min, Some(&ix));
     let scan = view(&agents, &frameworks, &roles, &min, None);
     let mut ruled_out = 0;

@@ -20,6 +20,8 @@ pub(crate) mod static_part;
 
 #[cfg(test)]
 mod capability_tests;
+#[cfg(test)]
+mod test_support;
 
 use crate::cluster::agent::{Agent, AgentId, Pools, RoleId};
 use crate::cluster::framework::Framework;
