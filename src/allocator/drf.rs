@@ -676,6 +676,21 @@ mod tests {
         s.activate(name);
     }
 
+    /// A sorter over 100 cpus and 100 GB with one active client, a, holding a tenth of it.
+    fn holding_a() -> DrfSorter {
+        let mut s = DrfSorter::new();
+        s.set_total(r(100.0, 100.0));
+        add_active(&mut s, "a");
+        s.allocated("a", &r(10.0, 10.0));
+        s
+    }
+
+    /// The names of `ordered()` after `ensure_sorted()` (what the lazy walk reads).
+    fn ordered_names(s: &mut DrfSorter) -> Vec<&str> {
+        s.ensure_sorted();
+        s.ordered().iter().map(|&i| s.name(i)).collect()
+    }
+
     #[test]
     fn sort_after_ensure_sorted_on_a_flat_sorter_is_not_stale() {
         // The lazy walk calls ensure_sorted and reads the root's children in place; stage 1 of
@@ -882,10 +897,7 @@ mod tests {
 
     #[test]
     fn parent_client_gets_virtual_leaf() {
-        let mut s = DrfSorter::new();
-        s.set_total(r(100.0, 100.0));
-        add_active(&mut s, "a");
-        s.allocated("a", &r(10.0, 10.0));
+        let mut s = holding_a();
         add_active(&mut s, "a/b");
         add_active(&mut s, "c");
         s.allocated("c", &r(5.0, 5.0));
@@ -898,5 +910,159 @@ mod tests {
         assert_eq!(s.allocation_count("a"), 1);
         s.remove("a");
         assert_eq!(s.sorted_names(), ["c"]);
+    }
+
+    #[test]
+    fn a_flat_sorter_takes_slashed_names_whole() {
+        // Hierarchical: a/b and a/c compete as subtree a (6) against d (5); flat: each alone.
+        let mut orders = Vec::new();
+        for mut s in [DrfSorter::new(), DrfSorter::new_flat()] {
+            s.set_total(r(100.0, 100.0));
+            for (n, c) in [("a/b", 3.0), ("a/c", 3.0), ("d", 5.0)] {
+                add_active(&mut s, n);
+                s.allocated(n, &r(c, c));
+            }
+            orders.push((s.is_flat(), s.sorted_names()));
+        }
+        assert_eq!(
+            orders[0],
+            (false, vec!["d".into(), "a/b".into(), "a/c".into()])
+        );
+        assert_eq!(
+            orders[1],
+            (true, vec!["a/b".into(), "a/c".into(), "d".into()])
+        );
+    }
+
+    #[test]
+    fn generation_moves_whenever_a_client_may_have_moved() {
+        let mut s = DrfSorter::new();
+        let mut last = s.generation();
+        let mut moved = |s: &DrfSorter, expect: bool, what: &str| {
+            let g = s.generation();
+            assert_eq!(g != last, expect, "{what}: {last} -> {g}");
+            assert!(g >= last, "{what}: generations only grow");
+            last = g;
+        };
+        s.add("a");
+        moved(&s, true, "add a");
+        s.add("a");
+        moved(&s, false, "add a again");
+        s.allocated("a", &r(1.0, 1.0));
+        s.activate("a");
+        moved(&s, false, "allocate, activate");
+        // a becomes a parent: its client state moves to the virtual leaf a/.
+        s.add("a/b");
+        moved(&s, true, "add a/b");
+        s.remove("a/b");
+        moved(&s, true, "remove a/b");
+        s.remove("a");
+        moved(&s, true, "remove a");
+    }
+
+    #[test]
+    fn excluded_resources_count_in_no_share() {
+        let mut s = DrfSorter::new();
+        s.set_total(Resources::new(10.0, 100.0, 0.0, 2.0));
+        add_active(&mut s, "gpu");
+        s.allocated("gpu", &Resources::new(1.0, 10.0, 0.0, 2.0));
+        add_active(&mut s, "cpu");
+        s.allocated("cpu", &r(3.0, 10.0));
+        assert_eq!(s.share("gpu"), 1.0);
+        assert_eq!(s.sorted_names(), ["cpu", "gpu"]);
+        s.set_exclusion(FairnessExclusion::from_names(&["gpus"]).unwrap());
+        assert_eq!(s.share("gpu"), 0.1);
+        assert_eq!(s.share("cpu"), 0.3);
+        assert_eq!(s.sorted_names(), ["gpu", "cpu"]);
+    }
+
+    #[test]
+    fn accessors_read_back_what_was_set() {
+        let mut s = DrfSorter::new();
+        s.add_total(&r(10.0, 100.0));
+        assert_eq!(s.total(), r(10.0, 100.0));
+        s.update_weight("b", 2.0);
+        assert_eq!((s.weight("b"), s.weight("a")), (2.0, 1.0));
+        let a = s.add_tagged("a", 7);
+        let b = s.add_tagged("b", 8);
+        assert!(s.contains("a") && !s.contains("c"));
+        assert!(!s.is_active(a));
+        s.set_active(a, true);
+        assert!(s.is_active(a) && !s.is_active(b));
+        // Three grants at once: the allocation and the count of three single grants.
+        s.allocated_n(b, &r(4.0, 20.0), 3);
+        assert_eq!(s.allocation_id(b), r(4.0, 20.0));
+        assert_eq!((s.count_id(b), s.allocation_count("b")), (3, 3));
+        // Weighted share: max(4/10, 20/100) / 2.
+        assert_eq!(s.share("b"), 0.2);
+        assert_eq!(s.share("c"), 0.0, "no such client");
+        let clients: Vec<(String, usize)> = s
+            .clients()
+            .map(|(n, id)| (n.to_string(), s.tag(id)))
+            .collect();
+        assert_eq!(clients, [("a".to_string(), 7), ("b".to_string(), 8)]);
+        assert_eq!(s.allocation("c"), Resources::ZERO);
+    }
+
+    #[test]
+    fn removing_nested_clients_folds_the_tree_back_to_flat() {
+        let mut s = DrfSorter::new();
+        s.set_total(r(100.0, 100.0));
+        add_active(&mut s, "c");
+        // A chain of two internal nodes, emptied by one removal.
+        add_active(&mut s, "a/b/c");
+        assert!(!s.is_flat());
+        s.remove("a/b/c");
+        assert!(s.is_flat(), "a and a/b dropped");
+        assert_eq!(s.subtree_allocation("a"), Resources::ZERO);
+        // A parent client whose only child leaves is a leaf again.
+        add_active(&mut s, "a");
+        s.allocated("a", &r(2.0, 2.0));
+        add_active(&mut s, "a/b");
+        assert!(!s.is_flat());
+        s.remove("a/b");
+        assert!(s.is_flat(), "a/. folded back into a");
+        assert_eq!(s.allocation("a"), r(2.0, 2.0));
+        assert_eq!(ordered_names(&mut s), ["c", "a"]);
+    }
+
+    #[test]
+    fn a_virtual_leaf_with_siblings_is_not_folded() {
+        let mut s = holding_a();
+        add_active(&mut s, "a/b");
+        add_active(&mut s, "a/c");
+        // Before any sort a's children are [a/., a/b, a/c]: after a/c leaves, the virtual leaf
+        // is first of two, and must stay.
+        s.remove("a/c");
+        assert!(!s.is_flat());
+        assert_eq!(s.sorted_names(), ["a/b", "a"]);
+        assert_eq!(s.subtree_allocation("a"), r(10.0, 10.0));
+    }
+
+    #[test]
+    fn ensure_sorted_brings_a_hierarchical_order_up_to_date() {
+        let mut s = DrfSorter::new();
+        s.set_total(r(100.0, 100.0));
+        for n in ["a", "b/c", "b/d"] {
+            add_active(&mut s, n);
+        }
+        s.allocated("a", &r(6.0, 6.0));
+        s.allocated("b/c", &r(2.0, 2.0));
+        assert_eq!(ordered_names(&mut s), ["b/d", "b/c", "a"]);
+        let sorted: Vec<ClientId> = s.sort().to_vec();
+        assert_eq!(sorted, s.ordered());
+        s.allocated("b/d", &r(5.0, 5.0));
+        assert_eq!(ordered_names(&mut s), ["a", "b/c", "b/d"]);
+    }
+
+    #[test]
+    fn a_leaf_made_a_parent_after_a_full_sort_sorts_its_children() {
+        let mut s = holding_a();
+        assert_eq!(s.sorted_names(), ["a"]);
+        add_active(&mut s, "a/b");
+        add_active(&mut s, "c");
+        s.allocated("c", &r(5.0, 5.0));
+        // Subtree a (.10) after c (.05); inside a, a/b (0) before the virtual leaf a (.10).
+        assert_eq!(s.sorted_names(), ["c", "a/b", "a"]);
     }
 }
