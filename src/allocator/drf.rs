@@ -347,6 +347,9 @@ impl DrfSorter {
                 self.internal_nodes -= 1;
                 let n = &mut self.nodes[parent];
                 n.internal = false;
+                // A leaf has no level to sort: a dirty mark left on it would keep it from being
+                // queued (`mark_dirty`) when it becomes a parent again, and its children unsorted.
+                n.dirty = false;
                 n.active = active;
                 n.alloc = alloc;
                 n.count = count;
@@ -1064,5 +1067,18 @@ mod tests {
         s.allocated("c", &r(5.0, 5.0));
         // Subtree a (.10) after c (.05); inside a, a/b (0) before the virtual leaf a (.10).
         assert_eq!(s.sorted_names(), ["c", "a/b", "a"]);
+    }
+
+    #[test]
+    fn a_parent_folded_and_made_a_parent_again_sorts_its_children() {
+        let mut s = holding_a();
+        add_active(&mut s, "a/b");
+        // Folded before any sort, then a full sort, then a parent again.
+        s.remove("a/b");
+        assert_eq!(s.sorted_names(), ["a"]);
+        add_active(&mut s, "a/c");
+        assert_eq!(s.sorted_names(), ["a/c", "a"]);
+        s.allocated("a/c", &r(20.0, 20.0));
+        assert_eq!(s.sorted_names(), ["a", "a/c"]);
     }
 }
