@@ -27,6 +27,7 @@ fn framework(name: &str, roles: &[u32], multi_role: bool) -> Framework {
         removed: false,
         gpu_capable: false,
         multi_role,
+        revocable: false,
         filters: Default::default(),
         index: Default::default(),
         bulk_filters: Vec::new(),
@@ -103,6 +104,7 @@ fn fast_and_scan_paths_apply_the_capability_rule_alike() {
             offer_mode: Default::default(),
             free,
             blocked_exact: false,
+            revocable: false,
         }
     }
     let fast = view(&agents, &frameworks, &roles, &min, Some(&ix));

@@ -350,6 +350,7 @@ mod tests {
                 offer_mode: Default::default(),
                 free: None,
                 blocked_exact: false,
+                revocable: false,
             }
         };
     }
@@ -427,6 +428,7 @@ mod tests {
                 name: format!("fw{f}"),
                 gpu_capable: rng.gen_bool(0.5),
                 multi_role: fr.len() > 1,
+                revocable: false,
                 roles: fr
                     .iter()
                     .map(|&r| FwRole {
