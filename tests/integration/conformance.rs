@@ -332,6 +332,7 @@ behaviour!(revocable:
     recover_oversubscribed_resources,
     revocable_outside_headroom,
     revocable_filter,
+    revocable_cell,
 );
 
 /// offers.csv has the revocable columns only when the scenario uses revocable resources, so
