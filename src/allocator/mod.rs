@@ -7,7 +7,9 @@
 //! free resources on a tick, one agent when it joins). Return [`Grant`]s: each offers `pools` of
 //! `agent` to framework `fw` under `role`. A grant must fit in the agent's free resources that
 //! the role may use, minus what earlier grants of the same run took; the master rejects the run
-//! otherwise. Grants you return are already yours to account for: the master does not send
+//! otherwise; a grant may hold revocable resources (`Pools::rev`) only for a framework with the
+//! `revocable_resources` capability, so grant [`View::offer_for`] rather than
+//! [`View::usable_by`] when agents may have them. Grants you return are already yours to account for: the master does not send
 //! `Change::Allocated` for them. Preemption is a decision too: [`Allocator::preempt`] names
 //! running tasks to kill, and the master kills them (none by default). See
 //! `examples/emptiest_agent.rs`.
