@@ -320,13 +320,10 @@ impl<'o> Cluster<'o> {
     ) -> Result<()> {
         let now = ctx.now();
         if let Some(r) = &d.reserve {
-            if !self.master.reserve_in_taken_offer(&mut o, r, ctx) {
+            if let Err(msg) = self.master.reserve_in_taken_offer(&mut o, r, ctx) {
                 return Err(Error::Decision {
                     who: self.fws.scheduler_name(fw).to_string(),
-                    msg: format!(
-                        "reserves {r} but offer {} holds {} unreserved",
-                        o.id, o.pools.unres
-                    ),
+                    msg,
                 });
             }
         }
