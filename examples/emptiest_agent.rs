@@ -37,7 +37,9 @@ impl Allocator for EmptiestAgentFirst {
         for a in order {
             let f = fws[self.next_fw % fws.len()];
             let role = view.framework(f).roles()[0].role();
-            let offer = view.usable_by(view.agent(a).free(), role);
+            // What the framework may be offered: without revocable resources unless it has the
+            // capability (the master refuses such a grant otherwise).
+            let offer = view.offer_for(f, view.agent(a).free(), role);
             if !view.allocatable(f, 0, &offer.total())
                 || !view.capable(f, a)
                 || view.filtered(f, role, a, &offer)

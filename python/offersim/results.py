@@ -30,6 +30,7 @@ _INT = {
     "shares.csv": set(),
     "offers.csv": {"offer_id"},
     "utilization.csv": set(),
+    "inverse_offers.csv": {"inverse_offer_id"},
 }
 _FLOAT = {
     "summary.csv": {
@@ -48,10 +49,14 @@ _FLOAT = {
     "shares.csv": {"time_s", "cpus", "mem_mb", "dominant_share"},
     "offers.csv": {"time_s", "cpus", "mem_mb", "disk_mb", "gpus"},
     "utilization.csv": {"time_s", "util_cpus", "util_mem"},
+    "inverse_offers.csv": {"time_s", "start_s", "end_s", "resolved_s"},
 }
 
 #: The per-run files (one per policy and replication, in POLICY/REPLICATION/).
-PER_RUN = ("frameworks.csv", "jobs.csv", "tasks.csv", "shares.csv", "offers.csv", "utilization.csv")
+PER_RUN = (
+    "frameworks.csv", "jobs.csv", "tasks.csv", "shares.csv", "offers.csv", "utilization.csv",
+    "inverse_offers.csv",
+)
 
 
 def dtypes(file):
@@ -86,13 +91,20 @@ def read_csv(path, file=None):
     return df
 
 
+def _empty(file):
+    """A per-run file with no rows: its columns, ``policy`` and ``replication`` first, with
+    the dtypes ``read_csv`` gives them."""
+    types = {"policy": str, "replication": "int64", **dtypes(file)}
+    return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in types.items()})
+
+
 class Results:
     """The results folder of a run and its files as DataFrames (read when first asked for).
 
     ``summary``, ``compare`` and ``compare_frameworks`` are the folder's files; the per-run
-    files (``frameworks``, ``jobs``, ``tasks``, ``shares``, ``offers``, ``utilization``) are
-    every run's file one after the other in summary order, with ``policy`` and
-    ``replication`` columns first.
+    files (``frameworks``, ``jobs``, ``tasks``, ``shares``, ``offers``, ``utilization``,
+    ``inverse_offers``) are every run's file one after the other in summary order, with
+    ``policy`` and ``replication`` columns first.
     """
 
     def __init__(self, path, temporary=False):
@@ -139,6 +151,11 @@ class Results:
         parts = []
         for policy, rep in self.runs():
             p = self.path / policy / str(rep) / file
+            # A run writes inverse_offers.csv only when its scenario schedules maintenance;
+            # without it (but with the run's other files) it made no inverse offers.
+            absent = not p.is_file()
+            if file == "inverse_offers.csv" and absent and p.with_name("tasks.csv").is_file():
+                continue
             if not p.is_file():
                 raise FileNotFoundError(
                     f"{p} was not written: run with outputs='default' (tasks, jobs, shares) "
@@ -148,6 +165,8 @@ class Results:
             df.insert(0, "replication", pd.Series([rep] * len(df), dtype="int64"))
             df.insert(0, "policy", pd.Series([policy] * len(df), dtype=str))
             parts.append(df)
+        if not parts:
+            return _empty(file)
         return pd.concat(parts, ignore_index=True)
 
     frameworks = property(lambda self: self.per_run("frameworks.csv"))
@@ -156,3 +175,5 @@ class Results:
     shares = property(lambda self: self.per_run("shares.csv"))
     offers = property(lambda self: self.per_run("offers.csv"))
     utilization = property(lambda self: self.per_run("utilization.csv"))
+    #: Empty (with its columns and dtypes) when the scenario schedules no maintenance.
+    inverse_offers = property(lambda self: self.per_run("inverse_offers.csv"))

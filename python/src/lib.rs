@@ -376,7 +376,7 @@ fn columns(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     use offersim::metrics::files as f;
     use offersim::report::csv_out as c;
     let d = PyDict::new(py);
-    let files: [(&str, &[&str]); 9] = [
+    let files: [(&str, &[&str]); 10] = [
         ("summary.csv", &f::SUMMARY_COLS),
         ("compare.csv", &c::COMPARE_COLS),
         ("compare_frameworks.csv", &c::COMPARE_FRAMEWORKS_COLS),
@@ -386,6 +386,10 @@ fn columns(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         ("shares.csv", &f::SHARES_COLS),
         ("offers.csv", &f::OFFERS_COLS),
         ("utilization.csv", &f::UTILIZATION_COLS),
+        (
+            "inverse_offers.csv",
+            &offersim::metrics::inverse::INVERSE_OFFERS_COLS,
+        ),
     ];
     for (name, cols) in files {
         d.set_item(name, cols.to_vec())?;

@@ -5,7 +5,7 @@
 
 use crate::failure::Failure;
 use crate::scoped::Scoped;
-use crate::values::{PyDecision, PyGroupInfo, PyJobInfo, PyMinAllocatable, PyOffer};
+use crate::values::{type_name, PyDecision, PyGroupInfo, PyJobInfo, PyMinAllocatable, PyOffer};
 use offersim::policy::{
     AgentId, Decision, GroupKey, JobKey, Launch, Locality, OfferView, Scheduler, SimDuration,
     SimTime, WorkView,
@@ -255,6 +255,7 @@ fn fill(r: &Bound<'_, PyAny>, out: &mut Decision) -> PyResult<()> {
         let d = d.get();
         out.hold = d.hold;
         out.refuse = d.refuse_s.map(SimDuration::from_secs_f64);
+        out.reserve = d.reserve.map(|r| r.0);
         out.launch.extend(d.launch.iter().map(|&(g, t)| Launch {
             group: GroupKey::from_bits(g),
             task: t,
@@ -264,10 +265,7 @@ fn fill(r: &Bound<'_, PyAny>, out: &mut Decision) -> PyResult<()> {
     let items = r.try_iter().map_err(|_| {
         PyTypeError::new_err(format!(
             "on_offer must return None, a Decision or a list of (group, task) launches, not {}",
-            r.get_type()
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_default()
+            type_name(r)
         ))
     })?;
     for item in items {

@@ -4,7 +4,7 @@
 
 use offersim::policy::{GroupInfo, JobInfo, MinAllocatable, OfferView, Pools, Resources, RoleId};
 use offersim::scenario::MAX_AMOUNT;
-use pyo3::exceptions::{PyOverflowError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 /// Resource names in the order of `Resources`' fixed-point array.
@@ -178,6 +178,15 @@ pub fn pools_from(v: &Bound<'_, PyAny>) -> PyResult<Pools> {
     )))
 }
 
+/// The name of `v`'s type for an error message (empty if Python cannot say it: the message
+/// matters more than that detail).
+pub fn type_name(v: &Bound<'_, PyAny>) -> String {
+    v.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default()
+}
+
 /// One offer as a scheduler sees it.
 #[pyclass(name = "Offer", module = "offersim", frozen)]
 pub struct PyOffer {
@@ -323,19 +332,27 @@ impl PyMinAllocatable {
 
 /// What a scheduler returns for an offer when a plain list of launches is not enough: the
 /// launches (`(group, task)` pairs), the decline filter for the rest in seconds (None: the
-/// framework's default), or `hold=True` to keep the offer outstanding.
+/// framework's default), `hold=True` to keep the offer outstanding, or `reserve`: a RESERVE
+/// offer operation before the launches (that much of the offer's unreserved resources becomes
+/// reserved for the offer's role, as `Decision::reserve` of a Rust scheduler).
 #[pyclass(name = "Decision", module = "offersim", frozen, get_all)]
 pub struct PyDecision {
     pub launch: Vec<(u64, u32)>,
     pub refuse_s: Option<f64>,
     pub hold: bool,
+    pub reserve: Option<PyResources>,
 }
 
 #[pymethods]
 impl PyDecision {
     #[new]
-    #[pyo3(signature = (launch = Vec::new(), *, refuse_s = None, hold = false))]
-    fn new(launch: Vec<(u64, u32)>, refuse_s: Option<f64>, hold: bool) -> PyResult<Self> {
+    #[pyo3(signature = (launch = Vec::new(), *, refuse_s = None, hold = false, reserve = None))]
+    fn new(
+        launch: Vec<(u64, u32)>,
+        refuse_s: Option<f64>,
+        hold: bool,
+        reserve: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         if let Some(s) = refuse_s {
             if !s.is_finite() || !(0.0..=offersim::scenario::MAX_SECONDS).contains(&s) {
                 return Err(PyValueError::new_err(format!(
@@ -349,19 +366,66 @@ impl PyDecision {
                 "a held offer cannot also launch tasks",
             ));
         }
+        let reserve = match reserve.filter(|r| !r.is_none()) {
+            None => None,
+            Some(r) => Some(reserve_amount(r)?),
+        };
+        if hold && reserve.is_some() {
+            return Err(PyValueError::new_err("a held offer cannot also reserve"));
+        }
         Ok(PyDecision {
             launch,
             refuse_s,
             hold,
+            reserve,
         })
     }
 
+    /// Python's spelling of each argument (Rust's Debug would say `Some(1.0)`, `false`), so
+    /// the repr is a call that makes the same Decision.
     fn __repr__(&self) -> String {
+        let refuse_s = match self.refuse_s {
+            Some(s) => format!("{s:?}"),
+            None => "None".into(),
+        };
+        let reserve = match &self.reserve {
+            Some(r) => r.__repr__(),
+            None => "None".into(),
+        };
+        let hold = if self.hold { "True" } else { "False" };
         format!(
-            "Decision(launch={:?}, refuse_s={:?}, hold={})",
-            self.launch, self.refuse_s, self.hold
+            "Decision(launch={:?}, refuse_s={refuse_s}, hold={hold}, reserve={reserve})",
+            self.launch
         )
     }
+}
+
+/// `reserve=` of a `Decision`: a `Resources` (TypeError otherwise) with no negative amount
+/// (a difference of two `Resources` may have one) and some positive one, as a `reserve`
+/// event's (ValueError otherwise). Whether the offer holds it, and that its role is not `*`,
+/// only the master can tell: those are `DecisionError`s of the run.
+fn reserve_amount(r: &Bound<'_, PyAny>) -> PyResult<PyResources> {
+    let r = *r
+        .cast::<PyResources>()
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "reserve: expected offersim.Resources, got {}",
+                type_name(r)
+            ))
+        })?
+        .get();
+    if !r.0.is_nonnegative() {
+        return Err(PyValueError::new_err(format!(
+            "reserve: amounts must not be negative, got {}",
+            r.__repr__()
+        )));
+    }
+    if r.0.is_zero() {
+        return Err(PyValueError::new_err(
+            "reserve: a reservation needs a positive amount of some resource",
+        ));
+    }
+    Ok(r)
 }
 
 /// An offer an allocator makes: `pools` (a `Pools`, or `Resources`: unreserved) of `agent` to

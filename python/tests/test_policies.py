@@ -250,3 +250,13 @@ def test_locality_and_preferred_agents_agree_with_the_launches(tmp_path, monkeyp
     assert row.node_local == pytest.approx(seen.count("node_local") / 90)
     assert row.rack_local == pytest.approx(seen.count("rack_local") / 90)
     assert 0 < seen.count("node_local") < 90
+
+
+class ReturnsANumber(offersim.Scheduler):
+    def on_offer(self, offer, work):
+        return 42
+
+
+def test_an_on_offer_result_of_the_wrong_type_is_a_type_error_naming_it():
+    with pytest.raises(TypeError, match="on_offer must return None, a Decision or a list .*, not int"):
+        offersim.run(QUICKSTART, policies=[ReturnsANumber], replications=1)

@@ -199,3 +199,48 @@ def test_ctrl_c_stops_a_run_and_leaves_nothing(tmp_path):
     finally:
         timer.cancel()
     assert not (tmp_path / "out" / "summary.csv").exists()
+
+
+MAINTENANCE = REPO / "tests" / "scenarios" / "maintenance_inverse_offers.toml"
+
+
+def test_inverse_offers_are_the_files_rows_with_their_dtypes(tmp_path):
+    # The shipped scenario ends after the window starts (its inverse offer is rescinded at 61);
+    # the same scenario ended at 30 leaves it outstanding (held, resolved_s empty: NaN).
+    text = MAINTENANCE.read_text()
+    assert text.count("\nend_s = 71.5\n") == 1
+    held = tmp_path / "held.toml"
+    held.write_text(text.replace("\nend_s = 71.5\n", "\nend_s = 30\n"))
+    for name, scenario, outcome in (("rescinded", MAINTENANCE, "rescinded"), ("held", held, "held")):
+        r = offersim.run(scenario, out=tmp_path / name)
+        df = r.inverse_offers
+        assert list(df.columns[:2]) == ["policy", "replication"]
+        at = 0
+        for policy, rep in r.runs():
+            header, rows = _read(tmp_path / name / policy / str(rep) / "inverse_offers.csv")
+            part = df.iloc[at:at + len(rows)]
+            assert (part.policy == policy).all() and (part.replication == rep).all()
+            _assert_frame_is_file(part.drop(columns=["policy", "replication"]).reset_index(drop=True),
+                                  rows, header, "inverse_offers.csv")
+            at += len(rows)
+        assert at == len(df) > 0
+        assert df.inverse_offer_id.dtype == "int64" and df.resolved_s.dtype == "float64"
+        assert (df.outcome == outcome).all()
+        assert df.resolved_s.isna().all() == (outcome == "held")
+
+
+def test_inverse_offers_of_a_scenario_without_maintenance_are_empty_with_the_same_dtypes(tmp_path):
+    r = offersim.run(QUICKSTART, out=tmp_path / "q", replications=1)
+    assert not (tmp_path / "q" / "drf" / "0" / "inverse_offers.csv").exists()
+    empty = r.inverse_offers
+    assert len(empty) == 0
+    full = offersim.run(MAINTENANCE).inverse_offers
+    assert len(full) > 0
+    assert list(empty.columns) == list(full.columns)
+    assert empty.dtypes.tolist() == full.dtypes.tolist()
+
+
+def test_inverse_offers_of_a_summary_only_run_say_the_file_was_not_written():
+    r = offersim.run(MAINTENANCE, outputs="summary")
+    with pytest.raises(FileNotFoundError, match="was not written"):
+        r.inverse_offers

@@ -62,6 +62,7 @@ impl Fixture {
                 offer_mode: Default::default(),
                 free: None,
                 blocked_exact: false,
+                revocable: false,
             };
             fx.alloc.notify(
                 &v,
@@ -78,6 +79,7 @@ impl Fixture {
                 name: format!("fw{f:04}"),
                 gpu_capable: false,
                 multi_role: false,
+                revocable: false,
                 roles: vec![FwRole {
                     role: RoleId::new(role as u32),
                     suppressed: false,
@@ -104,6 +106,7 @@ impl Fixture {
                 offer_mode: Default::default(),
                 free: None,
                 blocked_exact: false,
+                revocable: false,
             };
             fx.alloc.notify(
                 &v,
@@ -132,6 +135,7 @@ impl Fixture {
                 offer_mode: Default::default(),
                 free: None,
                 blocked_exact: false,
+                revocable: false,
             };
             fx.alloc.notify(
                 &v,
@@ -164,6 +168,7 @@ impl Fixture {
             offer_mode: Default::default(),
             free: None,
             blocked_exact: false,
+            revocable: false,
         };
         let mut shuffle_rng = indexed_stream(1, Purpose::AgentShuffle, k);
         let mut other_rng = indexed_stream(1, Purpose::RandomSorter, k);

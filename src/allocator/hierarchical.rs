@@ -375,7 +375,22 @@ impl Hierarchical {
                 let fid = FrameworkId::new(fw as u32);
                 let s = v.offerable(fid, ridx, run.candidates);
                 if !s.is_empty() {
-                    self.record_all(v, run, fid, rid, s);
+                    if v.revocable {
+                        // One grant per agent, each what this framework may be offered there
+                        // (revocable resources only if it is capable of them).
+                        for agent in keyed_agents(run, &s) {
+                            let offer = v.offer_for(fid, &v.agents[agent.idx()].free, rid);
+                            let mut out = std::mem::take(&mut self.grants);
+                            out.clear();
+                            self.record(v, fw, role, agent, &offer, &mut out);
+                            for g in out.drain(..) {
+                                run.grant(g);
+                            }
+                            self.grants = out;
+                        }
+                    } else {
+                        self.record_all(v, run, fid, rid, s);
+                    }
                     self.fw_list = fws;
                     break 'roles;
                 }
@@ -543,7 +558,11 @@ impl Allocator for Hierarchical {
             return;
         }
         let quota_on = v.roles.iter().any(|r| r.parent.is_none() && r.has_quota());
-        if !quota_on && pairs.len() == 1 {
+        // The bulk and whole-agent shortcuts offer what a role may use of whole agents, which
+        // is not what each framework may be offered once revocable resources exist: the walk
+        // below is exact for them.
+        let shortcuts = !v.revocable;
+        if shortcuts && !quota_on && pairs.len() == 1 {
             // One framework in one role wants offers: it gets every agent it can be offered,
             // whatever the sorters say, in one bulk grant.
             let (fw, ridx) = pairs[0];
@@ -554,7 +573,8 @@ impl Allocator for Hierarchical {
             }
             return;
         }
-        if self.order == Order::Drf && !quota_on && self.allocate_whole(v, run, &pairs) {
+        if shortcuts && self.order == Order::Drf && !quota_on && self.allocate_whole(v, run, &pairs)
+        {
             return;
         }
         // Agents no framework that wants offers could be offered (filtered for all of them,
@@ -675,6 +695,10 @@ impl Hierarchical {
                             RoleId::new(role as u32),
                             avail.reserved_for(RoleId::new(role as u32)),
                         );
+                        // Stage 1 offers revocable resources whole too, once the role makes
+                        // progress towards its guarantees (they never count towards them).
+                        offer.rev = avail.rev;
+                        v.strip_incapable(FrameworkId::new(fw as u32), &mut offer);
                         let mut additional = avail.unres - g_off;
                         if !ri.limits.is_unlimited() {
                             additional = ri
@@ -808,10 +832,15 @@ impl Hierarchical {
                     {
                         continue;
                     }
+                    // Reservations and revocable resources are offered whole, outside quota
+                    // limits and headroom; revocable ones only to frameworks capable of them
+                    // (`stripIncapableResources`).
                     let mut offer = Pools {
                         unres: Resources::ZERO,
                         res: avail.res.clone(),
+                        rev: avail.rev,
                     };
+                    v.strip_incapable(FrameworkId::new(fw as u32), &mut offer);
                     let mut additional = avail.unres;
                     if limited {
                         additional = ri.limits.minus(&self.consumed[role]).shrink(&additional);

@@ -7,7 +7,9 @@
 //! free resources on a tick, one agent when it joins). Return [`Grant`]s: each offers `pools` of
 //! `agent` to framework `fw` under `role`. A grant must fit in the agent's free resources that
 //! the role may use, minus what earlier grants of the same run took; the master rejects the run
-//! otherwise. Grants you return are already yours to account for: the master does not send
+//! otherwise; a grant may hold revocable resources (`Pools::rev`) only for a framework with the
+//! `revocable_resources` capability, so grant [`View::offer_for`] rather than
+//! [`View::usable_by`] when agents may have them. Grants you return are already yours to account for: the master does not send
 //! `Change::Allocated` for them. Preemption is a decision too: [`Allocator::preempt`] names
 //! running tasks to kill, and the master kills them (none by default). See
 //! `examples/emptiest_agent.rs`.
@@ -98,11 +100,16 @@ pub struct View<'a> {
     /// Every framework's blocked-agent index is exact at (now, seq): nothing changed since the
     /// master's last refresh and no filter expired since (false in fixtures).
     pub(crate) blocked_exact: bool,
+    /// Some agent has had revocable resources: the bulk and whole-agent shortcuts are off.
+    pub(crate) revocable: bool,
 }
 
-/// What `role` may use of `free`: unreserved plus reservations of the role or an ancestor.
+/// What `role` may use of `free`: unreserved plus reservations of the role or an ancestor,
+/// revocable resources included (Mesos's `allocatableTo`; [`View::strip_incapable`] takes them
+/// out for frameworks that may not have them).
 pub(crate) fn usable_by(roles: &[RoleInfo], free: &Pools, role: RoleId) -> Pools {
     let mut p = Pools::unreserved(free.unres);
+    p.rev = free.rev;
     for &r in &roles[role.idx()].chain {
         let x = free.reserved_for(r);
         if !x.is_zero() {
@@ -151,6 +158,28 @@ impl<'a> View<'a> {
     /// What of `free` the role may use: unreserved plus reservations of the role or an ancestor.
     pub fn usable_by(&self, free: &Pools, role: RoleId) -> Pools {
         usable_by(self.roles, free, role)
+    }
+
+    /// Whether the scenario has given some agent revocable resources (then the built-in
+    /// allocators take their exact per-agent paths only).
+    pub fn revocable(&self) -> bool {
+        self.revocable
+    }
+
+    /// Mesos's `stripIncapableResources`: revocable resources are not offered to a framework
+    /// without the REVOCABLE_RESOURCES capability.
+    pub fn strip_incapable(&self, fw: FrameworkId, offer: &mut Pools) {
+        if !self.frameworks[fw.idx()].revocable {
+            offer.rev = Resources::ZERO;
+        }
+    }
+
+    /// What the framework may be offered of `free` under `role`: [`View::usable_by`] without
+    /// what the framework is not capable of.
+    pub fn offer_for(&self, fw: FrameworkId, free: &Pools, role: RoleId) -> Pools {
+        let mut p = self.usable_by(free, role);
+        self.strip_incapable(fw, &mut p);
+        p
     }
 
     /// Whether `offer` is worth offering to the framework's `role_idx`-th role
@@ -250,7 +279,7 @@ impl<'a> View<'a> {
             if !self.capable(fw, a) {
                 continue;
             }
-            let offer = self.usable_by(&self.agents[a.idx()].free, role);
+            let offer = self.offer_for(fw, &self.agents[a.idx()].free, role);
             let worth_it =
                 !worth || (!offer.is_empty() && self.allocatable(fw, role_idx, &offer.total()));
             if worth_it && !self.filtered(fw, role, a, &offer) {
@@ -357,7 +386,7 @@ impl<'a> View<'a> {
             }
         }
         for a in check.iter().map(AgentId::new) {
-            let offer = self.usable_by(&self.agents[a.idx()].free, role);
+            let offer = self.offer_for(fw, &self.agents[a.idx()].free, role);
             if f.is_filtered(role, a, &offer, self.now, self.seq) {
                 out.remove(a.raw());
             }
@@ -394,7 +423,7 @@ impl<'a> View<'a> {
             out.subtract(&not_allocatable);
         }
         for a in check.iter().map(AgentId::new) {
-            let offer = self.usable_by(&self.agents[a.idx()].free, role);
+            let offer = self.offer_for(fw, &self.agents[a.idx()].free, role);
             if offer.is_empty() || !self.allocatable(fw, role_idx, &offer.total()) {
                 out.remove(a.raw());
             }

@@ -70,7 +70,7 @@ impl Allocator for StaticPartition {
                     continue;
                 }
                 let role: RoleId = fr.role;
-                let offer = v.usable_by(&free, role);
+                let offer = v.offer_for(fw, &free, role);
                 if !v.allocatable(fw, ridx, &offer.total()) || v.filtered(fw, role, agent, &offer) {
                     continue;
                 }

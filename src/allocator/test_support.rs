@@ -27,6 +27,7 @@ pub(super) fn framework(name: &str, roles: &[u32], multi_role: bool) -> Framewor
         removed: false,
         gpu_capable: false,
         multi_role,
+        revocable: false,
         filters: Default::default(),
         index: Default::default(),
         bulk_filters: Vec::new(),
@@ -56,5 +57,6 @@ pub(super) fn view<'a>(
         offer_mode: Default::default(),
         free,
         blocked_exact: false,
+        revocable: false,
     }
 }

@@ -15,7 +15,7 @@
 
 use super::Hierarchical;
 use crate::allocator::{Run, View};
-use crate::cluster::agent::RoleId;
+use crate::cluster::agent::{AgentId, RoleId};
 use crate::cluster::ids::FrameworkId;
 use crate::cluster::resources::Resources;
 use crate::sim::bitset::BitSet;
@@ -153,7 +153,16 @@ impl Hierarchical {
             }
             let Some(a) = order.get(pos) else { break };
             pos += 1;
-            let free = v.agents[a as usize].free.total();
+            // The free index's compact per-agent totals: the walk visits agents in random
+            // order, and their records would each cost a cache miss.
+            let free = match v.free {
+                Some(ix) => {
+                    let f = ix.contrib(AgentId::new(a));
+                    debug_assert_eq!(f, v.agents[a as usize].free.total());
+                    f
+                }
+                None => v.agents[a as usize].free.total(),
+            };
             let k = if left.contains(a) {
                 self.flush(v, ps);
                 left.remove(a);
@@ -350,6 +359,7 @@ mod tests {
                 offer_mode: Default::default(),
                 free: None,
                 blocked_exact: false,
+                revocable: false,
             }
         };
     }
@@ -427,6 +437,7 @@ mod tests {
                 name: format!("fw{f}"),
                 gpu_capable: rng.gen_bool(0.5),
                 multi_role: fr.len() > 1,
+                revocable: false,
                 roles: fr
                     .iter()
                     .map(|&r| FwRole {

@@ -1,16 +1,21 @@
 //! Agents and resource pools, as the master sees them. A pool set splits resources into the
 //! unreserved part and the parts statically reserved for roles, because reservations are offered
-//! only to their role's subtree.
+//! only to their role's subtree, and keeps revocable (oversubscribed) resources apart, because
+//! they are offered only to frameworks with the REVOCABLE_RESOURCES capability and never count
+//! towards quota.
 
 pub use super::ids::{AgentId, RackId, RoleId};
 use super::resources::Resources;
 use std::collections::BTreeMap;
 
-/// Resources split by reservation: `res` is sorted by role id and holds no zero entries.
+/// Resources split by reservation: `res` is sorted by role id and holds no zero entries. `rev`
+/// is the revocable (oversubscribed) part, unreserved; zero unless a scenario gives agents
+/// revocable resources (docs/mesos-semantics.md §17).
 #[derive(Clone, Default, PartialEq, Eq, Debug)]
 pub struct Pools {
     pub unres: Resources,
     pub res: Vec<(RoleId, Resources)>,
+    pub rev: Resources,
 }
 
 impl Pools {
@@ -18,10 +23,19 @@ impl Pools {
         Pools {
             unres: r,
             res: Vec::new(),
+            rev: Resources::ZERO,
         }
     }
 
+    /// Everything, revocable included (Mesos's sorters count revocable resources as regular
+    /// ones: "considers revocable resources as regular resources when doing fairness
+    /// calculations", hierarchical.hpp).
     pub fn total(&self) -> Resources {
+        self.regular() + self.rev
+    }
+
+    /// Everything but the revocable part.
+    pub fn regular(&self) -> Resources {
         let mut t = self.unres;
         for (_, r) in &self.res {
             t += *r;
@@ -30,7 +44,7 @@ impl Pools {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.unres.is_zero() && self.res.iter().all(|(_, r)| r.is_zero())
+        self.unres.is_zero() && self.rev.is_zero() && self.res.iter().all(|(_, r)| r.is_zero())
     }
 
     pub fn reserved_for(&self, role: RoleId) -> Resources {
@@ -66,6 +80,7 @@ impl Pools {
 
     pub fn add(&mut self, o: &Pools) {
         self.unres += o.unres;
+        self.rev += o.rev;
         for (k, r) in &o.res {
             self.add_reserved(*k, *r);
         }
@@ -73,20 +88,25 @@ impl Pools {
 
     pub fn sub(&mut self, o: &Pools) {
         self.unres -= o.unres;
+        self.rev -= o.rev;
         for (k, r) in &o.res {
             self.sub_reserved(*k, *r);
         }
     }
 
-    /// Pool-wise containment (Mesos's `Resources::contains`, reservation-aware).
+    /// Pool-wise containment (Mesos's `Resources::contains`, reservation-aware; revocable
+    /// resources are distinct from regular ones, so each part is compared with its own).
     pub fn contains(&self, o: &Pools) -> bool {
         self.unres.contains(&o.unres)
+            && self.rev.contains(&o.rev)
             && o.res.iter().all(|(k, r)| self.reserved_for(*k).contains(r))
     }
 
     /// Every pool is non-negative (invariant checks).
     pub fn is_nonnegative(&self) -> bool {
-        self.unres.is_nonnegative() && self.res.iter().all(|(_, r)| r.is_nonnegative())
+        self.unres.is_nonnegative()
+            && self.rev.is_nonnegative()
+            && self.res.iter().all(|(_, r)| r.is_nonnegative())
     }
 
     pub fn reserved_total(&self) -> Resources {
@@ -118,6 +138,9 @@ pub struct Agent {
     /// over-allocated): what comes back first pays this off before anything becomes free, so
     /// free resources never go negative and never exceed total minus used.
     pub(crate) owed: Resources,
+    /// The same for the revocable part (`update_agent` lowered `revocable_cpus` / `_mem_mb`
+    /// below what offers hold of it).
+    pub(crate) owed_rev: Resources,
 }
 
 /// The agent capabilities the allocator looks at (Mesos's `SlaveInfo::Capability`): an agent
@@ -187,6 +210,7 @@ impl Agent {
             has_gpus,
             capabilities: AgentCapabilities::ALL,
             owed: Resources::ZERO,
+            owed_rev: Resources::ZERO,
         }
     }
 
@@ -221,6 +245,10 @@ impl Agent {
     pub fn owed(&self) -> &Resources {
         &self.owed
     }
+    /// Revocable resources held beyond the revocable total (after it was lowered).
+    pub fn owed_rev(&self) -> &Resources {
+        &self.owed_rev
+    }
 }
 
 #[cfg(test)]
@@ -242,5 +270,28 @@ mod tests {
         c.sub(&a);
         assert!(c.is_empty());
         assert!(c.res.is_empty());
+    }
+
+    #[test]
+    fn revocable_resources_are_a_part_of_their_own() {
+        let mut a = Pools::unreserved(Resources::cpus_mem(4.0, 100.0));
+        a.rev = Resources::cpus_mem(2.0, 0.0);
+        assert_eq!(a.total(), Resources::cpus_mem(6.0, 100.0));
+        assert_eq!(a.regular(), Resources::cpus_mem(4.0, 100.0));
+        // Regular cpus do not stand in for revocable ones, nor the other way round.
+        let mut want = Pools {
+            rev: Resources::cpus_mem(3.0, 0.0),
+            ..Pools::default()
+        };
+        assert!(!a.contains(&want));
+        want.rev = Resources::cpus_mem(2.0, 0.0);
+        assert!(a.contains(&want));
+        let mut only_rev = Pools {
+            rev: Resources::cpus_mem(1.0, 0.0),
+            ..Pools::default()
+        };
+        assert!(!only_rev.is_empty());
+        only_rev.sub(&only_rev.clone());
+        assert!(only_rev.is_empty());
     }
 }

@@ -86,6 +86,8 @@ pub struct Framework {
     /// Mesos's MULTI_ROLE framework capability: declared, or implied by several roles (Mesos
     /// requires it for those). Agents without MULTI_ROLE are not offered to it.
     pub(crate) multi_role: bool,
+    /// Mesos's REVOCABLE_RESOURCES capability: revocable resources are offered to it only.
+    pub(crate) revocable: bool,
     pub(crate) filters: Filters,
     pub(crate) bulk_filters: Vec<BulkFilter>,
     /// The agents `filters` block now, per role (exact after `Master::refresh_blocked`).
@@ -114,6 +116,10 @@ impl Framework {
 
     pub fn is_multi_role(&self) -> bool {
         self.multi_role
+    }
+
+    pub fn is_revocable_capable(&self) -> bool {
+        self.revocable
     }
 
     /// Subscribed and connected (not failed over, not removed).

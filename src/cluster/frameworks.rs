@@ -769,7 +769,9 @@ impl FrameworkSide {
             agent,
             rack: master.agent(agent).rack(),
             role,
-            resources: pools.total(),
+            // Tasks launch on regular resources only: revocable ones are left in the offer and
+            // return with its rest (docs/mesos-semantics.md §17, a known limitation).
+            resources: pools.regular(),
             executor: if exec.is_zero() || tasks.has_executor(fw, agent) {
                 Resources::ZERO
             } else {

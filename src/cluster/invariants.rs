@@ -86,6 +86,7 @@ impl Cluster<'_> {
             // What an agent owes (its total shrank below what is in use) is held beyond it.
             let mut total = a.total.clone();
             total.unres += a.owed;
+            total.rev += a.owed_rev;
             if sum != total {
                 return Err(format!(
                     "agent {}: free {} + offered/used {} != total {}",

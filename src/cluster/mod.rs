@@ -193,6 +193,7 @@ impl<'o> Cluster<'o> {
                         cfg.attributes.clone(),
                         &[],
                         agent::AgentCapabilities::ALL,
+                        resources::Resources::ZERO,
                     )?;
                 }
                 Input::AgentLeaves(i) => {
@@ -319,13 +320,10 @@ impl<'o> Cluster<'o> {
     ) -> Result<()> {
         let now = ctx.now();
         if let Some(r) = &d.reserve {
-            if !self.master.reserve_in_taken_offer(&mut o, r, ctx) {
+            if let Err(msg) = self.master.reserve_in_taken_offer(&mut o, r, ctx) {
                 return Err(Error::Decision {
                     who: self.fws.scheduler_name(fw).to_string(),
-                    msg: format!(
-                        "reserves {r} but offer {} holds {} unreserved",
-                        o.id, o.pools.unres
-                    ),
+                    msg,
                 });
             }
         }
@@ -509,6 +507,7 @@ impl<'o> Cluster<'o> {
         attributes: std::collections::BTreeMap<String, String>,
         used: &[(FrameworkId, RoleId, resources::Resources)],
         capabilities: agent::AgentCapabilities,
+        revocable: resources::Resources,
     ) -> Result<AgentId> {
         let (id, pre) = self.master.add_agent(
             name,
@@ -522,6 +521,10 @@ impl<'o> Cluster<'o> {
             self.obs,
         );
         self.master.update_capabilities(id, capabilities);
+        // Revocable resources join with the agent, before its first run (Mesos's `addSlave`
+        // takes a total that holds both kinds).
+        self.master
+            .update_revocable(id, revocable, ctx.now(), ctx.seq());
         self.tasks.add_preallocated(pre);
         self.fws.placement_changed();
         self.faults.agent_joined(id, ctx);

@@ -112,6 +112,7 @@ impl Cluster<'_> {
                 reserved,
                 used,
                 capabilities,
+                revocable,
             } => {
                 if self.master.agent_named(name).is_some() {
                     return Err(self.script_err(
@@ -147,6 +148,7 @@ impl Cluster<'_> {
                     attributes.clone(),
                     &u,
                     capabilities.unwrap_or_default(),
+                    *revocable,
                 )?;
             }
             ScriptAction::RemoveAgent { agent } => {
@@ -158,9 +160,10 @@ impl Cluster<'_> {
                 attributes,
                 total,
                 capabilities,
+                revocable,
             } => {
                 let a = self.agent_named(ctx, e, agent)?;
-                self.update_agent(ctx, e, a, attributes, total, capabilities)?;
+                self.update_agent(ctx, e, a, attributes, total, capabilities, *revocable)?;
             }
             ScriptAction::AddFramework {
                 name,
@@ -168,6 +171,7 @@ impl Cluster<'_> {
                 scheduler,
                 gpu_capable,
                 multi_role,
+                revocable,
                 suppressed_roles,
                 min_allocatable,
             } => {
@@ -193,6 +197,9 @@ impl Cluster<'_> {
                 }
                 if let Some(m) = multi_role {
                     cfg.multi_role = *m;
+                }
+                if let Some(r) = revocable {
+                    cfg.revocable = *r;
                 }
                 if let Some(s) = suppressed_roles {
                     cfg.suppressed_roles = s.clone();
@@ -341,7 +348,9 @@ impl Cluster<'_> {
     }
 
     /// `update_agent` (Mesos's `updateSlave`): changed attributes clear the agent's filters;
-    /// a changed attribute, total or capability runs an allocation for the agent.
+    /// a changed attribute, total, revocable total or capability runs an allocation for the
+    /// agent.
+    #[allow(clippy::too_many_arguments)]
     fn update_agent(
         &mut self,
         ctx: &mut Ctx<Event>,
@@ -350,6 +359,7 @@ impl Cluster<'_> {
         attributes: &Option<std::collections::BTreeMap<String, String>>,
         total: &Option<crate::scenario::TotalUpdate>,
         capabilities: &Option<super::agent::AgentCapabilities>,
+        revocable: Option<crate::cluster::resources::Resources>,
     ) -> Result<()> {
         let mut updated = false;
         if let Some(attrs) = attributes {
@@ -359,7 +369,7 @@ impl Cluster<'_> {
             updated |= self.master.update_capabilities(a, *c);
         }
         if let Some(t) = total {
-            let new = t.apply(&self.master.agent(a).total().total());
+            let new = t.apply(&self.master.agent(a).total().regular());
             match self.master.update_total(a, new, ctx.now(), ctx.seq()) {
                 Ok(changed) => updated |= changed,
                 Err(reserved) => {
@@ -380,6 +390,9 @@ impl Cluster<'_> {
             if updated {
                 self.fws.placement_changed();
             }
+        }
+        if let Some(r) = revocable {
+            updated |= self.master.update_revocable(a, r, ctx.now(), ctx.seq());
         }
         if updated {
             self.master.allocate_agent(a, ctx, self.obs)?;
@@ -517,6 +530,7 @@ impl Cluster<'_> {
                         })?;
                         pools.add_reserved(rid, p.resources);
                     }
+                    None if p.revocable => pools.rev = p.resources,
                     None => pools.unres = p.resources,
                 }
                 Some(pools)

@@ -146,7 +146,7 @@ pub fn simulate_full(
     let outputs = opts.outputs.or(s.outputs).unwrap_or_default();
     let files = match dir {
         Some(d) if outputs != Outputs::Summary => {
-            let mut f = RunFiles::create(d, outputs == Outputs::All)?;
+            let mut f = RunFiles::create(d, outputs == Outputs::All, s.uses_revocable())?;
             f.inverse_offers = s.uses_maintenance();
             Some(f)
         }

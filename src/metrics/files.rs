@@ -50,6 +50,9 @@ pub const OFFERS_COLS: [&str; 10] = [
     "gpus",
     "outcome",
 ];
+/// Appended to offers.csv after `outcome` only when the scenario uses revocable resources (an
+/// extension), so that every other offers.csv keeps DESIGN's columns byte for byte.
+pub const OFFERS_REVOCABLE_COLS: [&str; 2] = ["revocable_cpus", "revocable_mem_mb"];
 /// DESIGN §4.4's columns, then extensions (`tasks_preempted`, `jobs_abandoned`, `util_gpus`),
 /// each new one appended: other tools read the columns by position too.
 pub const SUMMARY_COLS: [&str; 28] = [
@@ -103,10 +106,13 @@ pub struct RunFiles {
     pub offers: Option<Writer>,
     /// Write inverse_offers.csv at the end (the scenario schedules maintenance).
     pub inverse_offers: bool,
+    /// offers.csv has the revocable columns (the scenario uses revocable resources).
+    pub revocable_cols: bool,
 }
 
 impl RunFiles {
-    pub fn create(dir: &Path, offers: bool) -> Result<RunFiles> {
+    /// `revocable`: offers.csv gets [`OFFERS_REVOCABLE_COLS`] after `outcome`.
+    pub fn create(dir: &Path, offers: bool, revocable: bool) -> Result<RunFiles> {
         std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
         Ok(RunFiles {
             dir: dir.to_path_buf(),
@@ -114,11 +120,16 @@ impl RunFiles {
             jobs: create(&dir.join("jobs.csv"), &JOBS_COLS)?,
             shares: create(&dir.join("shares.csv"), &SHARES_COLS)?,
             offers: if offers {
-                Some(create(&dir.join("offers.csv"), &OFFERS_COLS)?)
+                let mut cols = OFFERS_COLS.to_vec();
+                if revocable {
+                    cols.extend(OFFERS_REVOCABLE_COLS);
+                }
+                Some(create(&dir.join("offers.csv"), &cols)?)
             } else {
                 None
             },
             inverse_offers: false,
+            revocable_cols: revocable,
         })
     }
 

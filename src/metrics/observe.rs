@@ -50,7 +50,10 @@ pub enum Observation<'a> {
         framework: &'a str,
         role: &'a str,
         agent: &'a str,
+        /// The regular part (reservations included).
         resources: &'a Resources,
+        /// The revocable part (zero unless agents have revocable resources).
+        revocable: &'a Resources,
     },
     OfferResolved {
         id: OfferId,

@@ -28,6 +28,8 @@ struct HeldShare {
 
 struct OfferRow {
     fields: [String; 9],
+    /// revocable_cpus, revocable_mem_mb (written only with the revocable columns).
+    revocable: [String; 2],
     outcome: Option<OfferOutcome>,
 }
 
@@ -321,6 +323,7 @@ impl Recorder {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn offer_made(
         &mut self,
         now: SimTime,
@@ -329,6 +332,7 @@ impl Recorder {
         role: &str,
         agent: &str,
         r: &Resources,
+        rev: &Resources,
     ) {
         self.offers += 1;
         if self.files.as_ref().is_some_and(|f| f.offers.is_some()) {
@@ -346,6 +350,7 @@ impl Recorder {
                         fmt_milli(r.0[DISK]),
                         fmt_milli(r.0[GPUS]),
                     ],
+                    revocable: [fmt_milli(rev.0[CPUS]), fmt_milli(rev.0[MEM])],
                     outcome: None,
                 },
             );
@@ -375,6 +380,9 @@ impl Recorder {
                 if let Some(offers) = files.offers.as_mut() {
                     let mut rec: Vec<String> = row.fields.to_vec();
                     rec.push(row.outcome.map_or("held", OfferOutcome::as_str).to_string());
+                    if files.revocable_cols {
+                        rec.extend(row.revocable);
+                    }
                     let r = put(offers, &files.dir, "offers.csv", rec);
                     self.keep(r);
                 }
@@ -591,7 +599,8 @@ impl Observer for Recorder {
                 role,
                 agent,
                 resources,
-            } => self.offer_made(now, id, framework, role, agent, resources),
+                revocable,
+            } => self.offer_made(now, id, framework, role, agent, resources, revocable),
             Observation::OfferResolved { id, outcome } => self.offer_resolved(id, outcome),
             Observation::OffersMade { count } => self.offers += count,
             Observation::OffersResolved { count, outcome } => match outcome {

@@ -50,6 +50,8 @@ pub struct DeclinePart {
     pub resources: Resources,
     /// The reservation the part is taken from (None: the unreserved pool).
     pub reserved_for: Option<String>,
+    /// The part is revocable resources (`revocable = true`).
+    pub revocable: bool,
 }
 
 /// What a scripted event does.
@@ -64,6 +66,8 @@ pub enum ScriptAction {
         used: Vec<UsedSpec>,
         /// None: every capability.
         capabilities: Option<AgentCapabilities>,
+        /// Revocable resources (zero: none).
+        revocable: Resources,
     },
     RemoveAgent {
         agent: String,
@@ -75,6 +79,8 @@ pub enum ScriptAction {
         attributes: Option<BTreeMap<String, String>>,
         total: Option<TotalUpdate>,
         capabilities: Option<AgentCapabilities>,
+        /// A new revocable total (None: unchanged).
+        revocable: Option<Resources>,
     },
     AddFramework {
         name: String,
@@ -84,6 +90,8 @@ pub enum ScriptAction {
         gpu_capable: Option<bool>,
         /// None: as the framework table says (or not declared).
         multi_role: Option<bool>,
+        /// None: as the framework table says (or not declared).
+        revocable: Option<bool>,
         suppressed_roles: Option<Vec<String>>,
         min_allocatable: Option<MinAllocatable>,
     },
@@ -232,6 +240,49 @@ pub(super) fn event_time(e: &EventRaw) -> f64 {
     }
 }
 
+/// `revocable_cpus` / `revocable_mem_mb`: a number (integer or float) that is finite, at least
+/// 0 and within range; any other value is an error naming its key. None if neither is given.
+fn revocable_keys(
+    ctx: &Ctx,
+    line: usize,
+    cpus: &Option<toml::Value>,
+    mem_mb: &Option<toml::Value>,
+) -> Result<Option<Resources>> {
+    if cpus.is_none() && mem_mb.is_none() {
+        return Ok(None);
+    }
+    let mut amounts = [0.0; 2];
+    for (i, (key, v)) in [("revocable_cpus", cpus), ("revocable_mem_mb", mem_mb)]
+        .into_iter()
+        .enumerate()
+    {
+        let x = match v {
+            None => 0.0,
+            Some(toml::Value::Integer(n)) => *n as f64,
+            Some(toml::Value::Float(f)) => *f,
+            Some(other) => {
+                return Err(ctx.err(
+                    line,
+                    key,
+                    format!("expected a number, got a {}", other.type_str()),
+                ))
+            }
+        };
+        if !x.is_finite() || !(0.0..=super::MAX_AMOUNT).contains(&x) {
+            return Err(ctx.err(
+                line,
+                key,
+                format!(
+                    "expected a finite number between 0 and {:e}, got {x}",
+                    super::MAX_AMOUNT
+                ),
+            ));
+        }
+        amounts[i] = x;
+    }
+    Ok(Some(Resources::cpus_mem(amounts[0], amounts[1])))
+}
+
 fn spec(cpus: f64, mem_mb: f64, disk_mb: f64, gpus: f64) -> ResSpec {
     ResSpec {
         cpus,
@@ -261,11 +312,15 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
             reserved,
             used,
             capabilities,
+            revocable_cpus,
+            revocable_mem_mb,
             ..
         } => {
             if name.is_empty() {
                 return Err(ctx.err(line, "name", "an agent needs a non-empty name"));
             }
+            let revocable =
+                revocable_keys(ctx, line, revocable_cpus, revocable_mem_mb)?.unwrap_or_default();
             let capabilities = agent_capabilities(ctx, line, capabilities.as_deref())?;
             let total = ctx.res(line, "", &spec(*cpus, *mem_mb, *disk_mb, *gpus))?;
             let reserved = reserved_list(ctx, line, &total, reserved.as_ref())?;
@@ -296,6 +351,7 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
                 reserved,
                 used: used_list,
                 capabilities,
+                revocable,
             }
         }
         EventRaw::AddFramework {
@@ -335,6 +391,9 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
                 multi_role: capabilities
                     .as_ref()
                     .map(|c| c.iter().any(|c| c == "multi_role")),
+                revocable: capabilities
+                    .as_ref()
+                    .map(|c| c.iter().any(|c| c == "revocable_resources")),
                 suppressed_roles: suppressed_roles.clone(),
                 min_allocatable,
             }
@@ -351,6 +410,24 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
                 Some(v) => Some(ctx.duration(line, "refuse_s", *v)?),
                 None => None,
             };
+            let revocable = match resources.as_ref().and_then(|r| r.revocable.as_ref()) {
+                None => false,
+                Some(toml::Value::Boolean(b)) => *b,
+                Some(other) => {
+                    return Err(ctx.err(
+                        line,
+                        "resources.revocable",
+                        format!("expected true or false, got a {}", other.type_str()),
+                    ))
+                }
+            };
+            if revocable && resources.as_ref().is_some_and(|r| r.reserved_for.is_some()) {
+                return Err(ctx.err(
+                    line,
+                    "resources.revocable",
+                    "revocable resources are unreserved: a part has `revocable` or `reserved_for`, not both",
+                ));
+            }
             let part = match resources {
                 None => None,
                 Some(r) => Some(DeclinePart {
@@ -360,6 +437,7 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
                         &spec(r.cpus, r.mem_mb, r.disk_mb, r.gpus),
                     )?,
                     reserved_for: r.reserved_for.clone(),
+                    revocable,
                 }),
             };
             ScriptAction::Decline {
@@ -454,8 +532,11 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
             disk_mb,
             gpus,
             capabilities,
+            revocable_cpus,
+            revocable_mem_mb,
             ..
         } => {
+            let revocable = revocable_keys(ctx, line, revocable_cpus, revocable_mem_mb)?;
             // Checked as any amounts are (non-negative, finite, in range), at their own keys.
             let given = [*cpus, *mem_mb, *disk_mb, *gpus];
             let r = ctx.res(
@@ -483,6 +564,7 @@ pub(super) fn script_action(ctx: &Ctx, line: usize, e: &EventRaw) -> Result<Scri
                 attributes: attributes.clone(),
                 total,
                 capabilities: agent_capabilities(ctx, line, capabilities.as_deref())?,
+                revocable,
             }
         }
         EventRaw::RemoveFramework { framework, .. } => ScriptAction::RemoveFramework {

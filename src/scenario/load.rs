@@ -469,9 +469,10 @@ fn framework_defaults(
     })
 }
 
-/// The framework capabilities a scenario may name: `gpu` (Mesos's GPU_RESOURCES) and, an
-/// extension, `multi_role` (MULTI_ROLE, which a framework with several roles has anyway).
-pub(super) const FRAMEWORK_CAPABILITIES: [&str; 2] = ["gpu", "multi_role"];
+/// The framework capabilities a scenario may name: `gpu` (Mesos's GPU_RESOURCES) and, as
+/// extensions, `multi_role` (MULTI_ROLE, which a framework with several roles has anyway) and
+/// `revocable_resources` (REVOCABLE_RESOURCES: may be offered revocable resources).
+pub(super) const FRAMEWORK_CAPABILITIES: [&str; 3] = ["gpu", "multi_role", "revocable_resources"];
 
 /// Every name of a framework's `capabilities` is one of [`FRAMEWORK_CAPABILITIES`].
 pub(super) fn check_fw_capabilities(ctx: &Ctx, line: usize, caps: Option<&[String]>) -> Result<()> {
@@ -894,6 +895,11 @@ fn load_str_in(path: &Path, dir: &Path, src: &str) -> Result<Scenario> {
             roles: fr.roles.clone(),
             gpu_capable: fr.capabilities.iter().flatten().any(|c| c == "gpu"),
             multi_role: fr.capabilities.iter().flatten().any(|c| c == "multi_role"),
+            revocable: fr
+                .capabilities
+                .iter()
+                .flatten()
+                .any(|c| c == "revocable_resources"),
             add,
             suppressed_roles: fr.suppressed_roles.clone().unwrap_or_default(),
             min_allocatable,

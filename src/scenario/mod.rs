@@ -115,6 +115,8 @@ pub struct FrameworkSpec {
     pub gpu_capable: bool,
     /// `capabilities = ["multi_role"]` (a framework with several roles has it anyway).
     pub multi_role: bool,
+    /// `capabilities = ["revocable_resources"]`: may be offered revocable resources.
+    pub revocable: bool,
     pub add: SimTime,
     pub suppressed_roles: Vec<String>,
     pub min_allocatable: Option<MinAllocatable>,
@@ -130,6 +132,8 @@ pub struct FrameworkConfig {
     pub gpu_capable: bool,
     /// Declared MULTI_ROLE capability (several roles imply it).
     pub multi_role: bool,
+    /// Declared REVOCABLE_RESOURCES capability.
+    pub revocable: bool,
     pub add: SimTime,
     pub suppressed_roles: Vec<String>,
     pub min_allocatable: Option<MinAllocatable>,
@@ -160,6 +164,7 @@ impl FrameworkConfig {
                 .unwrap_or_else(|| vec!["*".into()]),
             gpu_capable: own.is_some_and(|f| f.gpu_capable),
             multi_role: own.is_some_and(|f| f.multi_role),
+            revocable: own.is_some_and(|f| f.revocable),
             add: own.map(|f| f.add).unwrap_or(SimTime::ZERO),
             suppressed_roles: own.map(|f| f.suppressed_roles.clone()).unwrap_or_default(),
             min_allocatable: own.and_then(|f| f.min_allocatable.clone()),
@@ -319,6 +324,18 @@ impl Scenario {
         self.events
             .iter()
             .any(|e| matches!(e.action, ScriptAction::ScheduleMaintenance { .. }))
+    }
+    /// It gives agents revocable resources, declares the `revocable_resources` capability or
+    /// declines a revocable part (offers.csv then has the revocable columns).
+    pub fn uses_revocable(&self) -> bool {
+        self.frameworks.iter().any(|f| f.revocable)
+            || self.events.iter().any(|e| match &e.action {
+                ScriptAction::AddAgent { revocable, .. } => !revocable.is_zero(),
+                ScriptAction::UpdateAgent { revocable, .. } => revocable.is_some(),
+                ScriptAction::AddFramework { revocable, .. } => revocable == &Some(true),
+                ScriptAction::Decline { part, .. } => part.as_ref().is_some_and(|p| p.revocable),
+                _ => false,
+            })
     }
     /// The framework table of that name, if the scenario lists one.
     pub fn framework(&self, name: &str) -> Option<&FrameworkSpec> {

@@ -321,6 +321,11 @@ pub enum EventRaw {
         used: Option<OneOrMany<UsedSpec>>,
         /// The agent's capabilities (`multi_role`, `hierarchical_role`; no key: all).
         capabilities: Option<Vec<String>>,
+        /// Revocable (oversubscribed) resources besides the regular ones. Read as any value so
+        /// that a value of the wrong type is named by its key (the tagged enum's own error
+        /// would name no field).
+        revocable_cpus: Option<toml::Value>,
+        revocable_mem_mb: Option<toml::Value>,
     },
     RemoveAgent {
         at_s: f64,
@@ -337,6 +342,9 @@ pub enum EventRaw {
         disk_mb: Option<f64>,
         gpus: Option<f64>,
         capabilities: Option<Vec<String>>,
+        /// A new revocable total (either key given: both replaced, a missing one by 0).
+        revocable_cpus: Option<toml::Value>,
+        revocable_mem_mb: Option<toml::Value>,
     },
     AddFramework {
         at_s: f64,
@@ -451,6 +459,9 @@ pub struct DeclineResRaw {
     #[serde(default)]
     pub gpus: f64,
     pub reserved_for: Option<String>,
+    /// The part is revocable resources (a boolean; read as any value so that a wrong type is
+    /// named by its key).
+    pub revocable: Option<toml::Value>,
 }
 
 #[derive(Deserialize, Debug, Clone, Default)]

@@ -106,6 +106,9 @@ struct GroupIdx {
     by_node: Stacks<AgentId>,
     by_rack: Stacks<RackId>,
     any: Vec<u32>,
+    /// By task index: its preferred agents, as a range of `nodes` (empty when not pending).
+    span: Vec<(u32, u32)>,
+    nodes: Vec<AgentId>,
 }
 
 impl GroupIdx {
@@ -120,12 +123,17 @@ impl GroupIdx {
         tasks.reverse();
         let mut by_node = Vec::new();
         let mut by_rack = Vec::new();
+        let mut span = Vec::new();
+        let mut nodes = Vec::new();
         if grp.prefs.is_some() {
+            span = vec![(0, 0); grp.count as usize];
             let mut prefs = Vec::new();
             for &t in &tasks {
                 work.preferred(g, t, &mut prefs);
+                span[t as usize] = (nodes.len() as u32, prefs.len() as u32);
                 for (i, &(a, r)) in prefs.iter().enumerate() {
                     by_node.push((a, t));
+                    nodes.push(a);
                     if !prefs[..i].iter().any(|p| p.1 == r) {
                         by_rack.push((r, t));
                     }
@@ -144,9 +152,92 @@ impl GroupIdx {
             by_node,
             by_rack,
             any: tasks,
+            span,
+            nodes,
         }
     }
 
+    /// The preferred agents of task `t`.
+    fn nodes_of(&self, t: u32) -> &[AgentId] {
+        match self.span.get(t as usize) {
+            Some(&(start, len)) => &self.nodes[start as usize..(start + len) as usize],
+            None => &[],
+        }
+    }
+
+    /// Adds (`add`) or removes the preferred agents of every untaken task to `live`.
+    fn count_untaken(&self, live: &mut LiveAgents, add: bool) {
+        if !self.has_prefs {
+            return;
+        }
+        for (t, &taken) in self.taken.iter().enumerate() {
+            if !taken {
+                for &a in self.nodes_of(t as u32) {
+                    if add {
+                        live.add(a);
+                    } else {
+                        live.sub(a);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Marks task `t` taken, and its preferred agents one entry less wanted.
+    fn take(&mut self, t: u32, live: &mut LiveAgents) {
+        self.taken[t as usize] = true;
+        self.untaken -= 1;
+        self.taken_now += 1;
+        for &a in self.nodes_of(t) {
+            live.sub(a);
+        }
+    }
+}
+
+/// The agents that an untaken task of an indexed group prefers, each with how many (task,
+/// agent) entries name it, kept as indexes are built and dropped and tasks taken: so `wanted`
+/// costs the pending groups and the size of its answer, not every pending task's replicas.
+#[derive(Default)]
+struct LiveAgents {
+    /// By agent index.
+    count: Vec<u32>,
+    /// By agent index: where the agent is in `list` (`NOT_LISTED` when its count is 0).
+    at: Vec<u32>,
+    /// The agents with a count, in the order they got it (swap-removed when it drops to 0).
+    list: Vec<AgentId>,
+}
+
+const NOT_LISTED: u32 = u32::MAX;
+
+impl LiveAgents {
+    fn add(&mut self, a: AgentId) {
+        let i = a.idx();
+        if self.count.len() <= i {
+            self.count.resize(i + 1, 0);
+            self.at.resize(i + 1, NOT_LISTED);
+        }
+        self.count[i] += 1;
+        if self.count[i] == 1 {
+            self.at[i] = self.list.len() as u32;
+            self.list.push(a);
+        }
+    }
+
+    fn sub(&mut self, a: AgentId) {
+        let i = a.idx();
+        self.count[i] -= 1;
+        if self.count[i] == 0 {
+            let k = self.at[i] as usize;
+            self.list.swap_remove(k);
+            if let Some(&moved) = self.list.get(k) {
+                self.at[moved.idx()] = k as u32;
+            }
+            self.at[i] = NOT_LISTED;
+        }
+    }
+}
+
+impl GroupIdx {
     fn peek(list: Option<&mut Vec<u32>>, taken: &[bool]) -> Option<u32> {
         let list = list?;
         while let Some(&t) = list.last() {
@@ -189,16 +280,15 @@ enum Pick {
 /// Fills offers for one framework; keeps the per-group indexes between offers.
 pub struct Filler {
     order: JobOrder,
-    /// Group indexes by group slot (slots are dense: a vector, not a map, on the hot path).
-    idx: Vec<Option<GroupIdx>>,
+    ix: Indexes,
     jobs: Vec<JobEntry>,
     /// Emptied group lists of earlier job lists, reused so that building a job list per offer
     /// allocates nothing.
     spare: Vec<Vec<GroupKey>>,
     /// By job slot: the `epoch` in which the job got its entry in `jobs`, and the entry.
     job_at: Vec<(u64, u32)>,
-    /// By agent index: the `epoch` in which `wanted` last listed the agent (deduplicates
-    /// without sorting every replica holder of every pending task).
+    /// By agent index: the `epoch` in which the debug cross-check of `wanted` last listed it.
+    #[cfg(debug_assertions)]
     agent_mark: Vec<u64>,
     /// Counts decisions, to tell this decision's launches from earlier ones.
     epoch: u64,
@@ -207,14 +297,52 @@ pub struct Filler {
     wanted_cache: Option<((u64, u64), SimTime, bool, Wanted)>,
 }
 
+/// The group indexes with what is kept in step with them.
+#[derive(Default)]
+struct Indexes {
+    /// By group slot (slots are dense: a vector, not a map, on the hot path).
+    idx: Vec<Option<GroupIdx>>,
+    /// The preferred agents of the untaken tasks of every index in `idx`.
+    live: LiveAgents,
+    /// The slots of `idx` that may hold an index (each once), and by slot whether it is in
+    /// `indexed` and the `epoch` in which `wanted` last found its group pending.
+    indexed: Vec<u32>,
+    slot_state: Vec<(bool, u64)>,
+}
+
+impl Indexes {
+    /// Drops the indexes of groups that `wanted` did not find pending in `epoch` (they ended,
+    /// or their slot went to another group), so that `live` counts pending tasks only.
+    fn sweep(&mut self, epoch: u64) {
+        let Indexes {
+            idx,
+            live,
+            indexed,
+            slot_state,
+        } = self;
+        indexed.retain(|&slot| {
+            let s = slot as usize;
+            if slot_state[s].1 != epoch {
+                if let Some(old) = idx[s].take() {
+                    old.count_untaken(live, false);
+                }
+            }
+            let keep = idx[s].is_some();
+            slot_state[s].0 = keep;
+            keep
+        });
+    }
+}
+
 impl Filler {
     pub fn new(order: JobOrder) -> Filler {
         Filler {
             order,
-            idx: Vec::new(),
+            ix: Indexes::default(),
             jobs: Vec::new(),
             spare: Vec::new(),
             job_at: Vec::new(),
+            #[cfg(debug_assertions)]
             agent_mark: Vec::new(),
             epoch: 0,
             wanted_cache: None,
@@ -224,24 +352,39 @@ impl Filler {
     /// The index of group `g`, rebuilt when it is new, its slot was reused, or tasks came
     /// back to pending (lost, or their offer vanished) since it was built.
     fn ensure<'a>(
-        idx: &'a mut Vec<Option<GroupIdx>>,
+        ix: &'a mut Indexes,
         epoch: u64,
         work: &WorkView,
         g: GroupKey,
     ) -> &'a mut GroupIdx {
+        let Indexes {
+            idx,
+            live,
+            indexed,
+            slot_state,
+        } = ix;
         let grp = &work.groups[g];
         let slot = g.slot() as usize;
         if idx.len() <= slot {
             idx.resize_with(slot + 1, || None);
+            slot_state.resize(slot + 1, (false, 0));
         }
         let fresh = idx[slot].as_ref().is_some_and(|x| {
             let now = if x.epoch == epoch { x.taken_now } else { 0 };
             x.key == g && x.untaken + now == grp.pending()
         });
         if !fresh {
+            if let Some(old) = &idx[slot] {
+                old.count_untaken(live, false);
+            }
             let mut gi = GroupIdx::build(work, g);
             gi.epoch = epoch;
+            gi.count_untaken(live, true);
             idx[slot] = Some(gi);
+            if !slot_state[slot].0 {
+                slot_state[slot].0 = true;
+                indexed.push(slot as u32);
+            }
         }
         let gi = idx[slot].as_mut().expect("just ensured");
         if gi.epoch != epoch {
@@ -330,7 +473,7 @@ impl Filler {
             if self.job_at.len() <= slot {
                 self.job_at.resize(slot + 1, (0, 0));
             }
-            Self::ensure(&mut self.idx, self.epoch, work, g);
+            Self::ensure(&mut self.ix, self.epoch, work, g);
             match self.job_at[slot] {
                 (e, i) if e == self.epoch => self.jobs[i as usize].groups.push(g),
                 _ => {
@@ -361,17 +504,16 @@ impl Filler {
             for j in self.jobs.iter_mut() {
                 let level = gate.allowed(j.job);
                 let fits = |g: GroupKey| left.contains(&(work.groups[g].shape + exec));
-                match Self::pick(&mut self.idx, offer, &j.groups, level, &fits) {
+                match Self::pick(&mut self.ix.idx, offer, &j.groups, level, &fits) {
                     Pick::Task(g, t) => {
                         let shape = work.groups[g].shape;
                         take(&mut left, &mut exec, &shape);
                         out.launch.push(Launch { group: g, task: t });
-                        let gi = Self::at(&mut self.idx, g);
-                        gi.taken[t as usize] = true;
-                        gi.untaken -= 1;
-                        gi.taken_now += 1;
+                        let gi = Self::at(&mut self.ix.idx, g);
+                        gi.take(t, &mut self.ix.live);
                         if gi.untaken == 0 {
-                            self.idx[g.slot() as usize] = None;
+                            // Its `live` entries are all gone; `sweep` unlists the slot.
+                            self.ix.idx[g.slot() as usize] = None;
                             j.groups.retain(|&x| x != g);
                         }
                         j.running += 1;
@@ -420,19 +562,43 @@ impl Filler {
     }
 
     fn wanted_uncached(&mut self, work: &WorkView, gate: &mut dyn Gate, out: &mut Wanted) -> bool {
+        // Any offer can make a job launch that has a group without preferences or may go
+        // anywhere: say so before indexing anything.
+        for &g in work.pending.values() {
+            let grp = &work.groups[g];
+            if grp.prefs.is_none() || gate.allowed(grp.job) == Level::Any {
+                return false;
+            }
+        }
+        self.epoch += 1;
+        let epoch = self.epoch;
+        for &g in work.pending.values() {
+            let level = gate.allowed(work.groups[g].job);
+            let gi = Self::ensure(&mut self.ix, epoch, work, g);
+            if level >= Level::Rack {
+                gi.by_rack.live(&gi.taken, |r| out.racks.push(r));
+            }
+            self.ix.slot_state[g.slot() as usize].1 = epoch;
+        }
+        self.ix.sweep(epoch);
+        out.agents.extend_from_slice(&self.ix.live.list);
+        #[cfg(debug_assertions)]
+        self.check_live(work);
+        out.racks.sort_unstable();
+        out.racks.dedup();
+        true
+    }
+
+    /// Debug builds: `live` lists exactly the agents holding an untaken task of a pending
+    /// group's index, which is what walking every index's node stacks finds.
+    #[cfg(debug_assertions)]
+    fn check_live(&mut self, work: &WorkView) {
         self.epoch += 1;
         let epoch = self.epoch;
         let marks = &mut self.agent_mark;
+        let mut walked = Vec::new();
         for &g in work.pending.values() {
-            let grp = &work.groups[g];
-            if grp.prefs.is_none() {
-                return false;
-            }
-            let level = gate.allowed(grp.job);
-            if level == Level::Any {
-                return false;
-            }
-            let gi = Self::ensure(&mut self.idx, epoch, work, g);
+            let gi = Self::at(&mut self.ix.idx, g);
             gi.by_node.live(&gi.taken, |a| {
                 let i = a.idx();
                 if marks.len() <= i {
@@ -440,15 +606,16 @@ impl Filler {
                 }
                 if marks[i] != epoch {
                     marks[i] = epoch;
-                    out.agents.push(a);
+                    walked.push(a);
                 }
             });
-            if level >= Level::Rack {
-                gi.by_rack.live(&gi.taken, |r| out.racks.push(r));
-            }
         }
-        out.racks.sort_unstable();
-        out.racks.dedup();
-        true
+        let mut listed = self.ix.live.list.clone();
+        listed.sort_unstable();
+        walked.sort_unstable();
+        assert_eq!(
+            listed, walked,
+            "Filler's live agents went out of step with its indexes"
+        );
     }
 }

@@ -23,6 +23,26 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The position of the `k`-th set bit of `x` (k < popcount(x)): halves, quarters and bytes are
+/// skipped by their popcounts, so at most seven bits are cleared one by one (the replay of a
+/// whole-agent run calls this for every agent it walks).
+#[inline]
+fn select_in_word(mut x: u64, mut k: u32) -> u32 {
+    let mut base = 0u32;
+    for width in [32u32, 16, 8] {
+        let low = (x & ((1u64 << width) - 1)).count_ones();
+        if k >= low {
+            k -= low;
+            x >>= width;
+            base += width;
+        }
+    }
+    for _ in 0..k {
+        x &= x - 1;
+    }
+    base + x.trailing_zeros()
+}
+
 /// The members of a set in a keyed random order.
 #[derive(Clone, Debug)]
 pub struct KeyedOrder {
@@ -127,11 +147,7 @@ impl KeyedOrder {
     fn select(&self, r: u32) -> u32 {
         // The last word with at most r members before it.
         let w = self.before.partition_point(|&b| b <= r) - 1;
-        let mut x = self.words[w];
-        for _ in 0..(r - self.before[w]) {
-            x &= x - 1;
-        }
-        w as u32 * 64 + x.trailing_zeros()
+        w as u32 * 64 + select_in_word(self.words[w], r - self.before[w])
     }
 
     /// Every member, in order.
@@ -151,6 +167,20 @@ mod tests {
             s.insert(i);
         }
         s
+    }
+
+    #[test]
+    fn select_in_word_finds_every_set_bit() {
+        let mut rng = indexed_stream(5, Purpose::OfferOrder, 0);
+        let words = [1u64, u64::MAX, 1 << 63, 0x8000_0001_0000_0100]
+            .into_iter()
+            .chain((0..200).map(|_| rng.gen::<u64>()));
+        for x in words {
+            let bits: Vec<u32> = (0..64).filter(|b| x >> b & 1 == 1).collect();
+            for (k, &b) in bits.iter().enumerate() {
+                assert_eq!(select_in_word(x, k as u32), b, "bit {k} of {x:#x}");
+            }
+        }
     }
 
     #[test]

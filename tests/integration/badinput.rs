@@ -753,3 +753,66 @@ fn maintenance_windows_are_checked() {
     ));
     assert_all(&m, &["s.toml:9: field `events.rack`", "\"r9\""]);
 }
+
+/// `revocable_cpus` / `revocable_mem_mb` on `add_agent` and `update_agent`: negative, NaN or
+/// out-of-range amounts and values that are not numbers are exit 2 naming the key at its line;
+/// an update of an unknown agent names the agent; a declined part is revocable or reserved,
+/// never both.
+#[test]
+fn revocable_keys_are_checked() {
+    let head = "name = \"x\"\n[[events]]\nat_s = 0\naction = \"add_agent\"\nname = \"a1\"\n\
+                cpus = 2\nmem_mb = 1024\n[[events]]\nat_s = 1\n";
+    let load_cases: &[(&str, &[&str])] = &[
+        (
+            "action = \"update_agent\"\nagent = \"a1\"\nrevocable_cpus = -1\n",
+            &["s.toml:12: field `events.revocable_cpus`", "between 0 and"],
+        ),
+        (
+            "action = \"update_agent\"\nagent = \"a1\"\nrevocable_mem_mb = nan\n",
+            &["s.toml:12: field `events.revocable_mem_mb`", "got NaN"],
+        ),
+        (
+            "action = \"update_agent\"\nagent = \"a1\"\nrevocable_cpus = 1e300\n",
+            &["s.toml:12: field `events.revocable_cpus`"],
+        ),
+        (
+            "action = \"update_agent\"\nagent = \"a1\"\nrevocable_cpus = \"ten\"\n",
+            &[
+                "s.toml:12: field `events.revocable_cpus`",
+                "expected a number, got a string",
+            ],
+        ),
+        (
+            "action = \"add_agent\"\nname = \"a2\"\ncpus = 1\nmem_mb = 1\nrevocable_mem_mb = true\n",
+            &[
+                "s.toml:14: field `events.revocable_mem_mb`",
+                "expected a number, got a boolean",
+            ],
+        ),
+        (
+            "action = \"decline\"\nframework = \"f\"\n\
+             resources = { cpus = 1, revocable = true, reserved_for = \"r\" }\n",
+            &["s.toml:12", "resources.revocable", "not both"],
+        ),
+        (
+            "action = \"decline\"\nframework = \"f\"\nresources = { cpus = 1, revocable = 1 }\n",
+            &["s.toml:12", "field `events.resources.revocable`", "expected true or false"],
+        ),
+    ];
+    for (body, needles) in load_cases {
+        assert_all(&scenario_err(&format!("{head}{body}")), needles);
+    }
+    // A well-formed update of an agent that does not exist when it runs.
+    assert_all(
+        &scenario_err_at_run(&format!(
+            "{head}action = \"update_agent\"\nagent = \"a9\"\nrevocable_cpus = 4\n"
+        )),
+        &["s.toml:11: field `events.agent`", "did you mean \"a1\"?"],
+    );
+    // Well-formed keys load.
+    scenario::load_str(
+        Path::new("s.toml"),
+        &format!("{head}action = \"update_agent\"\nagent = \"a1\"\nrevocable_cpus = 4\nrevocable_mem_mb = 2.5\n"),
+    )
+    .expect("valid revocable keys load");
+}

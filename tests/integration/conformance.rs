@@ -2,7 +2,9 @@
 //! (../shared/conformance/README.md, copied into tests/conformance/), compared as a multiset with
 //! a 1e-9 tolerance on numbers. Beyond the shared format, `disk_mb` and `gpus` are compared too
 //! (0 where the expected file has no such column), and `outcome` where the expected file has
-//! one: our own behaviour scenarios (tests/scenarios/) list all three.
+//! one: our own behaviour scenarios (tests/scenarios/) list all three. `revocable_cpus` and
+//! `revocable_mem_mb` are compared as 0 where a file has no such column (offers.csv has them only
+//! when the scenario uses revocable resources).
 
 use crate::common::*;
 use std::path::Path;
@@ -17,6 +19,9 @@ struct Row {
     mem: f64,
     disk: f64,
     gpus: f64,
+    /// The revocable part (0 without the columns).
+    rev_cpus: f64,
+    rev_mem: f64,
     /// accepted, declined, rescinded or held; None where the expected file has no `outcome`
     /// column (the shared scenarios' format), and then not compared.
     outcome: Option<String>,
@@ -29,10 +34,17 @@ impl std::fmt::Display for Row {
             "t={} {} ({}) on {}: {} cpus, {} MB, {} MB disk, {} gpus",
             self.time, self.fw, self.role, self.agent, self.cpus, self.mem, self.disk, self.gpus
         )?;
-        match &self.outcome {
-            Some(o) => write!(f, ", {o}"),
-            None => Ok(()),
+        if let Some(o) = &self.outcome {
+            write!(f, ", {o}")?;
         }
+        if self.rev_cpus != 0.0 || self.rev_mem != 0.0 {
+            write!(
+                f,
+                " + revocable {} cpus, {} MB",
+                self.rev_cpus, self.rev_mem
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -51,6 +63,7 @@ fn rows(path: &Path) -> Vec<Row> {
     );
     let opt = |name: &str| h.iter().position(|x| x == name);
     let (d, g, o) = (opt("disk_mb"), opt("gpus"), opt("outcome"));
+    let (rc, rm) = (opt("revocable_cpus"), opt("revocable_mem_mb"));
     let num = |x: &[String], i: Option<usize>| i.map(|i| x[i].parse().unwrap()).unwrap_or(0.0);
     rs.iter()
         .map(|x| Row {
@@ -62,6 +75,8 @@ fn rows(path: &Path) -> Vec<Row> {
             mem: x[m].parse().unwrap(),
             disk: num(x, d),
             gpus: num(x, g),
+            rev_cpus: num(x, rc),
+            rev_mem: num(x, rm),
             outcome: o.map(|i| x[i].clone()),
         })
         .collect()
@@ -79,6 +94,8 @@ fn same(e: &Row, g: &Row) -> bool {
         && close(e.mem, g.mem)
         && close(e.disk, g.disk)
         && close(e.gpus, g.gpus)
+        && close(e.rev_cpus, g.rev_cpus)
+        && close(e.rev_mem, g.rev_mem)
         && (e.outcome.is_none() || e.outcome == g.outcome)
 }
 
@@ -198,6 +215,8 @@ fn compare_reports_first_difference() {
         mem: 1.0,
         disk: 0.0,
         gpus: 0.0,
+        rev_cpus: 0.0,
+        rev_mem: 0.0,
         outcome: None,
     };
     assert!(compare(&[r(0.0, "f1"), r(1.0, "f2")], &[r(1.0, "f2"), r(0.0, "f1")]).is_ok());
@@ -226,6 +245,17 @@ fn compare_reports_first_difference() {
     assert!(compare(&[r(0.0, "f1")], &[declined]).is_ok());
 }
 
+/// The rows with one change made to each (to check that the harness sees it).
+fn altered(rows: &[Row], change: impl Fn(&mut Row)) -> Vec<Row> {
+    rows.iter()
+        .map(|r| {
+            let mut r = r.clone();
+            change(&mut r);
+            r
+        })
+        .collect()
+}
+
 /// The harness itself on a real run: the GPU scenario passes, and the same offers with the GPU
 /// dropped from the expected file (or an outcome changed) fail.
 #[test]
@@ -240,13 +270,7 @@ fn the_harness_fails_on_a_dropped_gpu_or_a_wrong_outcome() {
         "the expected file lists the GPU"
     );
     compare(&want, &got).unwrap();
-    let no_gpu: Vec<Row> = want
-        .iter()
-        .map(|r| Row {
-            gpus: 0.0,
-            ..r.clone()
-        })
-        .collect();
+    let no_gpu = altered(&want, |r| r.gpus = 0.0);
     assert!(compare(&no_gpu, &got).is_err());
     let other: Vec<Row> = want
         .iter()
@@ -299,6 +323,42 @@ behaviour!(behaviour:
     old_agent_multi_role,
     agent_capabilities,
 );
+
+// Revocable (oversubscribed) resources, restated from Mesos's tests (the first three) or
+// derived by hand (the last two), each in its file's comment.
+behaviour!(revocable:
+    update_slave_oversubscribed_resources,
+    oversubscribed_not_allocated,
+    recover_oversubscribed_resources,
+    revocable_outside_headroom,
+    revocable_filter,
+    revocable_cell,
+);
+
+/// offers.csv has the revocable columns only when the scenario uses revocable resources, so
+/// every other offers.csv keeps DESIGN's columns; and the harness fails on a revocable part
+/// that differs.
+#[test]
+fn revocable_columns_only_where_used_and_compared() {
+    let dir = repo().join("tests/scenarios");
+    let plain = tmp("conf-rev-plain");
+    run_into(&dir.join("update_agent_total.toml"), &plain);
+    let (h, _) = read_csv(&plain.join("offers.csv"));
+    assert_eq!(h.last().map(String::as_str), Some("outcome"), "{h:?}");
+    let out = tmp("conf-rev-used");
+    run_into(&dir.join("recover_oversubscribed_resources.toml"), &out);
+    let (h, _) = read_csv(&out.join("offers.csv"));
+    assert_eq!(
+        h[h.len() - 3..],
+        ["outcome", "revocable_cpus", "revocable_mem_mb"],
+        "{h:?}"
+    );
+    let got = rows(&out.join("offers.csv"));
+    let want = rows(&dir.join("recover_oversubscribed_resources.expected.csv"));
+    compare(&want, &got).unwrap();
+    let regular_only = altered(&want, |r| r.rev_cpus = 0.0);
+    assert!(compare(&regular_only, &got).is_err());
+}
 
 /// Dynamic reservations (`reserve` / `unreserve` events), restated from Mesos's tests or derived
 /// by hand in each file's comment: kept apart from `behaviour!` so each list grows on its own.

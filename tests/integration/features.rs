@@ -523,3 +523,31 @@ fn declining_an_offer_too_small_for_the_executor_is_fine() {
         "f0 declined the memory-only offer"
     );
 }
+
+/// The README's known limitation of revocable resources: tasks from traces launch on regular
+/// resources only. a1 has 4 regular cpus and (from t = 0) 8 revocable ones, offered to `f`,
+/// which has the capability; of j1's six 1-cpu tasks four start at once and two when those end,
+/// and the invariants (free + held = total + owed, revocable part included) hold throughout.
+#[test]
+fn trace_tasks_do_not_launch_on_revocable_resources() {
+    let d = tmp("revocable-trace");
+    write(&d.join("t.csv"), &format!("{TRACE_HDR}j1,f,0,6,1,512,10\n"));
+    let s = d.join("rev.toml");
+    write(
+        &s,
+        "name = \"rev\"\n[cluster]\nracks = 1\nagents_per_rack = 1\n\
+         agent = { cpus = 4, mem_mb = 4096 }\n[workload]\ntrace = \"t.csv\"\n\
+         [[frameworks]]\nname = \"f\"\ncapabilities = [\"revocable_resources\"]\n\
+         [[events]]\nat_s = 0\naction = \"update_agent\"\nagent = \"a1\"\nrevocable_cpus = 8\n",
+    );
+    let out = d.join("r");
+    run_into(&s, &out);
+    let mut starts = column(&out.join("tasks.csv"), "start_s");
+    starts.sort();
+    assert_eq!(starts, ["0", "0", "0", "0", "10", "10"]);
+    let rev = column(&out.join("offers.csv"), "revocable_cpus");
+    assert!(
+        rev.iter().any(|c| c == "8"),
+        "revocable cpus offered: {rev:?}"
+    );
+}

@@ -1,5 +1,6 @@
 //! A scheduler's RESERVE (`Decision::reserve`): the master converts the offer before the
-//! launches and checks that the offer holds what is reserved (a decision error, exit 3, if not).
+//! launches and checks that the amount is not negative, that the offer's role is not `*`, and
+//! that the offer holds what is reserved (a decision error, exit 3, if not).
 
 use crate::common::*;
 use offersim::experiment::{Outputs, Plugins, RunOptions};
@@ -54,9 +55,17 @@ const SCENARIO: &str = "name = \"reserve-decision\"\nseed = 1\nreplications = 1\
     scheduler = \"hold\"\n";
 
 fn run(amount: Resources, name: &str) -> (offersim::error::Result<()>, std::path::PathBuf) {
+    run_scenario(SCENARIO, amount, name)
+}
+
+fn run_scenario(
+    scenario: &str,
+    amount: Resources,
+    name: &str,
+) -> (offersim::error::Result<()>, std::path::PathBuf) {
     let d = tmp(name);
     let p = d.join("s.toml");
-    write(&p, SCENARIO);
+    write(&p, scenario);
     let s = Arc::new(offersim::scenario::load(&p).unwrap());
     let opts = RunOptions {
         check_invariants: true,
@@ -101,4 +110,32 @@ fn reserving_more_than_the_offer_holds_is_a_decision_error() {
     assert_eq!(e.exit_code(), 3, "{e}");
     assert!(e.to_string().contains("reserve-once"), "{e}");
     assert!(e.to_string().contains("reserves"), "{e}");
+}
+
+#[test]
+fn reserving_a_negative_amount_is_a_decision_error() {
+    let amount = Resources::cpus_mem(1.0, 0.0) - Resources::cpus_mem(2.0, 0.0);
+    let (r, _) = run(amount, "reserve-decision-negative");
+    let e = r.expect_err("must stop the run");
+    assert_eq!(e.exit_code(), 3, "{e}");
+    assert!(e.to_string().contains("negative"), "{e}");
+}
+
+// Mesos refuses a dynamic reservation for the default role: a framework in role `*` (here f1
+// with no roles, which is `["*"]`) may not RESERVE, even an amount its offer holds (the same
+// amount that role1 reserves above).
+#[test]
+fn reserving_for_the_default_role_is_a_decision_error() {
+    let scenario = SCENARIO.replacen("roles = [\"role1\"]\n", "", 1);
+    assert_ne!(scenario, SCENARIO, "the scenario must lose f1's roles");
+    let (r, _) = run_scenario(
+        &scenario,
+        Resources::cpus_mem(2.0, 512.0),
+        "reserve-decision-star",
+    );
+    let e = r.expect_err("must stop the run");
+    assert_eq!(e.exit_code(), 3, "{e}");
+    let msg = e.to_string();
+    assert!(msg.contains("reserve-once"), "{msg}");
+    assert!(msg.contains("role `*`"), "{msg}");
 }

@@ -180,6 +180,7 @@ impl Master {
             ag.active = true;
             ag.free = ag.total.clone();
             ag.owed = Resources::ZERO;
+            ag.owed_rev = Resources::ZERO;
         }
         self.offers.note_changed(a);
         let total = self.agents[a.idx()].total.clone();

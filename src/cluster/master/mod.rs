@@ -27,8 +27,12 @@ macro_rules! view {
             total: $m.total,
             planned_frameworks: $m.planned_frameworks,
             offer_mode: $m.cfg.offer_mode,
-            free: Some(&$m.free),
-            blocked_exact: $m.offers.blocked_exact($now, $seq),
+            // Once agents have revocable resources, the free index and the filter index (which
+            // know only what a role may use, not what each framework may be offered) are not
+            // consulted: every run takes the exact per-agent path (mesos-semantics.md §17).
+            free: if $m.revocable { None } else { Some(&$m.free) },
+            blocked_exact: !$m.revocable && $m.offers.blocked_exact($now, $seq),
+            revocable: $m.revocable,
         }
     };
 }
@@ -104,6 +108,9 @@ pub(crate) struct Master {
     whitelist: Option<std::collections::BTreeSet<String>>,
     /// Maintenance windows (`schedule_maintenance` events) and their inverse offers.
     maintenance: maintenance::Maintenance,
+    /// Some agent has had revocable resources (sticky: the exact paths stay chosen, so a run
+    /// never depends on when revocable resources went away).
+    revocable: bool,
 }
 
 impl Master {
@@ -141,6 +148,7 @@ impl Master {
             candidates: BitSet::default(),
             offers: offers::Offers::default(),
             version: 0,
+            revocable: false,
         };
         // Roles named in the scenario exist from the start (weights, quota).
         let names: Vec<String> = m.role_cfg.keys().cloned().collect();
@@ -394,6 +402,16 @@ impl Master {
                     }
                 }
                 RunGrant::All { fw, role, agents } => {
+                    if self.revocable {
+                        // A bulk offer holds whole agents through the free index, which knows
+                        // nothing of what each framework may be offered.
+                        return Err(Error::Decision {
+                            who: self.allocator.name().to_string(),
+                            msg: "bulk grants are not allowed once agents have revocable \
+                                  resources; grant agent by agent"
+                                .to_string(),
+                        });
+                    }
                     self.check_bulk(*fw, *role, agents, candidates, &bulk_granted)?;
                     bulk_granted.union_with(agents);
                     let agents = agents.clone();
@@ -527,6 +545,12 @@ impl Master {
         if g.pools.is_empty() {
             return Err(bad(format!("empty offer to {} on {}", f.name, ag.name)));
         }
+        if !g.pools.rev.is_zero() && !f.revocable {
+            return Err(bad(format!(
+                "offer of revocable {} on {} to {}, which lacks the revocable_resources capability",
+                g.pools.rev, ag.name, f.name
+            )));
+        }
         let usable = view!(self, ctx.now(), ctx.seq()).usable_by(&ag.free, g.role);
         if !usable.contains(&g.pools) {
             return Err(bad(format!(
@@ -545,6 +569,7 @@ impl Master {
             )));
         }
         let total = g.pools.total();
+        let regular = g.pools.regular();
         self.touch(g.agent);
         self.agents[g.agent.idx()].free.sub(&g.pools);
         self.set_free_membership(g.agent);
@@ -559,7 +584,8 @@ impl Master {
                 framework: &self.frameworks[g.fw.idx()].name,
                 role: &self.roles[g.role.idx()].name,
                 agent: &self.agents[g.agent.idx()].name,
-                resources: &total,
+                resources: &regular,
+                revocable: &g.pools.rev,
             },
         );
         self.note_share(now, g.fw, g.role, obs);
@@ -723,6 +749,7 @@ impl Master {
             name: cfg.name.clone(),
             gpu_capable: cfg.gpu_capable,
             multi_role: cfg.multi_role || cfg.roles.len() > 1,
+            revocable: cfg.revocable,
             roles,
             active: true,
             removed: false,

@@ -395,6 +395,8 @@ impl Master {
                         role: &self.roles[role.idx()].name,
                         agent: &self.agents[agent.idx()].name,
                         resources: &r,
+                        // The master refuses bulk grants once agents have revocable resources.
+                        revocable: &Resources::ZERO,
                     },
                 );
             }

@@ -84,23 +84,34 @@ impl Master {
     }
 
     /// RESERVE in a framework's answer, on an offer already taken out of the table (the
-    /// launches that follow draw from the converted pools): false when the offer's unreserved
-    /// part does not hold `r`.
+    /// launches that follow draw from the converted pools). Refused, with the reason and
+    /// nothing changed, when `r` is negative, when the offer's role is `*` (Mesos's
+    /// `Resources::validate` of a RESERVE's resources: "Invalid reservation: role \"*\"
+    /// cannot be reserved"), or when the offer's unreserved part does not hold `r`.
     pub fn reserve_in_taken_offer(
         &mut self,
         o: &mut Offer,
         r: &Resources,
         ctx: &Ctx<Event>,
-    ) -> bool {
+    ) -> std::result::Result<(), String> {
         if !r.is_nonnegative() {
-            return false;
+            return Err(format!("reserves {r}: a negative amount"));
+        }
+        if self.role(o.role).name() == "*" {
+            return Err(format!(
+                "reserves {r} on offer {} of role `*`, which cannot be reserved",
+                o.id
+            ));
         }
         match self.convert_offer(o, r, false, ctx) {
             Some(p) => {
                 o.pools = p;
-                true
+                Ok(())
             }
-            None => false,
+            None => Err(format!(
+                "reserves {r} but offer {} holds {} unreserved",
+                o.id, o.pools.unres
+            )),
         }
     }
 
