@@ -1081,4 +1081,47 @@ mod tests {
         s.allocated("a/c", &r(20.0, 20.0));
         assert_eq!(s.sorted_names(), ["a", "a/c"]);
     }
+
+    #[test]
+    fn removing_a_nested_client_recomputes_its_ancestors_shares() {
+        // a = a/x .20 + a/y .05 = .25 against b .12; after a/y leaves, a (.20) still comes after
+        // b, so its share must be recomputed from what is left, not dropped to nothing.
+        let mut s = DrfSorter::new();
+        s.set_total(r(100.0, 100.0));
+        for (n, c) in [("a/x", 20.0), ("a/y", 5.0), ("b", 12.0)] {
+            add_active(&mut s, n);
+            s.allocated(n, &r(c, c));
+        }
+        assert_eq!(s.sorted_names(), ["b", "a/y", "a/x"]);
+        s.remove("a/y");
+        assert_eq!(s.sorted_names(), ["b", "a/x"]);
+        assert_eq!(s.subtree_allocation("a"), r(20.0, 20.0));
+    }
+
+    #[test]
+    fn siblings_under_an_inner_node_make_no_client_of_it() {
+        // b is only a level of the tree: adding b/c and then b/d must not turn b into a parent
+        // client (a virtual leaf b/.) as adding a/x under a client a does.
+        let mut s = DrfSorter::new();
+        for n in ["b/c", "b/d", "b/e/f"] {
+            add_active(&mut s, n);
+        }
+        assert_eq!(s.count(), 3);
+        assert!(!s.contains("b") && !s.contains("b/e"));
+        let names: Vec<&str> = s.clients().map(|(n, _)| n).collect();
+        assert_eq!(names, ["b/c", "b/d", "b/e/f"]);
+    }
+
+    #[test]
+    fn removed_totals_leave_the_shares() {
+        // 10 cpus are added twice and one 5 is taken away: shares are of the 5 left.
+        let mut s = DrfSorter::new();
+        s.add_total(&r(5.0, 50.0));
+        s.add_total(&r(5.0, 50.0));
+        s.remove_total(&r(5.0, 0.0));
+        assert_eq!(s.total(), r(5.0, 100.0));
+        add_active(&mut s, "a");
+        s.allocated("a", &r(1.0, 10.0));
+        assert_eq!(s.share("a"), 0.2);
+    }
 }
