@@ -29,3 +29,4 @@ mod reserve_decision;
 mod safety;
 mod scale;
 mod skipping;
+mod sums;
