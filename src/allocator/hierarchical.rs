@@ -378,16 +378,16 @@ impl Hierarchical {
                     if v.revocable {
                         // One grant per agent, each what this framework may be offered there
                         // (revocable resources only if it is capable of them).
+                        let mut out = std::mem::take(&mut self.grants);
+                        out.clear();
                         for agent in keyed_agents(run, &s) {
                             let offer = v.offer_for(fid, &v.agents[agent.idx()].free, rid);
-                            let mut out = std::mem::take(&mut self.grants);
-                            out.clear();
                             self.record(v, fw, role, agent, &offer, &mut out);
-                            for g in out.drain(..) {
-                                run.grant(g);
-                            }
-                            self.grants = out;
                         }
+                        for g in out.drain(..) {
+                            run.grant(g);
+                        }
+                        self.grants = out;
                     } else {
                         self.record_all(v, run, fid, rid, s);
                     }

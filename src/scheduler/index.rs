@@ -287,9 +287,6 @@ pub struct Filler {
     spare: Vec<Vec<GroupKey>>,
     /// By job slot: the `epoch` in which the job got its entry in `jobs`, and the entry.
     job_at: Vec<(u64, u32)>,
-    /// By agent index: the `epoch` in which the debug cross-check of `wanted` last listed it.
-    #[cfg(debug_assertions)]
-    agent_mark: Vec<u64>,
     /// Counts decisions, to tell this decision's launches from earlier ones.
     epoch: u64,
     /// The last answer of `wanted`, with the work stamp and time it was given for: within one
@@ -342,8 +339,6 @@ impl Filler {
             jobs: Vec::new(),
             spare: Vec::new(),
             job_at: Vec::new(),
-            #[cfg(debug_assertions)]
-            agent_mark: Vec::new(),
             epoch: 0,
             wanted_cache: None,
         }
@@ -593,26 +588,15 @@ impl Filler {
     /// group's index, which is what walking every index's node stacks finds.
     #[cfg(debug_assertions)]
     fn check_live(&mut self, work: &WorkView) {
-        self.epoch += 1;
-        let epoch = self.epoch;
-        let marks = &mut self.agent_mark;
         let mut walked = Vec::new();
         for &g in work.pending.values() {
             let gi = Self::at(&mut self.ix.idx, g);
-            gi.by_node.live(&gi.taken, |a| {
-                let i = a.idx();
-                if marks.len() <= i {
-                    marks.resize(i + 1, 0);
-                }
-                if marks[i] != epoch {
-                    marks[i] = epoch;
-                    walked.push(a);
-                }
-            });
+            gi.by_node.live(&gi.taken, |a| walked.push(a));
         }
+        walked.sort_unstable();
+        walked.dedup();
         let mut listed = self.ix.live.list.clone();
         listed.sort_unstable();
-        walked.sort_unstable();
         assert_eq!(
             listed, walked,
             "Filler's live agents went out of step with its indexes"
