@@ -15,6 +15,9 @@ use rand_chacha::ChaCha8Rng;
 
 const ROUNDS: usize = 4;
 
+/// Ranks per entry of [`KeyedOrder`]'s word table.
+const RANK_BLOCK: u32 = 16;
+
 /// SplitMix64's finalizer: a fast 64-bit mixer.
 #[inline]
 fn mix(mut z: u64) -> u64 {
@@ -49,6 +52,9 @@ pub struct KeyedOrder {
     words: Vec<u64>,
     /// Members before each word.
     before: Vec<u32>,
+    /// By block of [`RANK_BLOCK`] ranks: the word holding the block's first rank, so that
+    /// `select` searches only the words between two blocks (usually one) instead of all.
+    block_word: Vec<u32>,
     n: u32,
     half_bits: u32,
     keys: [u64; ROUNDS],
@@ -59,10 +65,15 @@ impl KeyedOrder {
     pub fn from_set(set: BitSet, rng: &mut ChaCha8Rng) -> KeyedOrder {
         let words = set.into_words();
         let mut before = Vec::with_capacity(words.len());
+        let mut block_word = Vec::new();
         let mut acc = 0u32;
-        for w in &words {
+        for (i, w) in words.iter().enumerate() {
             before.push(acc);
             acc += w.count_ones();
+            // Every block whose first rank falls in this word.
+            while (block_word.len() as u32) * RANK_BLOCK < acc {
+                block_word.push(i as u32);
+            }
         }
         // The smallest 2h bits that hold n ranks (h >= 1).
         let bits = (32 - acc.saturating_sub(1).leading_zeros()).max(2);
@@ -71,6 +82,7 @@ impl KeyedOrder {
         KeyedOrder {
             words,
             before,
+            block_word,
             n: acc,
             half_bits,
             keys,
@@ -145,8 +157,15 @@ impl KeyedOrder {
 
     /// The member of rank `r` (the r-th smallest).
     fn select(&self, r: u32) -> u32 {
-        // The last word with at most r members before it.
-        let w = self.before.partition_point(|&b| b <= r) - 1;
+        // The last word with at most r members before it, between the words of r's block and of
+        // the next one.
+        let b = (r / RANK_BLOCK) as usize;
+        let lo = self.block_word[b] as usize;
+        let hi = self
+            .block_word
+            .get(b + 1)
+            .map_or(self.words.len(), |&w| w as usize + 1);
+        let w = lo + self.before[lo..hi].partition_point(|&x| x <= r) - 1;
         w as u32 * 64 + select_in_word(self.words[w], r - self.before[w])
     }
 
@@ -179,6 +198,34 @@ mod tests {
             let bits: Vec<u32> = (0..64).filter(|b| x >> b & 1 == 1).collect();
             for (k, &b) in bits.iter().enumerate() {
                 assert_eq!(select_in_word(x, k as u32), b, "bit {k} of {x:#x}");
+            }
+        }
+    }
+
+    /// Dense runs, lone members far apart, empty words between blocks, a block boundary at a
+    /// word boundary: every rank selects the member of that rank.
+    #[test]
+    fn select_finds_every_rank_through_the_block_table() {
+        let mut rng = indexed_stream(6, Purpose::OfferOrder, 0);
+        let mut sets: Vec<Vec<u32>> = vec![
+            (0..64).collect(),
+            (0..200).collect(),
+            (0..40).map(|i| i * 1000).collect(),
+            (0..16).chain(64 * 50..64 * 50 + 17).collect(),
+            vec![63, 64, 9_999],
+        ];
+        for _ in 0..20 {
+            let n = rng.gen_range(1..600);
+            let spread = rng.gen_range(1..50u32);
+            let mut ids: Vec<u32> = (0..n).map(|_| rng.gen_range(0..n * spread)).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            sets.push(ids);
+        }
+        for ids in sets {
+            let o = KeyedOrder::from_set(set(&ids), &mut indexed_stream(3, Purpose::OfferOrder, 2));
+            for (r, &x) in ids.iter().enumerate() {
+                assert_eq!(o.select(r as u32), x, "rank {r} of {} members", ids.len());
             }
         }
     }
