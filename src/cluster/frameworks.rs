@@ -36,6 +36,9 @@ struct FwSide {
     /// Groups with pending tasks, by submission order.
     pending: BTreeMap<u64, GroupKey>,
     pending_tasks: u64,
+    /// Counts the changes to `pending` other than the scheduler's own launches (see
+    /// `WorkView::changes`).
+    pending_changes: u64,
     live_tasks: u64,
     /// Batches of offers received and not yet decided, in arrival order.
     inbox: VecDeque<Vec<Segment>>,
@@ -259,6 +262,7 @@ impl FrameworkSide {
             scheduler,
             pending: BTreeMap::new(),
             pending_tasks: 0,
+            pending_changes: 0,
             live_tasks: 0,
             inbox: VecDeque::new(),
             deciding: None,
@@ -274,6 +278,7 @@ impl FrameworkSide {
         let dropped = side.pending_tasks;
         side.pending.clear();
         side.pending_tasks = 0;
+        side.pending_changes += 1;
         side.inbox.clear();
         self.ledger.unscheduled += dropped;
         obs.observe(now, Observation::TasksUnscheduled { count: dropped });
@@ -358,24 +363,7 @@ impl FrameworkSide {
             None => {
                 let seq = self.next_seq;
                 self.next_seq += 1;
-                let j = self.jobs.insert(Job {
-                    id: id.clone(),
-                    fw,
-                    submit: row.submit,
-                    first_start: None,
-                    tasks: 0,
-                    ended: 0,
-                    running: 0,
-                    node_local: 0,
-                    rack_local: 0,
-                    off_rack: 0,
-                    seq,
-                    groups_live: 0,
-                    attempts: 0,
-                    abandoned: false,
-                    complete: false,
-                    last_end: row.submit,
-                });
+                let j = self.jobs.insert(Job::new(id.clone(), fw, row.submit, seq));
                 self.job_by_id.insert(id, j);
                 obs.observe(now, Observation::JobSubmitted);
                 j
@@ -403,25 +391,16 @@ impl FrameworkSide {
         j.groups_live += 1;
         j.complete |= row.last_of_job;
         let g = self.groups.insert(Group {
-            job,
-            fw,
-            submit: row.submit,
-            shape: row.shape,
-            duration: row.duration,
-            count: row.tasks,
             base,
-            next: 0,
-            requeued: Vec::new(),
-            live: 0,
-            inflight: 0,
             prefs,
             priority: row.priority,
             seq,
-            attempts: Vec::new(),
+            ..Group::new(job, fw, row.submit, row.shape, row.duration, row.tasks)
         });
         let side = &mut self.sides[fw.idx()];
         side.pending.insert(seq, g);
         side.pending_tasks += row.tasks as u64;
+        side.pending_changes += 1;
         self.version += 1;
         Ok(self.wake(fw))
     }
@@ -740,13 +719,17 @@ impl FrameworkSide {
     ) -> R {
         let side = &mut self.sides[fw.idx()];
         let work = WorkView {
-            now,
-            pending: &side.pending,
-            groups: &self.groups,
-            jobs: &self.jobs,
-            min_allocatable: master.min_allocatable_of(fw),
-            placement: &self.placement,
             stamp: Some((self.version, self.placement_epoch)),
+            changes: Some(side.pending_changes),
+            placement_epoch: self.placement_epoch,
+            ..WorkView::new(
+                now,
+                &side.pending,
+                &self.groups,
+                &self.jobs,
+                master.min_allocatable_of(fw),
+                &self.placement,
+            )
         };
         f(side.scheduler.as_mut(), &work)
     }
@@ -890,6 +873,7 @@ impl FrameworkSide {
                     let side = &mut self.sides[fw.idx()];
                     side.pending.remove(&seq);
                     side.pending_tasks -= dropped as u64;
+                    side.pending_changes += 1;
                     self.drop_tasks(dropped as u64, now, obs);
                     self.maybe_finish_job(group, job, now, obs);
                 }
@@ -957,8 +941,10 @@ impl FrameworkSide {
         let g = &mut self.groups[group];
         g.requeued.push(task);
         let seq = g.seq;
-        self.sides[fw.idx()].pending.insert(seq, group);
-        self.sides[fw.idx()].pending_tasks += 1;
+        let side = &mut self.sides[fw.idx()];
+        side.pending.insert(seq, group);
+        side.pending_tasks += 1;
+        side.pending_changes += 1;
         self.version += 1;
         true
     }

@@ -119,7 +119,60 @@ pub struct Group {
     pub attempts: Vec<(u32, u32)>,
 }
 
+impl Job {
+    /// A job before its first row joins it: no tasks, not complete.
+    pub fn new(id: Arc<str>, fw: FrameworkId, submit: SimTime, seq: u64) -> Job {
+        Job {
+            id,
+            fw,
+            submit,
+            first_start: None,
+            tasks: 0,
+            ended: 0,
+            running: 0,
+            node_local: 0,
+            rack_local: 0,
+            off_rack: 0,
+            seq,
+            groups_live: 0,
+            attempts: 0,
+            abandoned: false,
+            complete: false,
+            last_end: submit,
+        }
+    }
+}
+
 impl Group {
+    /// A row of `count` tasks of `shape`, none launched: the job's first tasks, no preferences,
+    /// priority 0, submission order 0 (callers set what differs).
+    pub fn new(
+        job: JobKey,
+        fw: FrameworkId,
+        submit: SimTime,
+        shape: Resources,
+        duration: SimDuration,
+        count: u32,
+    ) -> Group {
+        Group {
+            job,
+            fw,
+            submit,
+            shape,
+            duration,
+            count,
+            base: 0,
+            next: 0,
+            requeued: Vec::new(),
+            live: 0,
+            inflight: 0,
+            prefs: None,
+            priority: 0,
+            seq: 0,
+            attempts: Vec::new(),
+        }
+    }
+
     /// A decision launches pending task `task`: it is in flight until the answer arrives.
     pub fn take_pending(&mut self, task: u32) {
         self.inflight += 1;

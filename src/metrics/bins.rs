@@ -100,22 +100,18 @@ mod tests {
     #[test]
     fn rows_average_locality_over_tasks_and_jct_over_finished_jobs() {
         let job = |tasks: u32, nl: u32, rl: u32, off: u32| Job {
-            id: Arc::from("j"),
-            fw: crate::cluster::ids::FrameworkId::new(0),
-            submit: SimTime::from_us(1_000_000),
-            first_start: None,
             tasks,
-            ended: 0,
-            running: 0,
             node_local: nl,
             rack_local: rl,
             off_rack: off,
-            seq: 0,
-            groups_live: 0,
-            attempts: 0,
-            abandoned: false,
             complete: true,
             last_end: SimTime::ZERO,
+            ..Job::new(
+                Arc::from("j"),
+                crate::cluster::ids::FrameworkId::new(0),
+                SimTime::from_us(1_000_000),
+                0,
+            )
         };
         let mut s = BinStats::default();
         s.job(&job(10, 5, 5, 0), Some(SimTime::from_us(11_000_000)));

@@ -261,43 +261,27 @@ mod tests {
     fn world(n: u32, prefs: &[u32], racks: &[u32]) -> World {
         let mut jobs = GenSlab::new();
         let job = jobs.insert(Job {
-            id: Arc::from("j"),
-            fw: FrameworkId::new(0),
-            submit: SimTime::ZERO,
-            first_start: None,
             tasks: n * prefs.len() as u32,
-            ended: 0,
-            running: 0,
-            node_local: 0,
-            rack_local: 0,
-            off_rack: 0,
-            seq: 0,
             groups_live: prefs.len() as u32,
-            attempts: 0,
-            abandoned: false,
             complete: true,
-            last_end: SimTime::ZERO,
+            ..Job::new(Arc::from("j"), FrameworkId::new(0), SimTime::ZERO, 0)
         });
         let mut groups = GenSlab::new();
         let mut pending = std::collections::BTreeMap::new();
         let mut keys = Vec::new();
         for (i, &p) in prefs.iter().enumerate() {
             let g = groups.insert(Group {
-                job,
-                fw: FrameworkId::new(0),
-                submit: SimTime::ZERO,
-                shape: Resources::new(1.0, 0.0, 0.0, 0.0),
-                duration: SimDuration::from_us(S),
-                count: n,
                 base: i as u32 * n,
-                next: 0,
-                requeued: Vec::new(),
-                live: 0,
-                inflight: 0,
                 prefs: Some(Prefs::Nodes(Arc::from(vec![AgentId::new(p)]))),
-                priority: 0,
                 seq: 1 + i as u64,
-                attempts: Vec::new(),
+                ..Group::new(
+                    job,
+                    FrameworkId::new(0),
+                    SimTime::ZERO,
+                    Resources::new(1.0, 0.0, 0.0, 0.0),
+                    SimDuration::from_us(S),
+                    n,
+                )
             });
             pending.insert(1 + i as u64, g);
             keys.push(g);
@@ -335,15 +319,14 @@ mod tests {
         agent: u32,
         cpus: f64,
     ) -> Vec<(GroupKey, u32)> {
-        let work = WorkView {
-            now: SimTime::from_us(now_s * S),
-            pending: &w.pending,
-            groups: &w.groups,
-            jobs: &w.jobs,
-            min_allocatable: &w.min,
-            placement: &w.placement,
-            stamp: None,
-        };
+        let work = WorkView::new(
+            SimTime::from_us(now_s * S),
+            &w.pending,
+            &w.groups,
+            &w.jobs,
+            &w.min,
+            &w.placement,
+        );
         let o = OfferView {
             id: OfferId(1),
             agent: AgentId::new(agent),

@@ -50,39 +50,23 @@ impl BatchFixture {
         let fw = FrameworkId::new(0);
         for j in 0..jobs as u64 {
             let key = fx.jobs.insert(Job {
-                id: Arc::from(format!("job{j}")),
-                fw,
-                submit: SimTime::ZERO,
-                first_start: None,
                 tasks,
-                ended: 0,
-                running: 0,
-                node_local: 0,
-                rack_local: 0,
-                off_rack: 0,
-                seq: j,
                 groups_live: 1,
-                attempts: 0,
-                abandoned: false,
                 complete: true,
                 last_end: SimTime::ZERO,
+                ..Job::new(Arc::from(format!("job{j}")), fw, SimTime::ZERO, j)
             });
             let g = fx.groups.insert(Group {
-                job: key,
-                fw,
-                submit: SimTime::ZERO,
-                shape: Resources::cpus_mem(1.0, 4096.0),
-                duration: SimDuration::from_secs(60),
-                count: tasks,
-                base: 0,
-                next: 0,
-                requeued: Vec::new(),
-                live: 0,
-                inflight: 0,
                 prefs: Some(Prefs::Input(Arc::from(format!("input{j}")))),
-                priority: 0,
                 seq: j,
-                attempts: Vec::new(),
+                ..Group::new(
+                    key,
+                    fw,
+                    SimTime::ZERO,
+                    Resources::cpus_mem(1.0, 4096.0),
+                    SimDuration::from_secs(60),
+                    tasks,
+                )
             });
             fx.pending.insert(j, g);
         }
@@ -100,15 +84,14 @@ impl BatchFixture {
     }
 
     fn work(&self) -> WorkView<'_> {
-        WorkView {
-            now: SimTime::ZERO,
-            pending: &self.pending,
-            groups: &self.groups,
-            jobs: &self.jobs,
-            min_allocatable: &self.min,
-            placement: &self.placement,
-            stamp: None,
-        }
+        WorkView::new(
+            SimTime::ZERO,
+            &self.pending,
+            &self.groups,
+            &self.jobs,
+            &self.min,
+            &self.placement,
+        )
     }
 
     /// A fresh scheduler of this kind.

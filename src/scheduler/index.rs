@@ -103,6 +103,8 @@ struct GroupIdx {
     /// only after the decision, so the freshness check must add them back.
     epoch: u64,
     taken_now: u32,
+    /// The `WorkView::placement_epoch` the preferred agents were read under.
+    placement_epoch: u64,
     by_node: Stacks<AgentId>,
     by_rack: Stacks<RackId>,
     any: Vec<u32>,
@@ -148,6 +150,7 @@ impl GroupIdx {
             untaken: tasks.len() as u32,
             epoch: 0,
             taken_now: 0,
+            placement_epoch: work.placement_epoch,
             taken,
             by_node,
             by_rack,
@@ -287,6 +290,11 @@ pub struct Filler {
     spare: Vec<Vec<GroupKey>>,
     /// By job slot: the `epoch` in which the job got its entry in `jobs`, and the entry.
     job_at: Vec<(u64, u32)>,
+    /// The `WorkView::changes` the job list is of: while the count stays, the pending work
+    /// changes only by this filler's launches, which the list already left out, so the next
+    /// offer reuses it instead of walking every pending group again.
+    /// Keyed also by the placement epoch: a placement rebuild makes every index stale.
+    list_changes: Option<(u64, u64)>,
     /// Counts decisions, to tell this decision's launches from earlier ones.
     epoch: u64,
     /// The last answer of `wanted`, with the work stamp and time it was given for: within one
@@ -339,6 +347,7 @@ impl Filler {
             jobs: Vec::new(),
             spare: Vec::new(),
             job_at: Vec::new(),
+            list_changes: None,
             epoch: 0,
             wanted_cache: None,
         }
@@ -366,7 +375,9 @@ impl Filler {
         }
         let fresh = idx[slot].as_ref().is_some_and(|x| {
             let now = if x.epoch == epoch { x.taken_now } else { 0 };
-            x.key == g && x.untaken + now == grp.pending()
+            x.key == g
+                && x.untaken + now == grp.pending()
+                && x.placement_epoch == work.placement_epoch
         });
         if !fresh {
             if let Some(old) = &idx[slot] {
@@ -442,25 +453,12 @@ impl Filler {
         }
     }
 
-    /// Launches tasks on `offer` one at a time: jobs in job order, each at the nearest locality
-    /// it has and the gate allows; the order is taken again after every launch, since `fair`
-    /// order changes as jobs gain running tasks.
-    pub fn fill(
-        &mut self,
-        offer: &OfferView,
-        work: &WorkView,
-        gate: &mut dyn Gate,
-        out: &mut Decision,
-    ) {
+    /// The job list of the pending work: every pending group, `ensure`d in this epoch, under
+    /// its job, in pending order.
+    fn build_jobs(&mut self, work: &WorkView) {
         for mut j in self.jobs.drain(..) {
             j.groups.clear();
             self.spare.push(j.groups);
-        }
-        self.epoch += 1;
-        // Most declined offers fit no pending task at all (a leftover of memory, say): find that
-        // out without building the job list.
-        if !work.fits_some(offer) {
-            return;
         }
         for &g in work.pending.values() {
             let job = work.groups[g].job;
@@ -484,6 +482,65 @@ impl Filler {
                     });
                 }
             }
+        }
+    }
+
+    /// Debug builds: a reused job list is the one `build_jobs` would make now, and every group
+    /// in it has a fresh index.
+    #[cfg(debug_assertions)]
+    fn check_jobs(&self, work: &WorkView) {
+        let mut want: Vec<(JobKey, Vec<GroupKey>)> = Vec::new();
+        for &g in work.pending.values() {
+            let job = work.groups[g].job;
+            match want.iter_mut().find(|(j, _)| *j == job) {
+                Some((_, gs)) => gs.push(g),
+                None => want.push((job, vec![g])),
+            }
+            let gi = self.ix.idx[g.slot() as usize].as_ref();
+            assert!(
+                gi.is_some_and(|x| x.key == g
+                    && x.untaken == work.groups[g].pending()
+                    && x.placement_epoch == work.placement_epoch),
+                "a reused job list holds a group whose index is stale"
+            );
+        }
+        let mut have: Vec<(JobKey, Vec<GroupKey>)> = self
+            .jobs
+            .iter()
+            .map(|j| (j.job, j.groups.clone()))
+            .collect();
+        want.sort_by_key(|w| w.0);
+        have.sort_by_key(|h| h.0);
+        assert_eq!(have, want, "a reused job list is not the pending work's");
+    }
+
+    /// Launches tasks on `offer` one at a time: jobs in job order, each at the nearest locality
+    /// it has and the gate allows; the order is taken again after every launch, since `fair`
+    /// order changes as jobs gain running tasks.
+    pub fn fill(
+        &mut self,
+        offer: &OfferView,
+        work: &WorkView,
+        gate: &mut dyn Gate,
+        out: &mut Decision,
+    ) {
+        self.epoch += 1;
+        // Most declined offers fit no pending task at all (a leftover of memory, say): find that
+        // out without building the job list.
+        if !work.fits_some(offer) {
+            return;
+        }
+        let key = work.changes.map(|c| (c, work.placement_epoch));
+        if key.is_some() && key == self.list_changes {
+            // Running counts move as tasks end, which is no change to the pending work.
+            for j in self.jobs.iter_mut() {
+                j.running = work.jobs[j.job].running;
+            }
+            #[cfg(debug_assertions)]
+            self.check_jobs(work);
+        } else {
+            self.build_jobs(work);
+            self.list_changes = key;
         }
         let mut left = offer.resources;
         let mut exec = offer.executor;
@@ -601,5 +658,249 @@ impl Filler {
             listed, walked,
             "Filler's live agents went out of step with its indexes"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::agent::{Agent, Pools, RoleId};
+    use crate::cluster::ids::{FrameworkId, GenSlab, OfferId};
+    use crate::cluster::placement::Placement;
+    use crate::cluster::resources::{MinAllocatable, Resources};
+    use crate::cluster::task::{Group, Job, Prefs};
+    use crate::sim::SimDuration;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    /// A framework's pending work as the framework side keeps it, counting its changes.
+    struct World {
+        agents: Vec<Agent>,
+        placement: Placement,
+        placement_epoch: u64,
+        groups: GenSlab<GroupKey, Group>,
+        jobs: GenSlab<JobKey, Job>,
+        pending: BTreeMap<u64, GroupKey>,
+        min: MinAllocatable,
+        changes: u64,
+        seq: u64,
+    }
+
+    impl World {
+        /// `n` agents of 4 cpus, two to a rack.
+        fn new(n: u32) -> World {
+            let agents: Vec<Agent> = (0..n)
+                .map(|a| {
+                    Agent::new(
+                        format!("a{a}"),
+                        RackId::new(a / 2),
+                        Pools::unreserved(Resources::cpus_mem(4.0, 0.0)),
+                        BTreeMap::new(),
+                    )
+                })
+                .collect();
+            let mut placement = Placement::new(7, 3);
+            placement.refresh(&agents);
+            World {
+                agents,
+                placement,
+                placement_epoch: 0,
+                groups: GenSlab::new(),
+                jobs: GenSlab::new(),
+                pending: BTreeMap::new(),
+                min: MinAllocatable::default(),
+                changes: 0,
+                seq: 0,
+            }
+        }
+
+        /// A job of one group of `tasks` one-cpu tasks reading blocks of `input`.
+        fn arrive(&mut self, input: &str, tasks: u32) -> GroupKey {
+            self.seq += 1;
+            let fw = FrameworkId::new(0);
+            let job = self.jobs.insert(Job {
+                tasks,
+                groups_live: 1,
+                complete: true,
+                ..Job::new(Arc::from(input), fw, SimTime::ZERO, self.seq)
+            });
+            let g = self.groups.insert(Group {
+                prefs: Some(Prefs::Input(Arc::from(input))),
+                seq: self.seq,
+                ..Group::new(
+                    job,
+                    fw,
+                    SimTime::ZERO,
+                    Resources::cpus_mem(1.0, 0.0),
+                    SimDuration::from_secs(1),
+                    tasks,
+                )
+            });
+            self.pending.insert(self.seq, g);
+            self.changes += 1;
+            g
+        }
+
+        /// The view a filler sees; `counted` tells it the change count, so it may reuse.
+        fn work(&self, counted: bool) -> WorkView<'_> {
+            WorkView {
+                changes: counted.then_some(self.changes),
+                placement_epoch: self.placement_epoch,
+                ..WorkView::new(
+                    SimTime::ZERO,
+                    &self.pending,
+                    &self.groups,
+                    &self.jobs,
+                    &self.min,
+                    &self.placement,
+                )
+            }
+        }
+
+        fn offer(&self, agent: u32, cpus: f64) -> OfferView {
+            let a = AgentId::new(agent);
+            OfferView {
+                id: OfferId(1),
+                agent: a,
+                rack: self.placement.rack_of(a),
+                role: RoleId::new(0),
+                resources: Resources::cpus_mem(cpus, 0.0),
+                executor: Resources::ZERO,
+            }
+        }
+
+        /// The master applies the launches: which is no change to the count.
+        fn apply(&mut self, d: &Decision) {
+            for l in &d.launch {
+                let g = &mut self.groups[l.group];
+                g.take_pending(l.task);
+                let (job, seq, left) = (g.job, g.seq, g.pending());
+                self.jobs[job].running += 1;
+                if left == 0 {
+                    self.pending.remove(&seq);
+                }
+            }
+        }
+
+        /// A launched task is lost and comes back to pending.
+        fn requeue(&mut self, g: GroupKey, t: u32) {
+            let grp = &mut self.groups[g];
+            grp.requeued.push(t);
+            let (job, seq) = (grp.job, grp.seq);
+            self.jobs[job].running -= 1;
+            self.pending.insert(seq, g);
+            self.changes += 1;
+        }
+    }
+
+    /// Allows node-local launches only.
+    struct NodeOnly;
+
+    impl Gate for NodeOnly {
+        fn allowed(&mut self, _job: JobKey) -> Level {
+            Level::Node
+        }
+        fn launched(&mut self, _job: JobKey, _locality: Locality) {}
+        fn skipped(&mut self, _job: JobKey) {}
+    }
+
+    #[test]
+    fn a_reused_job_list_launches_what_a_rebuilt_one_does() {
+        let mut w = World::new(12);
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut reusing = Filler::new(JobOrder::Fair);
+        let mut rebuilding = Filler::new(JobOrder::Fair);
+        let mut launched: Vec<(GroupKey, u32)> = Vec::new();
+        let (mut reused, mut rebuilt, mut launches) = (0, 0, 0);
+        for step in 0..3000 {
+            match rng.gen_range(0..20) {
+                0 => {
+                    w.arrive(&format!("in{step}"), rng.gen_range(1..8));
+                }
+                1 if !launched.is_empty() => {
+                    let (g, t) = launched.swap_remove(rng.gen_range(0..launched.len()));
+                    w.requeue(g, t);
+                }
+                2 if !launched.is_empty() => {
+                    // A task ends: running counts move, the pending work does not.
+                    let (g, _) = launched.swap_remove(rng.gen_range(0..launched.len()));
+                    let job = w.groups[g].job;
+                    w.jobs[job].running -= 1;
+                }
+                _ => {
+                    let o = w.offer(rng.gen_range(0..12), rng.gen_range(1..4) as f64);
+                    let key = Some((w.changes, w.placement_epoch));
+                    let was = reusing.list_changes;
+                    let mut a = Decision::default();
+                    let mut b = Decision::default();
+                    reusing.fill(&o, &w.work(true), &mut Open, &mut a);
+                    rebuilding.fill(&o, &w.work(false), &mut Open, &mut b);
+                    assert_eq!(a.launch, b.launch, "step {step}");
+                    if w.work(true).fits_some(&o) {
+                        if was == key {
+                            reused += 1;
+                        } else {
+                            rebuilt += 1;
+                        }
+                    }
+                    launches += a.launch.len();
+                    launched.extend(a.launch.iter().map(|l| (l.group, l.task)));
+                    w.apply(&a);
+                }
+            }
+        }
+        // Both paths ran many times, and the fills launched.
+        assert!(
+            reused > 100 && rebuilt > 50 && launches > 500,
+            "{reused} {rebuilt} {launches}"
+        );
+    }
+
+    #[test]
+    fn a_placement_rebuild_makes_the_indexes_stale() {
+        let mut w = World::new(10);
+        // An input whose block 0 gets a new holder when one of its holders leaves.
+        let (input, gone, new) = (0..100)
+            .find_map(|i| {
+                let input = format!("in{i}");
+                let before = w.placement.replica_set(&input, 0);
+                let mut agents = w.agents.clone();
+                agents[before[0].idx()].active = false;
+                let mut p = w.placement.clone();
+                p.refresh(&agents);
+                let after = p.replica_set(&input, 0);
+                let new = after.iter().copied().find(|a| !before.contains(a))?;
+                Some((input, before[0], new))
+            })
+            .expect("some input gets a new holder");
+        w.arrive(&input, 1);
+        for counted in [false, true] {
+            let mut f = Filler::new(JobOrder::Fifo);
+            let mut d = Decision::default();
+            // Indexes the group: the new holder holds nothing yet.
+            f.fill(
+                &w.offer(new.idx() as u32, 1.0),
+                &w.work(counted),
+                &mut NodeOnly,
+                &mut d,
+            );
+            assert!(d.launch.is_empty());
+            w.agents[gone.idx()].active = false;
+            w.placement.refresh(&w.agents);
+            w.placement_epoch += 1;
+            f.fill(
+                &w.offer(new.idx() as u32, 1.0),
+                &w.work(counted),
+                &mut NodeOnly,
+                &mut d,
+            );
+            assert_eq!(d.launch.len(), 1, "counted: {counted}");
+            // Back as it was, for the next round.
+            w.agents[gone.idx()].active = true;
+            w.placement.refresh(&w.agents);
+            w.placement_epoch += 1;
+        }
     }
 }

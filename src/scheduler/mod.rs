@@ -151,9 +151,39 @@ pub struct WorkView<'a> {
     /// Identifies the pending work and the block placement: two views with the same stamp at
     /// the same `now` show the same work (None: unknown, nothing may be reused).
     pub(crate) stamp: Option<(u64, u64)>,
+    /// Counts the changes to this framework's pending work other than its scheduler's own
+    /// launches (arrivals, tasks back to pending, abandoned jobs): between two views with the
+    /// same count, the pending work differs exactly by the tasks the scheduler launched (None:
+    /// unknown).
+    pub(crate) changes: Option<u64>,
+    /// Counts the rebuilds of `placement` (agents joined or left, so replicas moved): an index
+    /// of preferred agents built under another count is stale.
+    pub(crate) placement_epoch: u64,
 }
 
 impl<'a> WorkView<'a> {
+    /// A view that promises nothing to reuse: no stamp, no change count, placement epoch 0.
+    pub(crate) fn new(
+        now: SimTime,
+        pending: &'a BTreeMap<u64, GroupKey>,
+        groups: &'a GenSlab<GroupKey, Group>,
+        jobs: &'a GenSlab<JobKey, Job>,
+        min_allocatable: &'a MinAllocatable,
+        placement: &'a Placement,
+    ) -> WorkView<'a> {
+        WorkView {
+            now,
+            pending,
+            groups,
+            jobs,
+            min_allocatable,
+            placement,
+            stamp: None,
+            changes: None,
+            placement_epoch: 0,
+        }
+    }
+
     pub fn now(&self) -> SimTime {
         self.now
     }
