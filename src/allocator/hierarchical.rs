@@ -91,7 +91,9 @@ impl Hierarchical {
     }
 
     /// Every sorter client's (name, allocation, grant count), role sorter first, then each
-    /// role's framework sorter by role id: what two runs with equal outcomes must agree on.
+    /// role's framework sorter by role id, then the unreserved allocations per role and their
+    /// sum that quota headroom is computed from (named `unres:<role>` and `unres`, count 0):
+    /// what two runs with equal outcomes must agree on.
     pub fn sorter_state(&self) -> Vec<(String, Resources, u64)> {
         let mut out: Vec<(String, Resources, u64)> = self
             .roles
@@ -112,6 +114,10 @@ impl Hierarchical {
                 );
             }
         }
+        for (r, a) in self.alloc_unres.iter().enumerate() {
+            out.push((format!("unres:{r}"), *a, 0));
+        }
+        out.push(("unres".to_string(), self.alloc_unres_sum, 0));
         out
     }
 
