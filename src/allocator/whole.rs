@@ -317,9 +317,10 @@ fn has_reservations(v: &View, agents: &BitSet) -> bool {
 mod tests {
     use super::super::Order;
     use super::*;
+    use crate::allocator::test_support::framework;
     use crate::allocator::{Allocator, Change, RoleInfo, RunGrant};
     use crate::cluster::agent::{Agent, AgentId, Pools, RackId};
-    use crate::cluster::framework::{Filter, Framework, FwRole};
+    use crate::cluster::framework::{Filter, Framework};
     use crate::cluster::resources::MinAllocatable;
     use crate::sim::rng::{indexed_stream, Purpose};
     use crate::sim::SimTime;
@@ -345,6 +346,21 @@ mod tests {
         candidates: BitSet,
     }
 
+    impl Cluster {
+        /// No agents, no frameworks, a fresh DRF allocator over `roles`.
+        fn empty(roles: Vec<RoleInfo>) -> Cluster {
+            Cluster {
+                agents: Vec::new(),
+                frameworks: Vec::new(),
+                roles,
+                min: MinAllocatable::default(),
+                total: Resources::ZERO,
+                alloc: Hierarchical::new(Order::Drf),
+                candidates: BitSet::default(),
+            }
+        }
+    }
+
     macro_rules! view {
         ($c:expr) => {
             View {
@@ -364,6 +380,25 @@ mod tests {
         };
     }
 
+    /// Adds `ag` (of total `shape`) to the cluster and the allocator; a candidate if it has
+    /// anything free.
+    fn add_agent(c: &mut Cluster, ag: Agent, shape: Resources) {
+        let a = c.agents.len() as u32;
+        if !ag.free.is_empty() {
+            c.candidates.insert(a);
+        }
+        c.total += shape;
+        c.agents.push(ag);
+        let p = Pools::unreserved(shape);
+        c.alloc.notify(
+            &view!(c),
+            Change::AgentAdded {
+                agent: AgentId::new(a),
+                total: &p,
+            },
+        );
+    }
+
     fn small(rng: &mut ChaCha8Rng, max: u32) -> f64 {
         rng.gen_range(1..=max) as f64
     }
@@ -376,15 +411,7 @@ mod tests {
         for r in &mut roles {
             r.weight = [1.0, 1.0, 2.0, 0.5][rng.gen_range(0..4)];
         }
-        let mut c = Cluster {
-            agents: Vec::new(),
-            frameworks: Vec::new(),
-            roles,
-            min: MinAllocatable::default(),
-            total: Resources::ZERO,
-            alloc: Hierarchical::new(Order::Drf),
-            candidates: BitSet::default(),
-        };
+        let mut c = Cluster::empty(roles);
         // Few agents often: exact ties between a bound and a share are likelier there.
         let nagents = if rng.gen_bool(0.5) {
             rng.gen_range(1..=8usize)
@@ -417,19 +444,7 @@ mod tests {
                 }
                 _ => {}
             }
-            if !ag.free.is_empty() {
-                c.candidates.insert(a as u32);
-            }
-            c.total += shape;
-            c.agents.push(ag);
-            let p = Pools::unreserved(shape);
-            c.alloc.notify(
-                &view!(c),
-                Change::AgentAdded {
-                    agent: AgentId::new(a as u32),
-                    total: &p,
-                },
-            );
+            add_agent(&mut c, ag, shape);
         }
         let nfw = rng.gen_range(2..=6usize);
         for f in 0..nfw {
@@ -441,28 +456,13 @@ mod tests {
             for &r in &fr {
                 c.roles[r].frameworks += 1;
             }
-            c.frameworks.push(Framework {
-                name: format!("fw{f}"),
-                gpu_capable: rng.gen_bool(0.5),
-                multi_role: fr.len() > 1,
-                revocable: false,
-                roles: fr
-                    .iter()
-                    .map(|&r| FwRole {
-                        role: RoleId::new(r as u32),
-                        suppressed: rng.gen_bool(0.1),
-                        min_allocatable: None,
-                        allocated: Resources::ZERO,
-                    })
-                    .collect(),
-                active: true,
-                removed: false,
-                filters: Default::default(),
-                index: Default::default(),
-                bulk_filters: Vec::new(),
-                allocated: Resources::ZERO,
-                outstanding_offers: 0,
-            });
+            let ids: Vec<u32> = fr.iter().map(|&r| r as u32).collect();
+            let mut fwk = framework(&format!("fw{f}"), &ids, fr.len() > 1);
+            fwk.gpu_capable = rng.gen_bool(0.5);
+            for r in &mut fwk.roles {
+                r.suppressed = rng.gen_bool(0.1);
+            }
+            c.frameworks.push(fwk);
             c.alloc.notify(
                 &view!(c),
                 Change::FrameworkAdded {
@@ -570,6 +570,86 @@ mod tests {
         };
         alloc.allocate(&view!(c), &mut r);
         out
+    }
+
+    /// Two frameworks of one role, fw0 holding 2 of the 4 cpus, fw1 nothing; agent x has 2 cpus
+    /// free, agent y only a little memory. fw1's highest reachable share (0.5, x's cpus; y adds
+    /// nothing to it) ties fw0's share now. When the walk reaches x first, fw1 gets it and then
+    /// ties fw0 at y, which fw0 wins by the tie-break (grant count, then name): a tie is not
+    /// "comes first in every state", so the bounds must not decide y for fw1. With
+    /// `two_roles`, fw1 is in a role of its own and the tie is between the roles' shares.
+    fn tie_at_the_bound(two_roles: bool) -> Cluster {
+        let role_of = |f: u32| RoleId::new(if two_roles { f } else { 0 });
+        let mut roles = vec![RoleInfo::top_level(RoleId::new(0), "r0")];
+        if two_roles {
+            roles.push(RoleInfo::top_level(RoleId::new(1), "r1"));
+        }
+        for f in 0..2 {
+            roles[role_of(f).idx()].frameworks += 1;
+        }
+        let mut c = Cluster::empty(roles);
+        for (a, free) in [
+            Resources::cpus_mem(2.0, 1024.0),
+            Resources::cpus_mem(0.0, 64.0),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let shape = Resources::cpus_mem(2.0, 4096.0);
+            let mut ag = Agent::new(
+                ["x", "y"][a].to_string(),
+                RackId::new(0),
+                Pools::unreserved(shape),
+                BTreeMap::new(),
+            );
+            ag.free = Pools::unreserved(free);
+            add_agent(&mut c, ag, shape);
+        }
+        for f in 0..2u32 {
+            let role = role_of(f);
+            c.frameworks
+                .push(framework(&format!("fw{f}"), &[role.raw()], false));
+            let fw = FrameworkId::new(f);
+            c.alloc.notify(&view!(c), Change::FrameworkAdded { fw });
+            c.alloc
+                .notify(&view!(c), Change::ActivityChanged { fw, role });
+        }
+        // fw0 holds agent y's 2 cpus.
+        let held = Pools::unreserved(Resources::cpus_mem(2.0, 0.0));
+        c.frameworks[0].roles[0].allocated += held.unres;
+        c.alloc.notify(
+            &view!(c),
+            Change::Allocated {
+                fw: FrameworkId::new(0),
+                role: role_of(0),
+                agent: AgentId::new(1),
+                pools: &held,
+            },
+        );
+        c
+    }
+
+    #[test]
+    fn a_tie_with_a_bound_is_walked_not_decided() {
+        for two_roles in [false, true] {
+            let c = tie_at_the_bound(two_roles);
+            let mut split = 0;
+            for k in 0..32u64 {
+                let mut fast = c.alloc.clone();
+                let mut slow = c.alloc.clone().agent_by_agent();
+                let (a, b) = (run(&c, &mut fast, k), run(&c, &mut slow, k));
+                let (oa, ob) = (outcome(&c, &a), outcome(&c, &b));
+                assert_eq!(oa, ob, "two roles {two_roles}, order {k}");
+                // Walked x first: fw1 got x and fw0 won y on the tie.
+                if ob.len() == 2 {
+                    split += 1;
+                }
+            }
+            assert!(
+                split > 0 && split < 32,
+                "two roles {two_roles}: {split} of 32 orders split the agents"
+            );
+        }
     }
 
     #[test]
