@@ -633,6 +633,15 @@ mod tests {
     fn a_tie_with_a_bound_is_walked_not_decided() {
         for two_roles in [false, true] {
             let c = tie_at_the_bound(two_roles);
+            // What the equality of two allocators' states below rests on: the state names
+            // fw0's holding in its role's sorter.
+            let state = c.alloc.sorter_state();
+            assert!(
+                state.iter().any(|(n, r, k)| n == "0:fw0"
+                    && *r == Resources::cpus_mem(2.0, 0.0)
+                    && *k == 1),
+                "{state:?}"
+            );
             let mut split = 0;
             for k in 0..32u64 {
                 let mut fast = c.alloc.clone();
@@ -640,6 +649,11 @@ mod tests {
                 let (a, b) = (run(&c, &mut fast, k), run(&c, &mut slow, k));
                 let (oa, ob) = (outcome(&c, &a), outcome(&c, &b));
                 assert_eq!(oa, ob, "two roles {two_roles}, order {k}");
+                assert_eq!(
+                    fast.sorter_state(),
+                    slow.sorter_state(),
+                    "order {k}: sorters"
+                );
                 // Walked x first: fw1 got x and fw0 won y on the tie.
                 if ob.len() == 2 {
                     split += 1;
