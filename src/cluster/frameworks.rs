@@ -719,7 +719,7 @@ impl FrameworkSide {
     ) -> R {
         let side = &mut self.sides[fw.idx()];
         let work = WorkView {
-            stamp: Some((self.version, self.placement_epoch)),
+            version: Some(self.version),
             changes: Some(side.pending_changes),
             placement_epoch: self.placement_epoch,
             ..WorkView::new(

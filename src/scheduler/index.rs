@@ -600,14 +600,14 @@ impl Filler {
         // The framework side asks before every offer it may skip to; between launches the
         // answer is the same (a job's clock moves only at the first offer of an instant, which
         // comes before any question of that instant).
-        if let (Some(stamp), Some((s, t, some, w))) = (work.stamp, &self.wanted_cache) {
+        if let (Some(stamp), Some((s, t, some, w))) = (work.stamp(), &self.wanted_cache) {
             if *s == stamp && *t == work.now {
                 out.clone_from(w);
                 return *some;
             }
         }
         let some = self.wanted_uncached(work, gate, out);
-        if let Some(stamp) = work.stamp {
+        if let Some(stamp) = work.stamp() {
             self.wanted_cache = Some((stamp, work.now, some, out.clone()));
         }
         some

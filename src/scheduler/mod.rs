@@ -148,9 +148,9 @@ pub struct WorkView<'a> {
     /// The minimum an offer remainder must hold to be worth scanning further.
     pub(crate) min_allocatable: &'a MinAllocatable,
     pub(crate) placement: &'a Placement,
-    /// Identifies the pending work and the block placement: two views with the same stamp at
-    /// the same `now` show the same work (None: unknown, nothing may be reused).
-    pub(crate) stamp: Option<(u64, u64)>,
+    /// Identifies the pending work: two views with the same version and placement epoch at
+    /// the same `now` show the same work (None: unknown, nothing may be reused; see `stamp`).
+    pub(crate) version: Option<u64>,
     /// Counts the changes to this framework's pending work other than its scheduler's own
     /// launches (arrivals, tasks back to pending, abandoned jobs): between two views with the
     /// same count, the pending work differs exactly by the tasks the scheduler launched (None:
@@ -178,10 +178,15 @@ impl<'a> WorkView<'a> {
             jobs,
             min_allocatable,
             placement,
-            stamp: None,
+            version: None,
             changes: None,
             placement_epoch: 0,
         }
+    }
+
+    /// The pending work's version and the placement epoch together, if the version is known.
+    pub(crate) fn stamp(&self) -> Option<(u64, u64)> {
+        self.version.map(|v| (v, self.placement_epoch))
     }
 
     pub fn now(&self) -> SimTime {
